@@ -1,0 +1,20 @@
+import type { AuthRefreshError } from '../errors/auth-refresh-error';
+
+/**
+ * What the auth layer reports. Events carry no tokens, so they are safe to log.
+ * - `refresh-start`: a refresh began (one per expiry, however many requests wait on it).
+ * - `refresh-success`: new tokens are stored; `expiresAt` when known.
+ * - `refresh-failure`: the refresh failed; every waiting request got an {@link AuthRefreshError}.
+ * - `session-expired`: the token endpoint rejected the refresh token and the store was cleared:
+ *   time to send the user to log in. Follows the matching `refresh-failure`.
+ *
+ * @example
+ * ```ts
+ * client.authEvents$.pipe(filter((event) => event.type === 'session-expired')).subscribe(() => router.navigate(['/login']));
+ * ```
+ */
+export type AuthEvent =
+  | { readonly type: 'refresh-start' }
+  | { readonly type: 'refresh-success'; readonly expiresAt: number | undefined }
+  | { readonly type: 'refresh-failure'; readonly error: AuthRefreshError }
+  | { readonly type: 'session-expired'; readonly error: AuthRefreshError };

@@ -1,0 +1,109 @@
+import type { ObservableInput } from 'rxjs';
+import { HttpError } from '../errors/http-error';
+import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
+
+/**
+ * Where the access token goes: a header, prefixed by `scheme` when one is given (default
+ * `{ header: 'Authorization', scheme: 'Bearer' }`), or a query parameter such as `access_token`.
+ */
+export type TokenPlacement = { readonly header: string; readonly scheme?: string } | { readonly queryParam: string };
+
+/**
+ * How the auth layer gets, sends and refreshes tokens. Only `refresh` is required.
+ *
+ * @example
+ * ```ts
+ * const auth: AuthOptions = {
+ *   store: new MemoryTokenStore(),
+ *   refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'web' }),
+ *   refreshOn: [401, 403],
+ * };
+ * ```
+ */
+export interface AuthOptions {
+  /** Where tokens live; default a new {@link MemoryTokenStore}. */
+  store?: TokenStore;
+  /**
+   * Gets new tokens from the current ones: an Observable (its first value is used) or a Promise.
+   * Runs at most once at a time. Requests it makes must not go through this auth layer
+   * (use `auth: false`, or a separate client), or they would wait on themselves until `refreshTimeout`.
+   */
+  refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  /** Statuses that mean "the token was not accepted"; default `[401]`. Add 403 for APIs that use it. */
+  refreshOn?: readonly number[];
+  /** Where the token goes; default `{ header: 'Authorization', scheme: 'Bearer' }`. */
+  tokenPlacement?: TokenPlacement;
+  /**
+   * Origins that may receive the token besides relative URLs and the client's own origin (its
+   * `baseUrl`, or the page). Exact origins such as `'https://api.example.com'`, or RegExps tested
+   * against the origin. A token is never sent anywhere else.
+   */
+  allowedOrigins?: ReadonlyArray<string | RegExp>;
+  /** Refresh this many ms before the access token expires (when its expiry is known); default 30 000. */
+  expirySkew?: number;
+  /** Give up on a refresh after this many ms; default 30 000. `0` turns the bound off (not advised). */
+  refreshTimeout?: number;
+  /**
+   * Whether a refresh failure means the refresh token itself was rejected (the session is over and
+   * the store is cleared) rather than a transient fault. Default: an {@link HttpError} with status
+   * 400, 401 or 403 from the token endpoint (OAuth 2.0 answers `invalid_grant` with 400).
+   */
+  isRefreshRejected?: (error: unknown) => boolean;
+}
+
+/** {@link AuthOptions} with every default applied: nothing here is optional. */
+export interface ResolvedAuthOptions {
+  readonly store: TokenStore;
+  readonly refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  readonly refreshOn: ReadonlySet<number>;
+  readonly tokenPlacement: TokenPlacement;
+  readonly allowedOrigins: ReadonlyArray<string | RegExp>;
+  readonly expirySkew: number;
+  readonly refreshTimeout: number;
+  readonly isRefreshRejected: (error: unknown) => boolean;
+}
+
+/** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
+export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
+  if (typeof options?.refresh !== 'function') throw new TypeError('auth.refresh must be a function that returns new tokens');
+  const refreshOn = options.refreshOn ?? [401];
+  if (!refreshOn.every((status) => Number.isInteger(status) && status >= 400 && status <= 599)) {
+    throw new TypeError('auth.refreshOn must list HTTP error statuses (400-599)');
+  }
+  return {
+    store: options.store ?? new MemoryTokenStore(),
+    refresh: options.refresh,
+    refreshOn: new Set(refreshOn),
+    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: 'Bearer' }),
+    allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
+    expirySkew: checkMs('auth.expirySkew', options.expirySkew ?? 30_000),
+    refreshTimeout: checkMs('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
+    isRefreshRejected: options.isRefreshRejected ?? isRejectedByTokenEndpoint,
+  };
+}
+
+function isRejectedByTokenEndpoint(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 400 || error.status === 401 || error.status === 403);
+}
+
+function checkPlacement(placement: TokenPlacement): TokenPlacement {
+  const name = 'header' in placement ? placement.header : placement.queryParam;
+  if (typeof name !== 'string' || name === '') throw new TypeError('auth.tokenPlacement needs a header or queryParam name');
+  return placement;
+}
+
+function checkOrigin(origin: string | RegExp): string | RegExp {
+  if (origin instanceof RegExp) return origin;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    throw new TypeError(`auth.allowedOrigins: "${origin}" is not an origin such as https://api.example.com`);
+  }
+  return parsed.origin;
+}
+
+function checkMs(name: string, value: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new TypeError(`${name} must be a number of milliseconds >= 0`);
+  return value;
+}

@@ -1,0 +1,185 @@
+import { asyncScheduler, defer, firstValueFrom, merge, Observable, of, Subject, throwError } from 'rxjs';
+import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { TokenStoreError } from '../errors/token-store-error';
+import type { AuthEvent } from './auth-events';
+import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
+import { fromMaybeAsync } from './maybe-async';
+import { loggedOutOutcome, readStore, refreshFlight, type RefreshOutcome } from './refresh-flight';
+import { expiryOf } from './token-expiry';
+import type { AuthTokens, TokenStore } from './token-store';
+
+/**
+ * One signed-in session's tokens and its single-flight refresh. Use it directly to give any
+ * Observable transport the same refresh as the client; the client and the Angular adapter are
+ * built on it.
+ *
+ * @example
+ * ```ts
+ * const session = createAuthSession({ store, refresh: oauth2Refresh({ tokenUrl }) });
+ * const me$ = session.authorize((token) => ajax.getJSON('https://api.example.com/me', { Authorization: `Bearer ${token}` }));
+ * ```
+ */
+export interface AuthSession {
+  /** Where the tokens live. */
+  readonly store: TokenStore;
+  /** Refresh and session events; carries no tokens. */
+  readonly events$: Observable<AuthEvent>;
+  /** Where a token goes on an HTTP request. */
+  readonly tokenPlacement: TokenPlacement;
+  /** Whether a token may be sent to `url`: a relative URL, the session's own origin, or an allowed one. */
+  mayReceiveToken(url: string): boolean;
+  /**
+   * Runs `attempt` with the current access token (`null` when signed out) on subscribe. If it
+   * fails with a `refreshOn` status, gets a new token (sharing one refresh with every other caller,
+   * or none if another caller already refreshed) and runs `attempt` once more. Unsubscribing
+   * cancels the attempt, never the shared refresh.
+   */
+  authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T>;
+  /** Clears the store. A refresh still running fails its waiters and its result is dropped. */
+  logout(): Promise<void>;
+}
+
+/**
+ * Creates an {@link AuthSession}. `homeOrigin` is the origin relative URLs resolve to (the client's
+ * base URL); it defaults to the page's origin in a browser.
+ *
+ * @example
+ * ```ts
+ * const session = createAuthSession({ refresh: (tokens) => firebaseUser.getIdToken(true).then((accessToken) => ({ accessToken })) });
+ * ```
+ */
+export function createAuthSession(options: AuthOptions, homeOrigin?: string): AuthSession {
+  return new SingleFlightSession(resolveAuthOptions(options), homeOrigin ?? globalThis.location?.origin);
+}
+
+class SingleFlightSession implements AuthSession {
+  readonly store: TokenStore;
+  readonly events$: Observable<AuthEvent>;
+  readonly tokenPlacement: TokenPlacement;
+  private readonly events = new Subject<AuthEvent>();
+  private readonly loggedOut$ = new Subject<void>();
+  /** The refresh in progress, shared by every waiter; null when none runs. */
+  private flight: Observable<RefreshOutcome> | null = null;
+  /** The access token our last refresh returned: sent even inside the expiry skew, or we would loop. */
+  private lastRefreshed: string | undefined;
+  private expiryCache: { token: string; expiry: number | undefined } = { token: '', expiry: undefined };
+
+  constructor(
+    private readonly options: ResolvedAuthOptions,
+    private readonly homeOrigin: string | undefined,
+  ) {
+    this.store = options.store;
+    this.tokenPlacement = options.tokenPlacement;
+    this.events$ = this.events.asObservable();
+  }
+
+  authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
+    return this.tokensToSend().pipe(
+      switchMap((sent) =>
+        attempt(sent?.accessToken ?? null).pipe(
+          catchError((error: unknown) =>
+            this.options.refreshOn.has(statusOf(error))
+              ? // The retry is not wrapped in this catchError again, so it runs at most once: no loops.
+                this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
+              : throwError(() => error),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async logout(): Promise<void> {
+    this.loggedOut$.next();
+    await firstValueFrom(fromMaybeAsync(() => this.store.clear(), (cause) => new TokenStoreError('clear', cause)));
+  }
+
+  mayReceiveToken(url: string): boolean {
+    if (!/^([a-z][a-z\d+.-]*:)?\/\//i.test(url)) return true; // relative: resolves to our own origin
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      return false;
+    }
+    return origin === this.homeOrigin || this.options.allowedOrigins.some((allowed) => (typeof allowed === 'string' ? allowed === origin : allowed.test(origin)));
+  }
+
+  // Tokens for a new attempt: wait for a running refresh rather than send a token it is replacing;
+  // refresh first when the token is known to be (nearly) expired.
+  private tokensToSend(): Observable<AuthTokens | null> {
+    return defer(() => {
+      if (this.flight) return this.tokensFrom(this.flight);
+      return readStore(this.store).pipe(switchMap((tokens) => (tokens && this.isExpiring(tokens) ? this.sharedRefresh(tokens) : of(tokens))));
+    });
+  }
+
+  // Tokens to retry with after the server refused `sent`.
+  private tokensAfterRejection(sent: AuthTokens | null, rejection: unknown): Observable<AuthTokens> {
+    return readStore(this.store).pipe(
+      switchMap((current) => {
+        if (current === null) return throwError(() => rejection); // signed out: nothing to refresh with
+        if (current.accessToken !== sent?.accessToken) return of(current); // someone refreshed already
+        return this.sharedRefresh(current);
+      }),
+    );
+  }
+
+  // The one place that decides who refreshes now: join the running refresh, or start it. A lock
+  // shared across tabs or processes would slot in here.
+  private sharedRefresh(stale: AuthTokens): Observable<AuthTokens> {
+    return this.tokensFrom(this.flight ?? this.startFlight(stale));
+  }
+
+  private startFlight(stale: AuthTokens): Observable<RefreshOutcome> {
+    const flight: Observable<RefreshOutcome> = merge(
+      refreshFlight(this.options, stale, this.events),
+      this.loggedOut$.pipe(map(() => loggedOutOutcome(this.events))),
+    ).pipe(
+      take(1),
+      // Trap: shareReplay never resets after it completes, so a finished flight must be dropped
+      // here or every later expiry would replay its old tokens.
+      finalize(() => {
+        if (this.flight === flight) this.flight = null;
+      }),
+      // Trap: refCount must stay false, or the first waiter to unsubscribe cancels the refresh for all.
+      shareReplay({ bufferSize: 1, refCount: false }),
+    );
+    this.flight = flight;
+    // Our own subscription keeps the flight running after every waiter has gone, so a rotated
+    // refresh token is still stored.
+    flight.subscribe((outcome) => {
+      if (outcome.ok) this.lastRefreshed = outcome.tokens.accessToken;
+    });
+    return flight;
+  }
+
+  private tokensFrom(flight: Observable<RefreshOutcome>): Observable<AuthTokens> {
+    return flight.pipe(
+      map((outcome) => {
+        if (!outcome.ok) throw outcome.error;
+        return outcome.tokens;
+      }),
+    );
+  }
+
+  private isExpiring(tokens: AuthTokens): boolean {
+    const expiry = this.expiryOf(tokens);
+    if (expiry === undefined) return false;
+    // asyncScheduler's clock, not Date.now(): TestScheduler runs it in virtual time.
+    const now = asyncScheduler.now();
+    if (now >= expiry) return true;
+    return now >= expiry - this.options.expirySkew && tokens.accessToken !== this.lastRefreshed;
+  }
+
+  // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.
+  private expiryOf(tokens: AuthTokens): number | undefined {
+    if (tokens.expiresAt !== undefined) return expiryOf(tokens);
+    if (this.expiryCache.token !== tokens.accessToken) this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
+    return this.expiryCache.expiry;
+  }
+}
+
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : 0;
+}

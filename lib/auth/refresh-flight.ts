@@ -1,0 +1,91 @@
+import { defer, from, identity, Observable, of, Subject, throwError, timeout } from 'rxjs';
+import { catchError, concatMap, map, take, throwIfEmpty } from 'rxjs/operators';
+import { AuthRefreshError } from '../errors/auth-refresh-error';
+import { TokenStoreError } from '../errors/token-store-error';
+import type { AuthEvent } from './auth-events';
+import type { ResolvedAuthOptions } from './auth-options';
+import { fromMaybeAsync } from './maybe-async';
+import type { AuthTokens, TokenStore } from './token-store';
+
+/**
+ * How one refresh ended. A failure is a value, not an error notification: the shared flight must
+ * never error, because `shareReplay` re-runs its source for a subscriber that arrives after an error.
+ */
+export type RefreshOutcome = { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError };
+
+/**
+ * One refresh from start to end: calls `refresh`, bounds it with `refreshTimeout`, checks the
+ * answer, stores it, and reports. Emits exactly one outcome, then completes.
+ */
+export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
+  const { store, refreshTimeout } = options;
+  return defer(() => {
+    events.next({ type: 'refresh-start' });
+    return from(options.refresh(stale));
+  }).pipe(
+    take(1),
+    throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
+    refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
+    map((fresh) => checkedTokens(fresh, stale)),
+    concatMap((fresh) => commit(store, stale, fresh)),
+    map((tokens): RefreshOutcome => {
+      events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
+      return { ok: true, tokens };
+    }),
+    catchError((error: unknown) => failure(options, stale, error, events)),
+  );
+}
+
+/** Fails the flight now: the session was logged out while it ran. */
+export function loggedOutOutcome(events: Subject<AuthEvent>): RefreshOutcome {
+  const error = new AuthRefreshError('logged-out');
+  events.next({ type: 'refresh-failure', error });
+  return { ok: false, error };
+}
+
+function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
+  if (typeof fresh?.accessToken !== 'string' || fresh.accessToken === '') {
+    throw new AuthRefreshError('invalid-tokens', new TypeError('the refresh result has no accessToken'));
+  }
+  // A server that does not rotate refresh tokens sends none back: keep the one we have.
+  return fresh.refreshToken === undefined && stale.refreshToken !== undefined ? { ...fresh, refreshToken: stale.refreshToken } : fresh;
+}
+
+// Stores the new tokens unless the store moved on while the refresh ran: cleared means a logout
+// (the result must not bring the session back), other tokens mean a newer login or refresh won.
+function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observable<AuthTokens> {
+  return readStore(store).pipe(
+    concatMap((current) => {
+      if (current === null) return throwError(() => new AuthRefreshError('logged-out'));
+      if (current.accessToken !== stale.accessToken) return of(current);
+      return fromMaybeAsync(() => store.set(fresh), (cause) => new TokenStoreError('set', cause)).pipe(map(() => fresh));
+    }),
+  );
+}
+
+function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
+  const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
+  const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause);
+  const outcome: RefreshOutcome = { ok: false, error };
+  if (!rejected) {
+    events.next({ type: 'refresh-failure', error });
+    return of(outcome);
+  }
+  // The refresh token is dead: end the session, unless newer tokens arrived meanwhile.
+  return readStore(options.store).pipe(
+    concatMap((current) =>
+      current?.accessToken === stale.accessToken ? fromMaybeAsync(() => options.store.clear(), (c) => new TokenStoreError('clear', c)) : of(undefined),
+    ),
+    catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
+    map(() => {
+      events.next({ type: 'refresh-failure', error });
+      events.next({ type: 'session-expired', error });
+      return outcome;
+    }),
+  );
+}
+
+/** Reads the store, mapping a throw or rejection to {@link TokenStoreError}. */
+export function readStore(store: TokenStore): Observable<AuthTokens | null> {
+  return fromMaybeAsync(() => store.get(), (cause) => new TokenStoreError('get', cause)).pipe(map((tokens) => tokens ?? null));
+}

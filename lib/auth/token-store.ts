@@ -1,0 +1,58 @@
+/** The tokens of one signed-in session. */
+export interface AuthTokens {
+  /** Sent with each request. */
+  readonly accessToken: string;
+  /** Handed to the refresh function; kept across refreshes that return none. */
+  readonly refreshToken?: string;
+  /** When the access token expires, in epoch milliseconds; enables refreshing before it does. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Where tokens live. Each method may answer at once or with a Promise, so a store can be memory,
+ * `localStorage` or an async secure store. The client reads the store for every attempt, so
+ * tokens written by someone else (another client, a login form) are picked up.
+ *
+ * @example
+ * ```ts
+ * const localStore: TokenStore = {
+ *   get: () => JSON.parse(localStorage.getItem('tokens') ?? 'null'),
+ *   set: (tokens) => localStorage.setItem('tokens', JSON.stringify(tokens)),
+ *   clear: () => localStorage.removeItem('tokens'),
+ * };
+ * ```
+ */
+export interface TokenStore {
+  get(): AuthTokens | null | Promise<AuthTokens | null>;
+  set(tokens: AuthTokens): void | Promise<void>;
+  clear(): void | Promise<void>;
+}
+
+/**
+ * Keeps tokens in memory: the default store, gone when the page or process ends.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
+ * const client = createHttpClient({ baseUrl: 'https://api.example.com', auth: { store, refresh } });
+ * ```
+ */
+export class MemoryTokenStore implements TokenStore {
+  private tokens: AuthTokens | null;
+
+  constructor(initial?: AuthTokens | null) {
+    this.tokens = initial ?? null;
+  }
+
+  get(): AuthTokens | null {
+    return this.tokens;
+  }
+
+  set(tokens: AuthTokens): void {
+    this.tokens = tokens;
+  }
+
+  clear(): void {
+    this.tokens = null;
+  }
+}

@@ -1,0 +1,84 @@
+import type { AuthOptions } from './auth/auth-options';
+import type { HttpInterceptor } from './interceptor';
+import { NodeXMLHttpRequest } from './transport/node-xhr';
+
+/**
+ * How a client is set up. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: HttpClientOptions = { baseUrl: 'https://api.example.com/v1', timeout: 10_000, headers: { accept: 'application/json' } };
+ * ```
+ */
+export interface HttpClientOptions {
+  /** Prefix for relative URLs: `get('/users')` with `https://api.example.com/v1` asks for `https://api.example.com/v1/users`. */
+  baseUrl?: string;
+  /** Headers sent with every request; a request's own headers win. */
+  headers?: Readonly<Record<string, string>>;
+  /** Deadline for each attempt in ms; default 30 000, `0` for none. */
+  timeout?: number;
+  /** Run in order around each attempt, the first outermost (inside the auth layer, when there is one). */
+  interceptors?: readonly HttpInterceptor[];
+  /** Turns on tokens and single-flight refresh. */
+  auth?: AuthOptions;
+  /** Makes the XMLHttpRequest; default the browser's own, or xhr2 in Node. */
+  createXHR?: () => XMLHttpRequest;
+}
+
+/** {@link HttpClientOptions} checked and completed: nothing here is optional. */
+export interface ResolvedClientOptions {
+  readonly baseUrl: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly interceptors: readonly HttpInterceptor[];
+  readonly auth: AuthOptions | null;
+  readonly createXHR: () => XMLHttpRequest;
+  /** True when the XHR is the browser's own; xhr2 needs bodies encoded for it. */
+  readonly nativeXhr: boolean;
+}
+
+/** Checks and completes client options once. Throws a TypeError on bad input. */
+export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedClientOptions {
+  const nativeXhr = typeof XMLHttpRequest === 'function';
+  return {
+    baseUrl: options.baseUrl === undefined ? null : checkBaseUrl(options.baseUrl),
+    headers: lowerCaseHeaders(options.headers ?? {}, 'headers'),
+    timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
+    interceptors: checkInterceptors(options.interceptors ?? []),
+    auth: options.auth ?? null,
+    createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
+    nativeXhr,
+  };
+}
+
+/** Header names in lower case, values checked to be strings. */
+export function lowerCaseHeaders(headers: Readonly<Record<string, string>>, what: string): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (typeof value !== 'string') throw new TypeError(`${what}: the value of "${name}" must be a string`);
+    lowered[name.toLowerCase()] = value;
+  }
+  return lowered;
+}
+
+/** A timeout in ms: a number >= 0, `0` or `Infinity` meaning none. */
+export function checkTimeout(timeout: number, what: string): number {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new TypeError(`${what} must be a number of milliseconds >= 0`);
+  return timeout;
+}
+
+function checkBaseUrl(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).href;
+  } catch {
+    throw new TypeError(`baseUrl "${baseUrl}" is not an absolute URL such as https://api.example.com`);
+  }
+}
+
+function checkInterceptors(interceptors: readonly HttpInterceptor[]): readonly HttpInterceptor[] {
+  if (!Array.isArray(interceptors) || !interceptors.every((interceptor) => typeof interceptor === 'function')) {
+    throw new TypeError('interceptors must be an array of functions (req, next) => Observable');
+  }
+  return interceptors;
+}

@@ -1,0 +1,44 @@
+import type { RequestSummary } from './redact';
+import { RequestError } from './request-error';
+
+/**
+ * The server answered with a status outside 200-299.
+ *
+ * @example
+ * ```ts
+ * client.get('/orders/7').subscribe({
+ *   error: (error) => {
+ *     if (error instanceof HttpError && error.status === 404) showNotFound();
+ *   },
+ * });
+ * ```
+ */
+export class HttpError<TBody = unknown> extends RequestError {
+  override name = 'HttpError' as const;
+  /** The response status, for example 404. */
+  readonly status: number;
+  /** Response headers with lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The response body, parsed as JSON when it is JSON, else text (or binary for blob/arraybuffer). */
+  readonly body: TBody;
+  /** Where the response came from after redirects. */
+  readonly url: string;
+
+  constructor(init: {
+    status: number;
+    headers: Readonly<Record<string, string>>;
+    body: TBody;
+    url: string;
+    request: RequestSummary;
+  }) {
+    super(`${init.request.method} ${init.request.url} failed with status ${init.status}`, init.request);
+    this.status = init.status;
+    this.headers = init.headers;
+    this.body = init.body;
+    this.url = init.url;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, headers: this.headers, body: this.body, url: this.url };
+  }
+}

@@ -1,0 +1,58 @@
+/** What an error may say about the request that failed: never a body, never a secret. */
+export interface RequestSummary {
+  readonly method: string;
+  /** The URL with secret-looking query parameters replaced by `[redacted]`. */
+  readonly url: string;
+  /** Lower-case header names; credentials replaced by `[redacted]`. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const REDACTED = '[redacted]';
+
+// Names are matched loosely on purpose: a false positive hides a harmless value, a false
+// negative leaks a credential into a log.
+const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|credential/i;
+
+/** Replaces the values of secret-looking query parameters; keeps everything else readable. */
+export function redactUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const hash = url.indexOf('#', query);
+  const end = hash === -1 ? url.length : hash;
+  const params = url
+    .slice(query + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return eq !== -1 && SECRET_NAME.test(decodeSafely(name)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return url.slice(0, query + 1) + params;
+}
+
+/** Copies headers with credential values replaced. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const safe: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    safe[name] = SECRET_NAME.test(name) ? REDACTED : (headers[name] as string);
+  }
+  return safe;
+}
+
+/** The part of a request that is safe to keep on an error and print. */
+export function summarizeRequest(request: {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}): RequestSummary {
+  return { method: request.method, url: redactUrl(request.url), headers: redactHeaders(request.headers) };
+}
+
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

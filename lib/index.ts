@@ -1,0 +1,30 @@
+// The public entry. Named exports only, so bundlers drop what an app does not use. Internals
+// (the transport, request building, option resolution) stay out: they may change freely.
+export { createHttpClient } from './http-client';
+export type { HttpClient, HttpRequestOptions } from './http-client';
+export type { HttpClientOptions } from './client-options';
+export type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
+export type { HttpResponse } from './http-response';
+export { chainInterceptors } from './interceptor';
+export type { HttpHandler, HttpInterceptor } from './interceptor';
+
+export { createAuthSession } from './auth/auth-session';
+export type { AuthSession } from './auth/auth-session';
+export { authInterceptor, withToken } from './auth/auth-interceptor';
+export type { AuthOptions, TokenPlacement } from './auth/auth-options';
+export type { AuthEvent } from './auth/auth-events';
+export { MemoryTokenStore } from './auth/token-store';
+export type { AuthTokens, TokenStore } from './auth/token-store';
+export { oauth2Refresh } from './auth/oauth2-refresh';
+export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
+
+export { RequestError } from './errors/request-error';
+export { HttpError } from './errors/http-error';
+export { NetworkError } from './errors/network-error';
+export { RequestTimeoutError } from './errors/request-timeout-error';
+export { ResponseParseError } from './errors/response-parse-error';
+export { InvalidRequestError } from './errors/invalid-request-error';
+export { TokenStoreError } from './errors/token-store-error';
+export { AuthRefreshError } from './errors/auth-refresh-error';
+export type { AuthRefreshFailureReason } from './errors/auth-refresh-error';
+export type { RequestSummary } from './errors/redact';

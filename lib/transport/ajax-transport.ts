@@ -1,0 +1,97 @@
+import { defer, from, Observable, throwError, timeout as deadline } from 'rxjs';
+import { catchError, map, switchMap } from 'rxjs/operators';
+import { ajax, AjaxError, AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
+import { HttpError } from '../errors/http-error';
+import { InvalidRequestError } from '../errors/invalid-request-error';
+import { NetworkError } from '../errors/network-error';
+import { summarizeRequest } from '../errors/redact';
+import { RequestError } from '../errors/request-error';
+import { RequestTimeoutError } from '../errors/request-timeout-error';
+import { ResponseParseError } from '../errors/response-parse-error';
+import type { HttpRequest } from '../http-request';
+import type { HttpResponse } from '../http-response';
+import type { HttpHandler } from '../interceptor';
+import { prepareBody, type PreparedBody } from './request-body';
+import { decodeBody, decodeErrorBody, xhrResponseType } from './response-body';
+
+/** How the transport reaches the network. */
+export interface AjaxTransportConfig {
+  /** Makes the XMLHttpRequest for each attempt. */
+  readonly createXHR: () => XMLHttpRequest;
+  /** True for the browser's own XHR; false for xhr2, which needs bodies encoded and Blobs wrapped. */
+  readonly nativeXhr: boolean;
+}
+
+/**
+ * The last handler of every chain: sends one attempt with rxjs/ajax and maps every outcome to an
+ * {@link HttpResponse} or one of our errors. This is the only place transport errors are mapped.
+ */
+export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
+  return (req) =>
+    defer(() => {
+      const prepared = prepareBody(req, !config.nativeXhr);
+      return prepared instanceof Promise ? from(prepared).pipe(switchMap((body) => send(req, body, config))) : send(req, prepared, config);
+    }).pipe(catchError((error: unknown) => throwError(() => toRequestError(error, req))));
+}
+
+function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportConfig): Observable<HttpResponse<unknown>> {
+  const response$ = ajax<unknown>({
+    url: req.url,
+    method: req.method,
+    headers: prepared.headers,
+    body: prepared.body,
+    responseType: xhrResponseType(req.responseType, config.nativeXhr),
+    // Without crossDomain, ajax adds x-requested-with, which turns every cross-origin call into a
+    // CORS preflight.
+    crossDomain: true,
+    createXHR: config.createXHR,
+  }).pipe(map((response) => toHttpResponse(response, req)));
+  // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
+  // (unsubscribing aborts the XHR) behaves the same in Node and in browsers.
+  return req.timeout > 0 && Number.isFinite(req.timeout)
+    ? response$.pipe(deadline({ first: req.timeout, with: () => throwError(() => new RequestTimeoutError(summarizeRequest(req), req.timeout)) }))
+    : response$;
+}
+
+function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest): HttpResponse<unknown> {
+  const { status, responseHeaders: headers } = response;
+  const url = response.xhr.responseURL || req.url;
+  const contentType = headers['content-type'];
+  // ajax passes 3xx through as success; only 2xx is success here.
+  if (status < 200 || status > 299) {
+    throw new HttpError({ status, headers, url, body: decodeErrorBody(response.response, req.responseType, contentType), request: summarizeRequest(req) });
+  }
+  const decoded = decodeBody(response.response, req.responseType, contentType);
+  if (!decoded.ok) throw new ResponseParseError(summarizeRequest(req), status, decoded.text, decoded.cause);
+  return { status, headers, url, body: decoded.body };
+}
+
+function toRequestError(error: unknown, req: HttpRequest): RequestError {
+  if (error instanceof RequestError) return error;
+  const request = summarizeRequest(req);
+  if (error instanceof AjaxTimeoutError) return new RequestTimeoutError(request, req.timeout);
+  if (error instanceof AjaxError) {
+    // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
+    // token included, and loggers print causes.
+    if (error.status === 0) return new NetworkError(request, (error.xhr as { failure?: unknown }).failure);
+    const headers = parseHeaders(error.xhr.getAllResponseHeaders());
+    const body = decodeErrorBody(error.xhr.response, req.responseType, headers['content-type']);
+    return new HttpError({ status: error.status, headers, body, url: error.xhr.responseURL || req.url, request });
+  }
+  // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()
+  // data", an invalid URL, a bad header value).
+  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${messageOf(error)}`, request, { cause: error });
+}
+
+function parseHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of raw.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

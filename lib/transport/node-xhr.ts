@@ -1,0 +1,91 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import XHR2 from 'xhr2';
+
+/** The parts of xhr2 0.2.x that this subclass reaches into; pinned by the exact xhr2 version. */
+interface Xhr2Internals {
+  _request: ClientRequest | null;
+  _method: string;
+  _url: { href: string };
+  _headers: Record<string, string>;
+  _loweredHeaders: Record<string, string>;
+  upload: { _reset(): void };
+  _parseUrl(url: string): { href: string };
+  _finalizeHeaders(): void;
+  _sendHxxpRequest(): void;
+  _onHttpResponse(request: ClientRequest, response: IncomingMessage): void;
+  _onHttpRequestError(request: ClientRequest, error: Error): void;
+  _onHttpResponseClose(response: IncomingMessage): void;
+}
+
+const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20; // what browsers allow
+// Headers a browser drops when a redirect leaves the origin; a token must not follow a redirect away.
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * xhr2's XMLHttpRequest with three faults fixed, so Node behaves like a browser:
+ * - the Node error behind a network failure (ECONNREFUSED, ECONNRESET...) is kept in `failure`
+ *   instead of being dropped;
+ * - redirects resolve relative `Location`s against the current URL, keep method and body on 307
+ *   and 308, stop after 20 hops, and strip credentials when they leave the origin;
+ * - a response cut off mid-body reports a reset instead of an anonymous error.
+ */
+export class NodeXMLHttpRequest extends Xhr2Base {
+  /** Why the request failed without a response, when Node said. */
+  failure: Error | undefined;
+  private redirects = 0;
+
+  override _onHttpRequestError(request: ClientRequest, error: Error): void {
+    if (this._request === request) this.failure = error;
+    super._onHttpRequestError(request, error);
+  }
+
+  override _onHttpResponseClose(response: IncomingMessage): void {
+    this.failure ??= Object.assign(new Error('the connection closed before the response ended'), {
+      code: 'ECONNRESET',
+    });
+    super._onHttpResponseClose(response);
+  }
+
+  override _onHttpResponse(request: ClientRequest, response: IncomingMessage): void {
+    const location = response.headers.location;
+    if (this._request !== request || !REDIRECT_STATUSES.has(response.statusCode ?? 0) || !location) {
+      super._onHttpResponse(request, response);
+      return;
+    }
+    response.resume(); // drain the redirect's body so its socket goes back to the pool
+    if (++this.redirects > MAX_REDIRECTS) {
+      const error = Object.assign(new Error(`more than ${MAX_REDIRECTS} redirects`), { code: 'ERR_TOO_MANY_REDIRECTS' });
+      this._onHttpRequestError(request, error);
+      return;
+    }
+    const from = new URL(this._url.href);
+    const to = new URL(location, from);
+    if (to.origin !== from.origin) this.dropCredentialHeaders();
+    const keepsMethod = response.statusCode === 307 || response.statusCode === 308;
+    if (!keepsMethod && this._method !== 'GET' && this._method !== 'HEAD') this.becomeGet();
+    this._url = this._parseUrl(to.href);
+    this._finalizeHeaders();
+    this._sendHxxpRequest();
+  }
+
+  private dropCredentialHeaders(): void {
+    for (const name of Object.keys(this._headers)) {
+      if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete this._headers[name];
+    }
+    for (const lowered of CREDENTIAL_HEADERS) delete this._loweredHeaders[lowered];
+  }
+
+  // 301, 302 and 303 turn a POST into a GET without a body, as browsers do.
+  private becomeGet(): void {
+    this._method = 'GET';
+    for (const name of Object.keys(this._headers)) {
+      const lowered = name.toLowerCase();
+      if (lowered === 'content-type' || lowered === 'content-length') delete this._headers[name];
+    }
+    delete this._loweredHeaders['content-type'];
+    this.upload._reset();
+  }
+}

@@ -1,0 +1,76 @@
+import { InvalidRequestError } from '../errors/invalid-request-error';
+import { summarizeRequest } from '../errors/redact';
+import type { HttpRequest } from '../http-request';
+
+/** A body the XHR can send, with the headers that describe it. */
+export interface PreparedBody {
+  readonly body: XMLHttpRequestBodyInit | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Turns a request body into one the XHR sends byte for byte.
+ *
+ * With the browser's XHR, FormData, URLSearchParams and Blob go through untouched. xhr2 can send
+ * only strings and bytes, so for it (`encodeForXhr2`) they are encoded here, the way a browser
+ * would. Typed arrays are copied to exactly their bytes: ajax would send the whole underlying
+ * buffer (a Node Buffer is often a slice of an 8 KiB pool). Returns a Promise only when encoding
+ * needs one.
+ */
+export function prepareBody(req: HttpRequest, encodeForXhr2: boolean): PreparedBody | Promise<PreparedBody> {
+  const { body, headers } = req;
+  if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
+    return { body: undefined, headers };
+  }
+  if (typeof body === 'string' || body instanceof ArrayBuffer) return { body, headers };
+  if (ArrayBuffer.isView(body)) return { body: exactBytes(body), headers };
+  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
+    return encodeForXhr2
+      ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') }
+      : { body, headers };
+  }
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    return encodeForXhr2 ? encodeMultipart(body, headers) : { body, headers };
+  }
+  if (typeof Blob !== 'undefined' && body instanceof Blob) {
+    return encodeForXhr2 ? encodeBlob(body, headers) : { body, headers };
+  }
+  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
+    throw new InvalidRequestError('a ReadableStream body cannot be sent through XMLHttpRequest', summarizeRequest(req));
+  }
+  if (typeof body === 'object' || typeof body === 'number' || typeof body === 'boolean') {
+    return { body: toJson(req, body), headers: withDefaultType(headers, 'application/json') };
+  }
+  throw new InvalidRequestError(`a ${typeof body} body cannot be sent`, summarizeRequest(req));
+}
+
+function exactBytes(view: ArrayBufferView): ArrayBuffer {
+  // Copying also turns a SharedArrayBuffer view into a plain ArrayBuffer, which XHR requires.
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  return copy.buffer;
+}
+
+function toJson(req: HttpRequest, body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (cause) {
+    throw new InvalidRequestError('the request body cannot be serialized as JSON', summarizeRequest(req), { cause });
+  }
+}
+
+// The platform's own encoder (Response, in Node's fetch) writes the multipart body and its boundary.
+async function encodeMultipart(form: FormData, headers: Readonly<Record<string, string>>): Promise<PreparedBody> {
+  const encoded = new Response(form);
+  const type = encoded.headers.get('content-type') ?? 'multipart/form-data';
+  return { body: await encoded.arrayBuffer(), headers: { ...headers, 'content-type': type } };
+}
+
+async function encodeBlob(blob: Blob, headers: Readonly<Record<string, string>>): Promise<PreparedBody> {
+  const body = await blob.arrayBuffer();
+  return { body, headers: blob.type ? withDefaultType(headers, blob.type) : headers };
+}
+
+function withDefaultType(headers: Readonly<Record<string, string>>, type: string): Readonly<Record<string, string>> {
+  return 'content-type' in headers ? headers : { ...headers, 'content-type': type };
+}
