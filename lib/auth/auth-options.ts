@@ -44,6 +44,12 @@ export interface AuthOptions {
   /** Give up on a refresh after this many ms; default 30 000. `0` turns the bound off (not advised). */
   refreshTimeout?: number;
   /**
+   * A guard against refresh storms (say, a server that rejects every fresh token): more than
+   * `count` refreshes within `windowMs` fail with {@link AuthRefreshError} reason `storm` instead of
+   * calling the token endpoint again. Default `{ count: 10, windowMs: 60_000 }`; `false` turns it off.
+   */
+  maxRefreshes?: { readonly count: number; readonly windowMs: number } | false;
+  /**
    * Whether a refresh failure means the refresh token itself was rejected (the session is over and
    * the store is cleared) rather than a transient fault. Default: an {@link HttpError} with status
    * 400, 401 or 403 from the token endpoint (OAuth 2.0 answers `invalid_grant` with 400).
@@ -61,6 +67,8 @@ export interface ResolvedAuthOptions {
   readonly expirySkew: number;
   readonly refreshTimeout: number;
   readonly isRefreshRejected: (error: unknown) => boolean;
+  /** `count: Infinity` when the guard is off. */
+  readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
 }
 
 /** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
@@ -79,6 +87,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     expirySkew: checkMs('auth.expirySkew', options.expirySkew ?? 30_000),
     refreshTimeout: checkMs('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
     isRefreshRejected: options.isRefreshRejected ?? isRejectedByTokenEndpoint,
+    maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
   };
 }
 
@@ -101,6 +110,12 @@ function checkOrigin(origin: string | RegExp): string | RegExp {
     throw new TypeError(`auth.allowedOrigins: "${origin}" is not an origin such as https://api.example.com`);
   }
   return parsed.origin;
+}
+
+function checkStormGuard(guard: { count: number; windowMs: number } | false): { count: number; windowMs: number } {
+  if (guard === false) return { count: Infinity, windowMs: 0 };
+  if (!(guard?.count >= 1)) throw new TypeError('auth.maxRefreshes.count must be at least 1');
+  return { count: guard.count, windowMs: checkMs('auth.maxRefreshes.windowMs', guard.windowMs) };
 }
 
 function checkMs(name: string, value: number): number {

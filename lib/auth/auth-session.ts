@@ -4,7 +4,7 @@ import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { fromMaybeAsync } from './maybe-async';
-import { loggedOutOutcome, readStore, refreshFlight, type RefreshOutcome } from './refresh-flight';
+import { loggedOutOutcome, readStore, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
 import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
 
@@ -62,6 +62,7 @@ class SingleFlightSession implements AuthSession {
   private flight: Observable<RefreshOutcome> | null = null;
   /** The access token our last refresh returned: sent even inside the expiry skew, or we would loop. */
   private lastRefreshed: string | undefined;
+  private refreshStarts: number[] = [];
   private expiryCache: { token: string; expiry: number | undefined } = { token: '', expiry: undefined };
 
   constructor(
@@ -132,7 +133,7 @@ class SingleFlightSession implements AuthSession {
 
   private startFlight(stale: AuthTokens): Observable<RefreshOutcome> {
     const flight: Observable<RefreshOutcome> = merge(
-      refreshFlight(this.options, stale, this.events),
+      this.stormGuardAllows() ? refreshFlight(this.options, stale, this.events) : of(stormOutcome(this.events)),
       this.loggedOut$.pipe(map(() => loggedOutOutcome(this.events))),
     ).pipe(
       take(1),
@@ -151,6 +152,16 @@ class SingleFlightSession implements AuthSession {
       if (outcome.ok) this.lastRefreshed = outcome.tokens.accessToken;
     });
     return flight;
+  }
+
+  // Counts refreshes started within the window; past the limit the token server is left alone.
+  private stormGuardAllows(): boolean {
+    const { count, windowMs } = this.options.maxRefreshes;
+    const now = asyncScheduler.now();
+    this.refreshStarts = this.refreshStarts.filter((startedAt) => now - startedAt < windowMs);
+    if (this.refreshStarts.length >= count) return false;
+    this.refreshStarts.push(now);
+    return true;
   }
 
   private tokensFrom(flight: Observable<RefreshOutcome>): Observable<AuthTokens> {

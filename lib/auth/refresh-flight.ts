@@ -43,6 +43,13 @@ export function loggedOutOutcome(events: Subject<AuthEvent>): RefreshOutcome {
   return { ok: false, error };
 }
 
+/** Fails the flight without calling the token endpoint: too many refreshes in the window. */
+export function stormOutcome(events: Subject<AuthEvent>): RefreshOutcome {
+  const error = new AuthRefreshError('storm', new Error('too many refreshes in a short time; the token server is left alone'));
+  events.next({ type: 'refresh-failure', error });
+  return { ok: false, error };
+}
+
 function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
   if (typeof fresh?.accessToken !== 'string' || fresh.accessToken === '') {
     throw new AuthRefreshError('invalid-tokens', new TypeError('the refresh result has no accessToken'));
