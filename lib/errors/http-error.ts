@@ -1,4 +1,4 @@
-import type { RequestSummary } from './redact';
+import { redactUrl, type RequestSummary } from './redact';
 import { RequestError } from './request-error';
 
 /**
@@ -21,7 +21,7 @@ export class HttpError<TBody = unknown> extends RequestError {
   readonly headers: Readonly<Record<string, string>>;
   /** The response body, parsed as JSON when it is JSON, else text (or binary for blob/arraybuffer). */
   readonly body: TBody;
-  /** Where the response came from after redirects. */
+  /** Where the response came from after redirects, redacted like `request.url`. */
   readonly url: string;
 
   constructor(init: {
@@ -35,7 +35,7 @@ export class HttpError<TBody = unknown> extends RequestError {
     this.status = init.status;
     this.headers = init.headers;
     this.body = init.body;
-    this.url = init.url;
+    this.url = redactUrl(init.url);
   }
 
   override toJSON(): Record<string, unknown> {

@@ -54,7 +54,9 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
 }
 
 function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest): HttpResponse<unknown> {
-  const { status, responseHeaders: headers } = response;
+  const { status } = response;
+  // ajax's own header parsing leaves xhr2's '\r' on every value; parse them once, here.
+  const headers = parseHeaders(response.xhr.getAllResponseHeaders());
   const url = response.xhr.responseURL || req.url;
   const contentType = headers['content-type'];
   // ajax passes 3xx through as success; only 2xx is success here.

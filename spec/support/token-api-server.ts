@@ -49,7 +49,8 @@ export interface ServerStats {
  *
  * Routes: POST /oauth/token (refresh_token grant), POST /login, /api/* (token required),
  * /public/* (no token). Under both: echo, slow?ms=, trickle?bytes=&everyMs=, status/<code>, text,
- * bytes?n=, drop, redirect?to=&status=. Every response allows CORS and exposes its headers.
+ * bytes?n=, sized?bytes= (one fixed JSON document of about that size), drop, redirect?to=&status=.
+ * Every response allows CORS and exposes its headers.
  */
 export class TokenApiServer {
   readonly stats: ServerStats = emptyStats();
@@ -195,11 +196,15 @@ export class TokenApiServer {
         res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
         return;
       }
+      case 'sized':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(sizedJson(Math.min(Number(query.get('bytes') ?? 200) || 0, 1 << 20)));
+        return;
       case 'drop':
         req.socket.destroy();
         return;
       case 'redirect':
-        res.writeHead(Number(query.get('status') ?? 302), { location: query.get('to') ?? '/public/echo' }).end();
+        // loop=1 redirects to itself forever.
+        res.writeHead(Number(query.get('status') ?? 302), { location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo') }).end();
         return;
       default:
         echo(req, res, url, body);
@@ -288,6 +293,18 @@ function echo(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer)
     bodyBase64: body.toString('base64'),
     bodyLength: body.length,
   });
+}
+
+// One document per size, built once: the benchmarks need the same answer, whatever headers a client sends.
+const sizedDocuments = new Map<number, string>();
+function sizedJson(bytes: number): string {
+  let doc = sizedDocuments.get(bytes);
+  if (doc === undefined) {
+    const items = Array.from({ length: Math.max(0, Math.floor((bytes - 40) / 24)) }, (_, i) => ({ id: i, name: `item-${String(i).padStart(4, '0')}` }));
+    doc = JSON.stringify({ ok: true, size: bytes, items });
+    sizedDocuments.set(bytes, doc);
+  }
+  return doc;
 }
 
 function trickle(res: ServerResponse, bytes: number, everyMs: number): void {

@@ -1,0 +1,194 @@
+import { Observable } from 'rxjs';
+import { TestScheduler, type RunHelpers } from 'rxjs/testing';
+import { AuthRefreshError, createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib';
+
+// Marble tests pin down the timing of the coordination: which attempt waits for what, and when.
+// The "server" is a function of the token: the current token succeeds, any other gets a 401.
+describe('AuthSession timing (marbles)', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  const unauthorized = { status: 401 };
+
+  function setUp(run: RunHelpers, refreshMarbles: string, extra: Partial<AuthOptions> = {}) {
+    const store = new MemoryTokenStore({ accessToken: 'old', refreshToken: 'r0' });
+    let refreshCalls = 0;
+    const session = createAuthSession({
+      store,
+      refresh: () => {
+        refreshCalls++;
+        return run.cold(refreshMarbles, { n: { accessToken: 'new', refreshToken: 'r1' } }, new Error('token endpoint down'));
+      },
+      ...extra,
+    });
+    // An API that accepts only the token 'new' and answers after one frame.
+    const api = (token: string | null): Observable<string> =>
+      token === 'new' ? run.cold('-(v|)', { v: `ok:${token}` }) : run.cold('-#', undefined, unauthorized);
+    return { store, session, api, refreshes: () => refreshCalls };
+  }
+
+  it('shares one refresh between requests that fail together, then retries each', () => {
+    scheduler.run((run) => {
+      const { session, api, refreshes } = setUp(run, '---(n|)');
+      // 401 at frame 1, refresh frames 1-4, retry answers at frame 5.
+      run.expectObservable(session.authorize(api)).toBe('-----(v|)', { v: 'ok:new' });
+      run.expectObservable(session.authorize(api)).toBe('-----(v|)', { v: 'ok:new' });
+      run.flush();
+      expect(refreshes()).toBe(1);
+    });
+  });
+
+  it('makes a request started during the refresh wait for it instead of sending the old token', () => {
+    scheduler.run((run) => {
+      const { session, api, refreshes } = setUp(run, '---(n|)');
+      const sentTokens: Array<string | null> = [];
+      const recording = (token: string | null) => {
+        sentTokens.push(token);
+        return api(token);
+      };
+      run.expectObservable(session.authorize(recording)).toBe('-----(v|)', { v: 'ok:new' });
+      // Subscribes at frame 2, while the refresh runs: sends once, with the new token.
+      run.expectObservable(run.cold('--x').pipe(() => session.authorize(recording)), '--^').toBe('-----(v|)', { v: 'ok:new' });
+      run.flush();
+      expect(refreshes()).toBe(1);
+      expect(sentTokens).toEqual(['old', 'new', 'new']);
+    });
+  });
+
+  it('retries a stale 401 at once, without a refresh, when the token already changed', () => {
+    scheduler.run((run) => {
+      const { store, session, refreshes } = setUp(run, '---(n|)');
+      const slowApi = (token: string | null) => (token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('---#', undefined, unauthorized));
+      // Someone stores new tokens at frame 1, before the 401 for 'old' arrives at frame 3.
+      run.cold('-x').subscribe(() => store.set({ accessToken: 'new', refreshToken: 'r1' }));
+      run.expectObservable(session.authorize(slowApi)).toBe('----(v|)', { v: 'new' });
+      run.flush();
+      expect(refreshes()).toBe(0);
+    });
+  });
+
+  it('gives every waiter the refresh failure, keeps the tokens, and refreshes anew next time', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '--#');
+      const failed = (error: unknown) => error instanceof AuthRefreshError && error.reason === 'failed';
+      const outcomes: boolean[] = [];
+      const record = { next: () => outcomes.push(false), error: (error: unknown) => outcomes.push(failed(error)) };
+      session.authorize(api).subscribe(record);
+      session.authorize(api).subscribe(record);
+      run.flush();
+      expect(outcomes).toEqual([true, true]);
+      expect(store.get()?.accessToken).toBe('old');
+      // Not cached: the next 401 runs a new refresh.
+      session.authorize(api).subscribe(record);
+      run.flush();
+      expect(refreshes()).toBe(2);
+    });
+  });
+
+  it('keeps the refresh running for the others when one waiter unsubscribes', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '---(n|)');
+      run.expectObservable(session.authorize(api), '^--!').toBe('---');
+      run.expectObservable(session.authorize(api)).toBe('-----(v|)', { v: 'ok:new' });
+      run.flush();
+      expect(refreshes()).toBe(1);
+      expect(store.get()?.refreshToken).toBe('r1');
+    });
+  });
+
+  it('completes the refresh and stores the rotated token when every waiter has gone', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '-----(n|)');
+      run.expectObservable(session.authorize(api), '^-!').toBe('--');
+      run.expectObservable(session.authorize(api), '^--!').toBe('---');
+      run.flush();
+      expect(refreshes()).toBe(1);
+      expect(store.get()).toEqual({ accessToken: 'new', refreshToken: 'r1' });
+    });
+  });
+
+  it('never caches a success: a later expiry runs a new refresh', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '-(n|)');
+      run.expectObservable(session.authorize(api)).toBe('---(v|)', { v: 'ok:new' });
+      run.flush();
+      store.set({ accessToken: 'old', refreshToken: 'r1' }); // the new token expired in turn
+      session.authorize(api).subscribe();
+      run.flush();
+      expect(refreshes()).toBe(2);
+    });
+  });
+
+  it('retries once only: a second 401 reaches the caller and no second refresh runs', () => {
+    scheduler.run((run) => {
+      const { session, refreshes } = setUp(run, '-(n|)');
+      const alwaysUnauthorized = () => run.cold('-#', undefined, unauthorized);
+      run.expectObservable(session.authorize(alwaysUnauthorized)).toBe('---#', undefined, unauthorized);
+      run.flush();
+      expect(refreshes()).toBe(1);
+    });
+  });
+
+  it('bounds a refresh that never answers with refreshTimeout', () => {
+    scheduler.run((run) => {
+      const { store, session, api } = setUp(run, '-', { refreshTimeout: 50 });
+      let reason: string | undefined;
+      session.authorize(api).subscribe({ error: (error: AuthRefreshError) => (reason = error.reason) });
+      run.flush();
+      expect(reason).toBe('timeout');
+      expect(store.get()?.accessToken).toBe('old');
+    });
+  });
+
+  it('refreshes before sending a token that expires within the skew', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '--(n|)', { expirySkew: 100 });
+      store.set({ accessToken: 'old', refreshToken: 'r0', expiresAt: 80 } satisfies AuthTokens);
+      const sent: Array<string | null> = [];
+      run.expectObservable(session.authorize((token) => (sent.push(token), api(token)))).toBe('---(v|)', { v: 'ok:new' });
+      run.flush();
+      expect(sent).toEqual(['new']); // no 401 round trip was wasted
+      expect(refreshes()).toBe(1);
+    });
+  });
+
+  it('fails the waiters at once on logout and drops the refresh result', () => {
+    scheduler.run((run) => {
+      const { store, session, api } = setUp(run, '-----(n|)');
+      run.cold('--x').subscribe(() => void session.logout());
+      let reason: string | undefined;
+      session.authorize(api).subscribe({ error: (error: AuthRefreshError) => (reason = error.reason) });
+      run.flush();
+      expect(reason).toBe('logged-out');
+      expect(store.get()).toBeNull();
+    });
+  });
+
+  it('drops the refresh result when the store was cleared directly while it ran', () => {
+    scheduler.run((run) => {
+      const { store, session, api } = setUp(run, '---(n|)');
+      run.cold('--x').subscribe(() => store.clear());
+      let reason: string | undefined;
+      session.authorize(api).subscribe({ error: (error: AuthRefreshError) => (reason = error.reason) });
+      run.flush();
+      expect(reason).toBe('logged-out');
+      expect(store.get()).toBeNull();
+    });
+  });
+
+  it('refuses to refresh past maxRefreshes within the window', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '-(n|)', { maxRefreshes: { count: 2, windowMs: 1_000 } });
+      const reasons: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        store.set({ accessToken: 'old', refreshToken: 'r0' });
+        session.authorize(api).subscribe({ next: () => reasons.push('ok'), error: (error: AuthRefreshError) => reasons.push(error.reason) });
+        run.flush();
+      }
+      expect(reasons).toEqual(['ok', 'ok', 'storm']);
+      expect(refreshes()).toBe(2);
+    });
+  });
+});
