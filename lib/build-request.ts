@@ -2,6 +2,7 @@ import { checkTimeout, lowerCaseHeaders, type ResolvedClientOptions } from './cl
 import { InvalidRequestError } from './errors/invalid-request-error';
 import { redactHeaders, redactUrl } from './errors/redact';
 import type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
+import { resolveRetryOptions } from './retry/retry-options';
 
 const RESPONSE_TYPES: ReadonlySet<string> = new Set<ResponseType>(['json', 'text', 'blob', 'arraybuffer']);
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // an HTTP token (RFC 9110)
@@ -22,6 +23,7 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
       responseType,
       timeout: checkTimeout(init.timeout ?? options.timeout, 'timeout'),
       auth: init.auth ?? true,
+      retry: resolveRetryOptions(init.retry, options.retry),
     };
   } catch (cause) {
     throw new InvalidRequestError(cause instanceof Error ? cause.message : String(cause), summary(), { cause });

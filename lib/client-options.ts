@@ -1,5 +1,6 @@
 import type { AuthOptions } from './auth/auth-options';
 import type { HttpInterceptor } from './interceptor';
+import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { NodeXMLHttpRequest } from './transport/node-xhr';
 
 /**
@@ -17,12 +18,18 @@ export interface HttpClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** Deadline for each attempt in ms; default 30 000, `0` for none. */
   timeout?: number;
-  /** Run in order around each attempt, the first outermost (inside the auth layer, when there is one). */
+  /** Run in order around each attempt, the first outermost (inside the auth and retry layers, so once per attempt on the network). */
   interceptors?: readonly HttpInterceptor[];
   /** Turns on tokens and single-flight refresh. */
   auth?: AuthOptions;
   /** Makes the XMLHttpRequest; default the browser's own, or xhr2 in Node. */
   createXHR?: () => XMLHttpRequest;
+  /**
+   * Retrying of transient failures (network errors, 408, 429, 5xx gateway errors). Default: two
+   * retries with jittered backoff, for GET, HEAD, OPTIONS, PUT and DELETE only. A number sets the
+   * limit, `false` turns it off; each request may override it.
+   */
+  retry?: RetryOptions | number | false;
 }
 
 /** {@link HttpClientOptions} checked and completed: nothing here is optional. */
@@ -33,6 +40,7 @@ export interface ResolvedClientOptions {
   readonly interceptors: readonly HttpInterceptor[];
   readonly auth: AuthOptions | null;
   readonly createXHR: () => XMLHttpRequest;
+  readonly retry: ResolvedRetryOptions;
   /** True when the XHR is the browser's own; xhr2 needs bodies encoded for it. */
   readonly nativeXhr: boolean;
 }
@@ -47,6 +55,7 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
+    retry: resolveRetryOptions(options.retry),
     nativeXhr,
   };
 }

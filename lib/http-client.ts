@@ -8,6 +8,7 @@ import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequestInit } from './http-request';
 import type { HttpResponse } from './http-response';
 import { chainInterceptors } from './interceptor';
+import { retryInterceptor } from './retry/retry-interceptor';
 import { ajaxTransport } from './transport/ajax-transport';
 
 /** Per-request options of the verb methods: everything but the method, URL and body. */
@@ -50,7 +51,9 @@ export interface HttpClient {
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
   const auth = resolved.auth && createAuthSession(resolved.auth, resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin);
-  const interceptors = auth ? [authInterceptor(auth), ...resolved.interceptors] : resolved.interceptors;
+  // Auth outermost, so it wraps every retry (one refresh at most per request); retry next, so the
+  // caller's interceptors run again for each attempt on the network.
+  const interceptors = [...(auth ? [authInterceptor(auth)] : []), retryInterceptor(), ...resolved.interceptors];
   const handle = chainInterceptors(interceptors, ajaxTransport(resolved));
 
   const request = <T>(init: HttpRequestInit): Observable<HttpResponse<T>> =>

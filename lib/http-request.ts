@@ -1,3 +1,5 @@
+import type { ResolvedRetryOptions, RetryOptions } from './retry/retry-options';
+
 /** How the response body is decoded. */
 export type ResponseType = 'json' | 'text' | 'blob' | 'arraybuffer';
 
@@ -25,6 +27,8 @@ export interface HttpRequestInit {
   timeout?: number;
   /** `false` sends no token and never refreshes (login endpoints, the refresh call itself). */
   auth?: boolean;
+  /** Retrying of transient failures for this request; overrides the client's. A number sets the limit, `false` turns it off. */
+  retry?: RetryOptions | number | false;
 }
 
 /**
@@ -43,4 +47,6 @@ export interface HttpRequest {
   readonly timeout: number;
   /** Whether the auth layer may attach a token and refresh on failure. */
   readonly auth: boolean;
+  /** How transient failures of this request are retried (`limit: 0` when they are not). */
+  readonly retry: ResolvedRetryOptions;
 }

@@ -28,3 +28,8 @@ export { TokenStoreError } from './errors/token-store-error';
 export { AuthRefreshError } from './errors/auth-refresh-error';
 export type { AuthRefreshFailureReason } from './errors/auth-refresh-error';
 export type { RequestSummary } from './errors/redact';
+
+// The retry interceptor itself is left out: every client installs it, and each request carries
+// its settings in `retry`. The operator serves any other Observable (say, inside `authorize`).
+export { retryWithBackoff } from './retry/retry-with-backoff';
+export type { ResolvedRetryOptions, RetryOptions } from './retry/retry-options';
