@@ -13,14 +13,17 @@ const REDACTED = '[redacted]';
 // negative leaks a credential into a log.
 const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|credential/i;
 
-/** Replaces the values of secret-looking query parameters; keeps everything else readable. */
+/**
+ * Replaces the values of secret-looking query parameters and drops the fragment (never sent to a
+ * server, and where implicit-flow tokens live); keeps everything else readable.
+ */
 export function redactUrl(url: string): string {
-  const query = url.indexOf('?');
-  if (query === -1) return url;
-  const hash = url.indexOf('#', query);
-  const end = hash === -1 ? url.length : hash;
-  const params = url
-    .slice(query + 1, end)
+  const hash = url.indexOf('#');
+  const withoutFragment = hash === -1 ? url : url.slice(0, hash);
+  const query = withoutFragment.indexOf('?');
+  if (query === -1) return withoutFragment;
+  const params = withoutFragment
+    .slice(query + 1)
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
@@ -28,7 +31,7 @@ export function redactUrl(url: string): string {
       return eq !== -1 && SECRET_NAME.test(decodeSafely(name)) ? `${name}=${REDACTED}` : pair;
     })
     .join('&');
-  return url.slice(0, query + 1) + params;
+  return withoutFragment.slice(0, query + 1) + params;
 }
 
 /** Copies headers with credential values replaced. */

@@ -1,0 +1,238 @@
+import { forkJoin, lastValueFrom, Observable, of, throwError } from 'rxjs';
+import { catchError, map, take, toArray } from 'rxjs/operators';
+import {
+  AuthRefreshError,
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  oauth2Refresh,
+  TokenStoreError,
+  type AuthEvent,
+  type AuthOptions,
+  type AuthTokens,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpInterceptor,
+} from '../../lib';
+import { TokenApiServer } from '../support/token-api-server';
+
+interface Echo {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  contentType: string | null;
+  body: string;
+}
+
+describe('the client with auth, against a real token server', () => {
+  let server: TokenApiServer;
+  let store: MemoryTokenStore;
+
+  beforeEach(async () => {
+    server = await TokenApiServer.start();
+    const tokens = server.issueTokens();
+    server.expireAccessTokens(); // every spec starts with an expired access token
+    store = new MemoryTokenStore(tokens);
+  });
+  afterEach(() => server.close());
+
+  function clientWith(auth: Partial<AuthOptions> = {}, options: HttpClientOptions = {}): HttpClient {
+    return createHttpClient({
+      baseUrl: server.url,
+      ...options,
+      auth: { store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }), ...auth },
+    });
+  }
+
+  function events(client: HttpClient): AuthEvent['type'][] {
+    const seen: AuthEvent['type'][] = [];
+    client.authEvents$.subscribe((event) => seen.push(event.type));
+    return seen;
+  }
+
+  it('turns 100 concurrent 401s into exactly one refresh and 100 successes', async () => {
+    const client = clientWith();
+    const results = await lastValueFrom(forkJoin(Array.from({ length: 100 }, (_, i) => client.get<Echo>(`/api/item/${i}`))));
+    expect(results.length).toBe(100);
+    expect(results.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.refreshTokenReuse).toBe(0);
+    expect(server.accepts((await store.get())!.accessToken)).toBeTrue();
+  });
+
+  it('re-sends POST bodies intact on the retry: JSON, URLSearchParams and FormData', async () => {
+    const client = clientWith();
+    const form = new FormData();
+    form.append('field', 'value');
+    form.append('upload', new Blob(['upload-bytes']), 'u.bin');
+    const [json, urlEncoded, multipart] = await lastValueFrom(
+      forkJoin([
+        client.post<Echo>('/api/echo', { order: 7 }),
+        client.post<Echo>('/api/echo', new URLSearchParams({ q: 'a&b' })),
+        client.post<Echo>('/api/echo', form),
+      ]),
+    );
+    expect(server.stats.unauthorized).toBe(3); // each was sent once with the old token
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(JSON.parse(json!.body)).toEqual({ order: 7 });
+    expect(urlEncoded!.body).toBe('q=a%26b');
+    expect(multipart!.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(multipart!.body).toContain('upload-bytes');
+    expect(multipart!.body).toContain('name="field"\r\n\r\nvalue');
+  });
+
+  it('keeps what other interceptors added when it retries', async () => {
+    const tag: HttpInterceptor = (req, next) => next({ ...req, headers: { ...req.headers, 'x-tag': 'kept' } });
+    const client = clientWith({}, { interceptors: [tag] });
+    const echo = await lastValueFrom(client.put<Echo>('/api/echo', { v: 1 }));
+    expect(echo.method).toBe('PUT');
+    expect(echo.headers['x-tag']).toBe('kept');
+    expect(JSON.parse(echo.body)).toEqual({ v: 1 });
+  });
+
+  it('gives the caller a retry failure of another status, not the original 401', async () => {
+    const client = clientWith();
+    const error = await lastValueFrom(client.get('/api/status/500', { retry: 0 } as never)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(500);
+    expect(server.stats.refreshCalls).toBe(1);
+  });
+
+  it('ends the session when the token endpoint says invalid_grant: store cleared, one session-expired', async () => {
+    server.tokenEndpoint.fault = 'invalid-grant';
+    const client = clientWith();
+    const seen = events(client);
+    const outcomes = await lastValueFrom(
+      forkJoin(Array.from({ length: 5 }, () => client.get('/api/echo').pipe(catchError((error: unknown) => of(error))))),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome).toBeInstanceOf(AuthRefreshError);
+      expect((outcome as AuthRefreshError).reason).toBe('rejected');
+      expect(((outcome as AuthRefreshError).cause as HttpError).status).toBe(400);
+    }
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(store.get()).toBeNull();
+    expect(seen.filter((type) => type === 'session-expired').length).toBe(1);
+  });
+
+  it('keeps the tokens after a transient failure and refreshes anew on the next request', async () => {
+    server.tokenEndpoint.fault = 'status-500';
+    const client = clientWith();
+    const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
+    expect((error as AuthRefreshError).reason).toBe('failed');
+    expect(store.get()).not.toBeNull();
+    server.tokenEndpoint.fault = 'none';
+    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    expect(echo.path).toBe('/api/echo');
+    expect(server.stats.refreshCalls).toBe(2);
+  });
+
+  it('stores a rotated refresh token and uses it for the next expiry', async () => {
+    const client = clientWith();
+    const before = store.get()!.refreshToken;
+    await lastValueFrom(client.get('/api/echo'));
+    const rotated = store.get()!.refreshToken;
+    expect(rotated).not.toBe(before);
+    server.expireAccessTokens();
+    await lastValueFrom(client.get('/api/echo'));
+    expect(store.get()!.refreshToken).not.toBe(rotated);
+    expect(server.stats.refreshCalls).toBe(2);
+    expect(server.stats.refreshTokenReuse).toBe(0);
+  });
+
+  it('sends no token and never refreshes for auth: false', async () => {
+    const client = clientWith();
+    const error = await lastValueFrom(client.get('/api/echo', { auth: false })).catch((e: unknown) => e);
+    expect((error as HttpError).status).toBe(401);
+    expect(server.stats.tokensSeen).toEqual(['']);
+    expect(server.stats.refreshCalls).toBe(0);
+  });
+
+  it('lets a custom refresh call the same client with auth: false without deadlock', async () => {
+    let client!: HttpClient;
+    const refresh = (tokens: AuthTokens): Observable<AuthTokens> =>
+      client
+        .post<{ access_token: string; refresh_token: string }>('/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! }), { auth: false })
+        .pipe(map((body) => ({ accessToken: body.access_token, refreshToken: body.refresh_token })));
+    client = clientWith({ refresh });
+    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    expect(echo.path).toBe('/api/echo');
+    expect(server.stats.refreshCalls).toBe(1);
+  });
+
+  it('sends the token as a query parameter when told to', async () => {
+    const client = clientWith({ tokenPlacement: { queryParam: 'access_token' } });
+    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    expect(echo.query['access_token']).toBe(store.get()!.accessToken);
+    expect(echo.headers['authorization']).toBeUndefined();
+  });
+
+  it('never sends the token to an origin that is not allowed, and allows listed ones', async () => {
+    const other = await TokenApiServer.start();
+    try {
+      const client = clientWith();
+      await lastValueFrom(client.get(`${other.url}/public/echo`));
+      const unlisted = await lastValueFrom(client.get<Echo>(`${other.url}/public/echo`));
+      expect(unlisted.headers['authorization']).toBeUndefined();
+      const listed = await lastValueFrom(clientWith({ allowedOrigins: [other.url] }).get<Echo>(`${other.url}/public/echo`));
+      expect(listed.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps two clients apart: each has its own tokens and refresh', async () => {
+    const otherTokens = server.issueTokens();
+    const otherStore = new MemoryTokenStore(otherTokens);
+    const alice = clientWith();
+    const bob = createHttpClient({ baseUrl: server.url, auth: { store: otherStore, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) } });
+    const [a, b] = await lastValueFrom(forkJoin([alice.get<Echo>('/api/echo'), bob.get<Echo>('/api/echo')]));
+    expect(a!.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
+    expect(b!.headers['authorization']).toBe(`Bearer ${otherTokens.accessToken}`);
+    expect(server.stats.refreshCalls).toBe(1); // only alice's token had expired
+  });
+
+  it('refreshes before sending a JWT whose exp has passed, wasting no 401', async () => {
+    const jwtServer = await TokenApiServer.start({ jwt: true });
+    try {
+      // No expiresAt: the expiry comes from the JWT's own exp claim, a second in the past.
+      const { accessToken, refreshToken } = jwtServer.issueTokens(-1_000);
+      const jwtStore = new MemoryTokenStore({ accessToken, refreshToken });
+      const client = createHttpClient({ baseUrl: jwtServer.url, auth: { store: jwtStore, refresh: oauth2Refresh({ tokenUrl: `${jwtServer.url}/oauth/token` }) } });
+      const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+      expect(echo.path).toBe('/api/echo');
+      expect(jwtServer.stats.refreshCalls).toBe(1);
+      expect(jwtServer.stats.unauthorized).toBe(0);
+      expect(jwtServer.stats.tokensSeen).toEqual([jwtStore.get()!.accessToken]); // only the refreshed token went out
+    } finally {
+      await jwtServer.close();
+    }
+  });
+
+  it('reports a store that throws as TokenStoreError', async () => {
+    const broken = { get: () => Promise.reject(new Error('keychain locked')), set: () => undefined, clear: () => undefined };
+    const client = createHttpClient({ baseUrl: server.url, auth: { store: broken, refresh: () => throwError(() => new Error('unused')) } });
+    const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenStoreError);
+    expect((error as TokenStoreError).operation).toBe('get');
+  });
+
+  it('fails waiters with invalid-tokens when the refresh returns no accessToken', async () => {
+    server.tokenEndpoint.fault = 'no-access-token';
+    const client = clientWith();
+    const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthRefreshError);
+    expect((error as AuthRefreshError).reason).toBe('invalid-tokens');
+    expect(store.get()).not.toBeNull();
+  });
+
+  it('emits refresh-start and refresh-success once per expiry, carrying no token', async () => {
+    const client = clientWith();
+    const collected: AuthEvent[] = [];
+    client.authEvents$.pipe(take(2), toArray()).subscribe((list) => collected.push(...list));
+    await lastValueFrom(forkJoin([client.get('/api/a'), client.get('/api/b')]));
+    expect(collected.map((event) => event.type)).toEqual(['refresh-start', 'refresh-success']);
+    expect(JSON.stringify(collected)).not.toContain(store.get()!.accessToken);
+  });
+});
