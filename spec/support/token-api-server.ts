@@ -49,13 +49,16 @@ export interface ServerStats {
  *
  * Routes: POST /oauth/token (refresh_token grant), POST /login, /api/* (token required),
  * /public/* (no token). Under both: echo, slow?ms=, trickle?bytes=&everyMs=, status/<code>, text,
- * bytes?n=, sized?bytes= (one fixed JSON document of about that size), drop, redirect?to=&status=.
+ * bytes?n=, sized?bytes= (one fixed JSON document of about that size), drop, redirect?to=&status=,
+ * flaky?key=&fail=&status=&retryAfter= (fails the first hits of each key, then echoes).
  * Every response allows CORS and exposes its headers.
  */
 export class TokenApiServer {
   readonly stats: ServerStats = emptyStats();
   /** How the token endpoint behaves; change it at any time. */
   tokenEndpoint: { fault: TokenEndpointFault; delayMs: number; rotate: boolean } = { fault: 'none', delayMs: 0, rotate: true };
+  /** How often each `flaky?key=` route was hit. */
+  readonly flakyHits = new Map<string, number>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly sockets = new Set<Socket>();
   private readonly accessTokens = new Map<string, number>(); // token -> expiresAt
@@ -202,6 +205,8 @@ export class TokenApiServer {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'flaky':
+        return this.flaky(req, res, url, body);
       case 'redirect':
         // loop=1 redirects to itself forever.
         res.writeHead(Number(query.get('status') ?? 302), { location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo') }).end();
@@ -209,6 +214,24 @@ export class TokenApiServer {
       default:
         echo(req, res, url, body);
     }
+  }
+
+  // Fails the first `fail` hits (default 1) of each `key`, with `status` (default 503; `drop` cuts
+  // the connection) and an optional `retryAfter` header, then echoes: a transient fault.
+  private flaky(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+    const query = url.searchParams;
+    const key = query.get('key') ?? '';
+    const hits = (this.flakyHits.get(key) ?? 0) + 1;
+    this.flakyHits.set(key, hits);
+    if (hits > Number(query.get('fail') ?? 1)) return echo(req, res, url, body);
+    const status = query.get('status') ?? '503';
+    if (status === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    const retryAfter = query.get('retryAfter');
+    if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
+    json(res, Number(status), { error: 'flaky' });
   }
 
   private tokenGrant(req: IncomingMessage, res: ServerResponse, body: string): void {
