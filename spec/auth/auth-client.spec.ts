@@ -93,7 +93,7 @@ describe('the client with auth, against a real token server', () => {
 
   it('gives the caller a retry failure of another status, not the original 401', async () => {
     const client = clientWith();
-    const error = await lastValueFrom(client.get('/api/status/500', { retry: 0 } as never)).catch((e: unknown) => e);
+    const error = await lastValueFrom(client.get('/api/status/500', { retry: 0 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(500);
     expect(server.stats.refreshCalls).toBe(1);

@@ -30,7 +30,7 @@ describe('the transport in Node (rxjs/ajax over xhr2, real loopback server)', ()
 
   beforeEach(async () => {
     server = await TokenApiServer.start();
-    client = createHttpClient({ baseUrl: server.url, retry: 0 } as never);
+    client = createHttpClient({ baseUrl: server.url, retry: 0 });
   });
   afterEach(() => server.close());
 
