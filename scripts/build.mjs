@@ -3,9 +3,33 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 
-const entries = { index: 'lib/index.ts' };
+const entries = { index: 'lib/index.ts', angular: 'lib/angular/index.ts' };
 const external = ['rxjs', 'rxjs/*', 'xhr2', '@angular/*', 'node:*'];
+
+// The Angular entry must not carry a second copy of the core: two copies would mean two
+// HttpError classes (instanceof fails across entries). It imports the core only through
+// lib/index.ts, which becomes an import of the package itself (a self-reference through
+// "exports"); any deeper import into the core, or Angular reaching the core, fails the build.
+const coreEntry = path.resolve('lib/index.ts');
+const angularDir = path.resolve('lib/angular') + path.sep;
+const angularUsesCoreByName = {
+  name: 'angular-uses-core-by-name',
+  setup(build) {
+    build.onResolve({ filter: /^@angular\// }, (args) => {
+      if (args.importer.startsWith(angularDir)) return undefined;
+      return { errors: [{ text: `the core must not import Angular (${args.path} in ${args.importer})` }] };
+    });
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (!args.importer.startsWith(angularDir)) return undefined;
+      const target = path.resolve(args.resolveDir, args.path);
+      if (target === coreEntry.slice(0, -'.ts'.length) || target === coreEntry) return { path: 'rxjs-auth-http', external: true };
+      if (target.startsWith(angularDir)) return undefined;
+      return { errors: [{ text: `lib/angular may import the core only through '../index', not ${args.path}` }] };
+    });
+  },
+};
 
 rmSync('dist', { recursive: true, force: true });
 for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
@@ -18,6 +42,7 @@ for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
     platform: 'neutral',
     target: 'es2022',
     external,
+    plugins: [angularUsesCoreByName],
     sourcemap: true,
     logLevel: 'warning',
   });

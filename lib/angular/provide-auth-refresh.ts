@@ -1,0 +1,52 @@
+import { EnvironmentInjector, inject, makeEnvironmentProviders, runInInjectionContext, type EnvironmentProviders } from '@angular/core';
+import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
+import { AUTH_EVENTS } from './auth-events-token';
+import { AUTH_SESSION } from './auth-session-token';
+
+/**
+ * Gives the app one {@link AuthSession} for {@link authRefreshInterceptor}, injectable as
+ * {@link AUTH_SESSION} (to log out) and {@link AUTH_EVENTS}. Add it once, next to
+ * `provideHttpClient(withInterceptors([authRefreshInterceptor]))`, in the application's providers:
+ * every HttpClient call of the app then shares one refresh. A second call in a lazy route's
+ * providers would start a second, independent session.
+ *
+ * `options` are the core's {@link AuthOptions}, or a function returning them that runs in an
+ * injection context (so it may `inject()` the store or a service). `refresh` itself also runs in
+ * an injection context each time, so it may `inject(HttpClient)`. Requests it makes must carry
+ * {@link SKIP_AUTH}: a refresh whose own request waits for that refresh can only time out.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+ * import { inject, type ApplicationConfig } from '@angular/core';
+ * import { map } from 'rxjs';
+ * import { authRefreshInterceptor, provideAuthRefresh, skipAuth } from 'rxjs-auth-http/angular';
+ *
+ * export const appConfig: ApplicationConfig = {
+ *   providers: [
+ *     provideHttpClient(withInterceptors([authRefreshInterceptor])),
+ *     provideAuthRefresh({
+ *       refresh: (tokens) =>
+ *         inject(HttpClient)
+ *           .post<{ access_token: string }>('/oauth/token', { refresh_token: tokens.refreshToken }, { context: skipAuth() })
+ *           .pipe(map((answer) => ({ accessToken: answer.access_token }))),
+ *     }),
+ *   ],
+ * };
+ * ```
+ */
+export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): EnvironmentProviders {
+  return makeEnvironmentProviders([
+    // A factory runs once per injector that holds this provider: one session, hence one refresh, per app.
+    { provide: AUTH_SESSION, useFactory: () => sessionIn(inject(EnvironmentInjector), options) },
+    { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
+  ]);
+}
+
+function sessionIn(injector: EnvironmentInjector, options: AuthOptions | (() => AuthOptions)): AuthSession {
+  const resolved = typeof options === 'function' ? options() : options;
+  const refresh = resolved?.refresh;
+  if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
+  // The core calls `refresh` from a subscription, outside any injection context: restore ours.
+  return createAuthSession({ ...resolved, refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)) });
+}

@@ -1,0 +1,47 @@
+// Checks the built Angular entry against the built core, in both module formats: the Angular
+// bundle holds no copy of the core (it imports 'rxjs-auth-http' by name), the core holds no
+// Angular, and an AuthRefreshError that reaches an Angular caller is the core's own class.
+// Run after `npm run build`: `npm run check:angular-dist`.
+import '@angular/compiler';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { createEnvironmentInjector, platformCore, provideZonelessChangeDetection, ɵINJECTOR_SCOPE } from '@angular/core';
+
+const require = createRequire(import.meta.url);
+const formats = {
+  esm: { core: await import('rxjs-auth-http'), angular: await import('rxjs-auth-http/angular'), file: 'dist/esm/angular.mjs', coreFile: 'dist/esm/index.mjs' },
+  cjs: { core: require('rxjs-auth-http'), angular: require('rxjs-auth-http/angular'), file: 'dist/cjs/angular.cjs', coreFile: 'dist/cjs/index.cjs' },
+};
+
+for (const [format, { core, angular, file, coreFile }] of Object.entries(formats)) {
+  const bundle = readFileSync(file, 'utf8');
+  assert.ok(!/class SingleFlightSession|class HttpError/.test(bundle), `${file} contains a copy of the core`);
+  assert.match(bundle, /["']rxjs-auth-http["']/, `${file} does not import the core by name`);
+  assert.ok(!readFileSync(coreFile, 'utf8').includes('@angular/'), `${coreFile} mentions Angular`);
+
+  const injector = createEnvironmentInjector(
+    [
+      { provide: ɵINJECTOR_SCOPE, useValue: 'root' },
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([angular.authRefreshInterceptor])),
+      provideHttpClientTesting(),
+      angular.provideAuthRefresh({
+        store: new core.MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }),
+        refresh: () => Promise.reject(new Error('token endpoint down')),
+      }),
+    ],
+    platformCore().injector,
+  );
+  const failure = new Promise((resolve) => injector.get(HttpClient).get('/api/me').subscribe({ error: resolve }));
+  injector.get(HttpTestingController).expectOne('/api/me').flush(null, { status: 401, statusText: 'Unauthorized' });
+  const error = await failure;
+  assert.ok(error instanceof core.AuthRefreshError, `${format}: the error is not the core's AuthRefreshError`);
+  assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);
+  assert.ok(injector.get(angular.AUTH_SESSION).store instanceof core.MemoryTokenStore, `${format}: the session's store is another MemoryTokenStore`);
+  injector.destroy();
+  console.log(`${format}: one core, shared by 'rxjs-auth-http' and 'rxjs-auth-http/angular'`);
+}
+assert.notEqual(formats.esm.core.HttpError, formats.cjs.core.HttpError, 'sanity: the two formats are separate builds');
