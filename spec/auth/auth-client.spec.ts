@@ -82,6 +82,21 @@ describe('the client with auth, against a real token server', () => {
     expect(multipart!.body).toContain('name="field"\r\n\r\nvalue');
   });
 
+  it('finishes the refresh for the others when the request that started it is cancelled', async () => {
+    const release = server.holdTokenEndpoint(); // the refresh stays in flight until released
+    const client = clientWith();
+    const initiator = client.get('/api/first').subscribe();
+    await server.refreshCalled();
+    initiator.unsubscribe(); // before anyone else joins: the refresh must not be cancelled
+    const others = lastValueFrom(forkJoin([client.get<Echo>('/api/second'), client.get<Echo>('/api/third')]));
+    release();
+    const [second, third] = await others;
+    expect([second!.path, third!.path]).toEqual(['/api/second', '/api/third']);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.unauthorized).toBe(1); // the others waited for the refresh, never sending the stale token
+    expect(server.accepts(store.get()!.accessToken)).toBeTrue();
+  });
+
   it('keeps what other interceptors added when it retries', async () => {
     const tag: HttpInterceptor = (req, next) => next({ ...req, headers: { ...req.headers, 'x-tag': 'kept' } });
     const client = clientWith({}, { interceptors: [tag] });

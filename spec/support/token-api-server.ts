@@ -239,9 +239,24 @@ export class TokenApiServer {
     this.stats.lastTokenRequest = { headers: req.headers, body };
     const answer = () => this.answerGrant(req, res, new URLSearchParams(body));
     if (this.tokenEndpoint.fault === 'hang') return;
-    if (this.tokenEndpoint.delayMs > 0) setTimeout(answer, this.tokenEndpoint.delayMs);
-    else answer();
+    const delayed = () => (this.tokenEndpoint.delayMs > 0 ? setTimeout(answer, this.tokenEndpoint.delayMs) : answer());
+    if (this.heldGrants) this.heldGrants.push(delayed);
+    else delayed();
   }
+
+  /**
+   * Holds every token request until the returned function is called: lets a spec act while a
+   * refresh is certainly in flight, without guessing at delays.
+   */
+  holdTokenEndpoint(): () => void {
+    this.heldGrants = [];
+    return () => {
+      const held = this.heldGrants ?? [];
+      this.heldGrants = null;
+      for (const answer of held) answer();
+    };
+  }
+  private heldGrants: Array<() => void> | null = null;
 
   private answerGrant(req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void {
     switch (this.tokenEndpoint.fault) {
