@@ -41,7 +41,8 @@ export function retryAfterMs(value: string | undefined, wallClock: number): numb
   if (value === undefined) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // All three HTTP-date forms start with a day name; Date.parse alone would take "-5" as a year.
+  const date = /^[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(date) ? null : Math.max(0, date - wallClock);
 }
 
