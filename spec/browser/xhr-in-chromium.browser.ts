@@ -81,9 +81,9 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
   }
 
   it('bundles for the browser with xhr2 mapped to the global XMLHttpRequest, not its Node client', async () => {
-    expect(bundle.inputs).toContain('node_modules/xhr2/lib/browser.js');
+    expect(bundle.inputs.filter((input) => input.endsWith('node_modules/xhr2/lib/browser.js')).length).toBe(1);
     expect(bundle.inputs.filter((input) => input.endsWith('xhr2/lib/xhr2.js') || input.startsWith('node:'))).toEqual([]);
-    expect(bundle.inputs).toContain('lib/transport/ajax-transport.ts');
+    expect(bundle.inputs.filter((input) => input.endsWith('lib/transport/ajax-transport.ts')).length).toBe(1);
     expect(await page.evaluate(() => window.browserSuite?.nativeXhr())).toBeTrue();
   });
 
@@ -191,6 +191,8 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
 
     expect(api.stats.tokensSeen).toEqual([session.tokens.accessToken]);
     expect(third.stats.tokensSeen).withContext('what the third origin received').toEqual(['']);
+    // Without a token the GET is a CORS "simple" request: the client adds no header that needs a preflight.
+    expect(third.stats.preflights).toBe(0);
     // Its 401 is not ours to act on: no refresh at our token endpoint either.
     expect(foreign.status).toBe(401);
     expect(foreign.classes).toEqual(['RequestError', 'HttpError']);
@@ -207,6 +209,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
     expect(api.stats.tokensSeen).toEqual([session.tokens.accessToken]);
     expect(url).toBe(target);
     expect(body.path).toBe('/public/echo');
+    expect(body.headers['host']).toBe(new URL(third.url).host);
     expect(body.headers['authorization']).withContext('Authorization as the third origin received it').toBeUndefined();
     expect(JSON.stringify(body.headers)).not.toContain(session.tokens.accessToken);
   }, SPEC_TIMEOUT_MS);
@@ -237,6 +240,12 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       expect(error.classes).toEqual(['RequestError', 'NetworkError']);
       expectNoSecret(error, session);
     }
-    expect(api.stats.tokensSeen).toEqual([session.tokens.accessToken]);
+    // One attempt from the client (retry is off in the page). Chromium itself sends a request once
+    // more, unseen by the XHR, when a reused keep-alive connection closes without an answer, and
+    // the CORS preflight has left one to reuse: so the dropped request reaches the server once or twice.
+    expect(api.stats.tokensSeen.length).toBeGreaterThanOrEqual(1);
+    expect(api.stats.tokensSeen.length).toBeLessThanOrEqual(2);
+    expect(api.stats.tokensSeen.every((token) => token === session.tokens.accessToken)).toBeTrue();
+    expect(api.stats.refreshCalls).toBe(0);
   }, SPEC_TIMEOUT_MS);
 });

@@ -126,6 +126,8 @@ function stopSlow(): { settledBefore: string | null } {
 function clientFor(session: PageSession): HttpClient {
   return createHttpClient({
     baseUrl: session.api,
+    // Off, so each spec can count exactly what reached the server; the retry layer has its own specs.
+    retry: false,
     auth: { store: new MemoryTokenStore(session.tokens), refresh: oauth2Refresh({ tokenUrl: `${session.api}/oauth/token` }) },
   });
 }
