@@ -1,5 +1,6 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { EnvironmentInjector, inject, makeEnvironmentProviders, runInInjectionContext, type EnvironmentProviders } from '@angular/core';
-import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
+import { createAuthSession, HttpError, type AuthOptions, type AuthSession } from '../index';
 import { AUTH_EVENTS } from './auth-events-token';
 import { AUTH_SESSION } from './auth-session-token';
 
@@ -14,6 +15,8 @@ import { AUTH_SESSION } from './auth-session-token';
  * injection context (so it may `inject()` the store or a service). `refresh` itself also runs in
  * an injection context each time, so it may `inject(HttpClient)`. Requests it makes must carry
  * {@link SKIP_AUTH}: a refresh whose own request waits for that refresh can only time out.
+ * Unless `isRefreshRejected` is given, a 400, 401 or 403 from the token endpoint, as Angular's
+ * `HttpErrorResponse` or the core's `HttpError`, ends the session (store cleared, `session-expired`).
  *
  * @example
  * ```ts
@@ -47,6 +50,15 @@ function sessionIn(injector: EnvironmentInjector, options: AuthOptions | (() => 
   const resolved = typeof options === 'function' ? options() : options;
   const refresh = resolved?.refresh;
   if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
-  // The core calls `refresh` from a subscription, outside any injection context: restore ours.
-  return createAuthSession({ ...resolved, refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)) });
+  return createAuthSession({
+    ...resolved,
+    // The core calls `refresh` from a subscription, outside any injection context: restore ours.
+    refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)),
+    // The core's default knows only its own HttpError; a refresh through HttpClient fails with HttpErrorResponse.
+    isRefreshRejected: resolved.isRefreshRejected ?? isRejectedByTokenEndpoint,
+  });
+}
+
+function isRejectedByTokenEndpoint(error: unknown): boolean {
+  return (error instanceof HttpErrorResponse || error instanceof HttpError) && (error.status === 400 || error.status === 401 || error.status === 403);
 }
