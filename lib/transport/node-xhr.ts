@@ -15,6 +15,7 @@ interface Xhr2Internals {
   _onHttpResponse(request: ClientRequest, response: IncomingMessage): void;
   _onHttpRequestError(request: ClientRequest, error: Error): void;
   _onHttpResponseClose(response: IncomingMessage): void;
+  _setError(): void;
 }
 
 const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
@@ -30,7 +31,8 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'coo
  *   instead of being dropped;
  * - redirects resolve relative `Location`s against the current URL, keep method and body on 307
  *   and 308, stop after 20 hops, and strip credentials when they leave the origin;
- * - a response cut off mid-body reports a reset instead of an anonymous error.
+ * - a response cut off mid-body reports a reset instead of an anonymous error, with status 0 as
+ *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError).
  */
 export class NodeXMLHttpRequest extends Xhr2Base {
   /** Why the request failed without a response, when Node said. */
@@ -47,6 +49,11 @@ export class NodeXMLHttpRequest extends Xhr2Base {
       code: 'ECONNRESET',
     });
     super._onHttpResponseClose(response);
+  }
+
+  override _setError(): void {
+    super._setError();
+    (this as { status: number }).status = 0;
   }
 
   override _onHttpResponse(request: ClientRequest, response: IncomingMessage): void {

@@ -80,6 +80,16 @@ describe('the client retrying transient failures, against a real server', () => 
     expect(post.hits()).toBe(1);
   });
 
+  it('reports a response cut off mid-body as a NetworkError (ECONNRESET), and retries it', async () => {
+    const once = flaky('fail=1&status=reset');
+    const error = await lastValueFrom(client().get(once.url, { retry: false })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).code).toBe('ECONNRESET');
+    const retried = flaky('fail=1&status=reset');
+    expect((await lastValueFrom(client().get<{ method: string }>(retried.url))).method).toBe('GET');
+    expect(retried.hits()).toBe(2);
+  });
+
   it('lets the client turn retrying off and a request turn it back on, or off', async () => {
     const off = createHttpClient({ baseUrl: server.url, retry: false });
     const once = flaky('fail=1');

@@ -217,7 +217,7 @@ export class TokenApiServer {
   }
 
   // Fails the first `fail` hits (default 1) of each `key`, with `status` (default 503; `drop` cuts
-  // the connection) and an optional `retryAfter` header, then echoes: a transient fault.
+  // the connection, `reset` cuts it mid-body) and an optional `retryAfter` header, then echoes: a transient fault.
   private flaky(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
     const query = url.searchParams;
     const key = query.get('key') ?? '';
@@ -227,6 +227,12 @@ export class TokenApiServer {
     const status = query.get('status') ?? '503';
     if (status === 'drop') {
       req.socket.destroy();
+      return;
+    }
+    if (status === 'reset') {
+      // Headers and half a body, then the connection dies.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"partial":');
+      setImmediate(() => req.socket.destroy());
       return;
     }
     const retryAfter = query.get('retryAfter');
