@@ -1,0 +1,152 @@
+import { forkJoin, lastValueFrom, Observable, of, timer } from 'rxjs';
+import { catchError } from 'rxjs/operators';
+import { TestScheduler } from 'rxjs/testing';
+import {
+  AuthRefreshError,
+  createAuthSession,
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  oauth2Refresh,
+  type AuthEvent,
+  type AuthTokens,
+  type HttpClient,
+  type HttpInterceptor,
+} from '../../lib';
+import { TokenApiServer } from '../support/token-api-server';
+
+describe('the refresh-storm guard', () => {
+  describe('against a misconfigured real server that rejects every fresh token', () => {
+    let server: TokenApiServer;
+    let store: MemoryTokenStore;
+    beforeEach(async () => {
+      server = await TokenApiServer.start();
+      store = new MemoryTokenStore(server.issueTokens());
+    });
+    afterEach(() => server.close());
+
+    // Expiring every token before each attempt makes the API refuse whatever the token server issued.
+    const rejectEveryToken: HttpInterceptor = (req, next) => {
+      server.expireAccessTokens();
+      return next(req);
+    };
+
+    function client(maxRefreshes: { count: number; windowMs: number }): { client: HttpClient; events: AuthEvent[] } {
+      const events: AuthEvent[] = [];
+      const made = createHttpClient({
+        baseUrl: server.url,
+        interceptors: [rejectEveryToken],
+        auth: { store, maxRefreshes, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+      });
+      made.authEvents$.subscribe((event) => events.push(event));
+      return { client: made, events };
+    }
+
+    const outcome = (made: HttpClient): Promise<unknown> => lastValueFrom(made.get('/api/me')).catch((error: unknown) => error);
+
+    it('refreshes K times, then fails with a typed storm error instead of calling the token endpoint again', async () => {
+      const { client: made, events } = client({ count: 3, windowMs: 60_000 });
+      for (let i = 0; i < 3; i++) {
+        const error = await outcome(made);
+        expect((error as HttpError).status).withContext(`request ${i}`).toBe(401); // refreshed, and the new token was refused too
+      }
+      expect(server.stats.refreshCalls).toBe(3);
+      for (let i = 0; i < 5; i++) {
+        const error = await outcome(made);
+        expect(error).toBeInstanceOf(AuthRefreshError);
+        expect((error as AuthRefreshError).reason).toBe('storm');
+      }
+      expect(server.stats.refreshCalls).withContext('the token endpoint is left alone').toBe(3);
+      expect(store.get()).withContext('tokens are kept: a storm is not a logout').not.toBeNull();
+      const failures = events.filter((event) => event.type === 'refresh-failure');
+      expect(failures.length).toBe(5);
+      expect(events.filter((event) => event.type === 'refresh-start').length).toBe(3);
+      expect(events.some((event) => event.type === 'session-expired')).toBeFalse();
+    });
+
+    it('bounds the refreshes of 50 concurrent requests by K and ends every one of them', async () => {
+      const { client: made } = client({ count: 4, windowMs: 60_000 });
+      const settled = (i: number): Observable<unknown> => made.get(`/api/item/${i}`).pipe(catchError((error: unknown) => of(error)));
+      const outcomes = await lastValueFrom(forkJoin(Array.from({ length: 50 }, (_, i) => settled(i))));
+      expect(outcomes.length).toBe(50);
+      expect(outcomes.every((error) => error instanceof HttpError || error instanceof AuthRefreshError)).toBeTrue();
+      expect(server.stats.refreshCalls).toBeLessThanOrEqual(4);
+      expect(server.stats.refreshTokenReuse).toBe(0);
+    });
+  });
+
+  describe('in virtual time', () => {
+    let scheduler: TestScheduler;
+    beforeEach(() => {
+      scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    });
+
+    it('allows refreshes again once the window has passed', () => {
+      scheduler.run((run) => {
+        let calls = 0;
+        let current: AuthTokens = { accessToken: 'a0', refreshToken: 'r0' };
+        const store = new MemoryTokenStore(current);
+        const session = createAuthSession({
+          store,
+          maxRefreshes: { count: 2, windowMs: 1000 },
+          refresh: () => {
+            calls++;
+            current = { accessToken: `a${calls}`, refreshToken: `r${calls}` };
+            return run.cold('-(t|)', { t: current });
+          },
+        });
+        // An API that refuses every token: each request refreshes once and fails with its 401.
+        const refuse = (): Observable<never> => run.cold('-#', undefined, { status: 401 });
+        const outcomes: string[] = [];
+        const request = (frame: number) =>
+          timer(frame).subscribe(() =>
+            session.authorize(refuse).subscribe({ error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)) }),
+          );
+        request(0);
+        request(10);
+        request(20); // third refresh within 1000 ms: storm
+        request(1100); // the first start (frame 1) has left the window
+        run.flush();
+        expect(outcomes).toEqual(['401', '401', 'storm', '401']);
+        expect(calls).toBe(3);
+      });
+    });
+  });
+});
+
+describe('refreshTimeout (virtual time)', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('fails every waiter with a timeout, keeps the tokens, and lets the next request refresh anew', () => {
+    scheduler.run((run) => {
+      const stale: AuthTokens = { accessToken: 'old', refreshToken: 'r0' };
+      const store = new MemoryTokenStore(stale);
+      const refreshes: string[] = [];
+      const session = createAuthSession({
+        store,
+        refreshTimeout: 100,
+        // The first refresh never answers; the second answers after 5 frames.
+        refresh: () => {
+          refreshes.push('call');
+          return refreshes.length === 1 ? run.cold('-') : run.cold('-----(t|)', { t: { accessToken: 'new', refreshToken: 'r1' } });
+        },
+      });
+      const api = (token: string | null) => (token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('-#', undefined, { status: 401 }));
+      const timeout = new AuthRefreshError('timeout');
+      // 401 at frame 1, the refresh gives up 100 frames later.
+      run.expectObservable(session.authorize(api)).toBe('101ms #', undefined, timeout);
+      run.expectObservable(session.authorize(api)).toBe('101ms #', undefined, timeout);
+      const keptAfterTimeout: Array<AuthTokens | null> = [];
+      timer(150).subscribe(() => keptAfterTimeout.push(store.get()));
+      // At 200: 401 at 201, refresh 201-206, retry answers at 207.
+      run.expectObservable(session.authorize(api), '200ms ^').toBe('207ms (v|)', { v: 'new' });
+      run.flush();
+      expect(keptAfterTimeout).toEqual([stale]);
+      expect(refreshes.length).toBe(2);
+      expect(store.get()?.accessToken).toBe('new');
+    });
+  });
+});
