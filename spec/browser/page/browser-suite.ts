@@ -103,24 +103,28 @@ async function upload(session: PageSession, kind: 'form-data' | 'url-search-para
   return lastValueFrom(clientFor(session).post<Echo>('/api/echo', body));
 }
 
-let running: { subscription: Subscription; settled: string | null } | null = null;
+let running: { readonly subscription: Subscription; readonly outcome: { settled: string | null } } | null = null;
 
 /** Subscribes to a slow request and leaves it running. */
 function startSlow(session: PageSession, ms: number): void {
-  const state: { subscription: Subscription; settled: string | null } = { subscription: undefined as unknown as Subscription, settled: null };
-  state.subscription = clientFor(session)
+  const outcome: { settled: string | null } = { settled: null };
+  const subscription = clientFor(session)
     .get('/api/slow', { params: { ms }, timeout: 0 })
-    .subscribe({ next: () => (state.settled = 'next'), error: (error: unknown) => (state.settled = `error ${reportError(error).name}`), complete: () => (state.settled ??= 'complete') });
-  running = state;
+    .subscribe({
+      next: () => (outcome.settled = 'next'),
+      error: (error: unknown) => (outcome.settled = `error ${reportError(error).name}`),
+      complete: () => (outcome.settled ??= 'complete'),
+    });
+  running = { subscription, outcome };
 }
 
 /** Unsubscribes from the slow request; answers how it had settled before (null: it had not). */
 function stopSlow(): { settledBefore: string | null } {
   if (!running) throw new Error('startSlow was not called');
-  const { subscription, settled } = running;
-  subscription.unsubscribe();
+  const { subscription, outcome } = running;
   running = null;
-  return { settledBefore: settled };
+  subscription.unsubscribe();
+  return { settledBefore: outcome.settled };
 }
 
 function clientFor(session: PageSession): HttpClient {
