@@ -94,6 +94,23 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
     expect(events.map((event) => event.type)).toEqual(['refresh-start', 'refresh-success']);
   });
 
+  it('keeps the shared refresh going when one waiting caller unsubscribes', () => {
+    start();
+    const outcome = { values: [] as unknown[], errors: [] as unknown[] };
+    const leaving = http.get(`${API}/data/leaving`).subscribe();
+    get('staying', outcome);
+    backend.match(isData).forEach((req) => req.flush(null, unauthorized));
+    const refreshCall = backend.expectOne(TOKEN_URL);
+    leaving.unsubscribe();
+    expect(refreshCall.cancelled).toBeFalse();
+    refreshCall.flush({ access_token: 'a2', refresh_token: 'r2' });
+    const retry = backend.expectOne(isData); // only the caller still there is retried
+    expect(retry.request.url).toBe(`${API}/data/staying`);
+    retry.flush('ok');
+    expect(outcome.values).toEqual(['ok']);
+    expect(store.get()?.accessToken).toBe('a2');
+  });
+
   it('retries a 401 for an already replaced token at once, without a second refresh', () => {
     start();
     const outcome = { values: [] as unknown[], errors: [] as unknown[] };
