@@ -1,4 +1,4 @@
-import { HttpRequest, type HttpInterceptorFn } from '@angular/common/http';
+import type { HttpInterceptorFn, HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
 import type { TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
