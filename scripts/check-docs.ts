@@ -49,10 +49,15 @@ function main(): number {
     .filter((entry) => existsSync(entry));
   const program = ts.createProgram([...snippets.map((snippet) => snippet.file), ...entries], compilerOptions());
 
-  const problems = [...typeProblems(program, snippets), ...exportProblems(program, entries, markdown), ...linkProblems(markdown)];
+  const problems = [
+    ...blocks.filter((block) => block.unclosed).map((block) => ({ where: `${block.source}:${block.line}`, message: 'code fence never closed' })),
+    ...typeProblems(program, snippets),
+    ...exportProblems(program, entries, markdown),
+    ...linkProblems(markdown),
+  ];
   for (const problem of problems) console.error(`${problem.where}: ${problem.message}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const summary = `${checked.length} snippets type-checked (${blocks.length - checked.length} marked no-check) in ${markdown.length} files, exports of ${entries.map((e) => path.relative(root, e)).join(' and ')} covered, links checked: ${seconds} s`;
+  const summary = `${checked.length} snippets type-checked (${blocks.filter((block) => block.skip && !block.unclosed).length} marked no-check) in ${markdown.length} files, exports of ${entries.map((e) => path.relative(root, e)).join(' and ')} covered, links checked: ${seconds} s`;
   if (problems.length > 0) {
     console.error(`\ncheck-docs: ${problems.length} problem(s). ${summary}`);
     return 1;
@@ -102,6 +107,8 @@ interface Block {
   readonly line: number;
   readonly code: string;
   readonly skip: boolean;
+  /** The file ended before the fence closed: everything after it was swallowed. */
+  readonly unclosed: boolean;
 }
 
 function extractBlocks(file: string): Block[] {
@@ -117,8 +124,9 @@ function extractBlocks(file: string): Block[] {
     // A fence closes on a line of at least as many of the same characters and nothing else.
     while (++index < lines.length && !isClosingFence(lines[index] ?? '', fence)) body.push(lines[index] ?? '');
     const language = info[0]?.toLowerCase();
-    if (language === 'ts' || language === 'typescript') {
-      blocks.push({ source: path.relative(root, file), line: opening + 1, code: body.join('\n'), skip: info.includes('no-check') });
+    const unclosed = index >= lines.length;
+    if (language === 'ts' || language === 'typescript' || unclosed) {
+      blocks.push({ source: path.relative(root, file), line: opening + 1, code: body.join('\n'), skip: info.includes('no-check') || unclosed, unclosed });
     }
   }
   return blocks;
