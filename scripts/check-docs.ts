@@ -4,13 +4,13 @@
 //
 // A block that is deliberately not standalone (a fragment, a pseudo-code sketch) opts out with
 // ```ts no-check. Use it sparingly: an unchecked example is one that can rot.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
 const root = path.resolve(__dirname, '..');
 // Inside the repository so that imports of rxjs, @angular/* and node types resolve from node_modules.
-const workDir = path.join(root, 'node_modules', '.cache', 'check-docs');
+const cacheDir = path.join(root, 'node_modules', '.cache', 'check-docs');
 const entryPoints: Readonly<Record<string, string>> = {
   'rxjs-auth-http': 'lib/index.ts',
   'rxjs-auth-http/angular': 'lib/angular/index.ts',
@@ -35,8 +35,9 @@ function main(): number {
   const blocks = markdown.flatMap(extractBlocks);
   const checked = blocks.filter((block) => !block.skip);
 
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
+  // One folder per run, so that two runs at once do not overwrite each other's snippets.
+  const workDir = mkdtempSync(path.join(cacheDir, 'run-'));
   const snippets = checked.map((block, index): Snippet => {
     const file = path.join(workDir, `snippet-${index}.ts`);
     // `export {}` makes every block its own module, so two blocks may declare the same names.
@@ -59,9 +60,10 @@ function main(): number {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = `${checked.length} snippets type-checked (${blocks.filter((block) => block.skip && !block.unclosed).length} marked no-check) in ${markdown.length} files, exports of ${entries.map((e) => path.relative(root, e)).join(' and ')} covered, links checked: ${seconds} s`;
   if (problems.length > 0) {
-    console.error(`\ncheck-docs: ${problems.length} problem(s). ${summary}`);
+    console.error(`\ncheck-docs: ${problems.length} problem(s). ${summary}\nThe snippets as compiled are in ${path.relative(root, workDir)}.`);
     return 1;
   }
+  rmSync(workDir, { recursive: true, force: true });
   console.log(`check-docs: ok. ${summary}`);
   return 0;
 }
