@@ -119,6 +119,9 @@ class SingleFlightSession implements AuthSession {
     return readStore(this.store).pipe(
       switchMap((current) => {
         if (current === null) return throwError(() => rejection); // signed out: nothing to refresh with
+        // A refresh running now is replacing `current` as well: wait for it rather than resend a
+        // token known to be stale (found by spec/resilience/auth-session.property.spec.ts).
+        if (this.flight) return this.tokensFrom(this.flight);
         if (current.accessToken !== sent?.accessToken) return of(current); // someone refreshed already
         return this.sharedRefresh(current);
       }),

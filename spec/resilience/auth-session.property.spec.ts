@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { AuthRefreshError, createAuthSession, MemoryTokenStore, type AuthEvent } from '../../lib';
+import { serialOf, VirtualTokenServer, type RefreshPlan } from './support/virtual-token-server';
+
+// Random interleavings of requests, expiries, 401s, refresh outcomes and unsubscribes, run in
+// virtual time against an in-memory server. Each run checks the coordinator's invariants.
+
+interface Scenario {
+  readonly initialTokenValid: boolean;
+  /** Each request: when it is subscribed, and when (frames later) the caller unsubscribes, if ever. */
+  readonly requests: ReadonlyArray<{ readonly at: number; readonly cancelAfter: number | null }>;
+  /** Frames at which the server stops accepting every token issued so far. */
+  readonly expiries: readonly number[];
+  readonly refreshPlans: readonly RefreshPlan[];
+  /** API answer times in frames, used in turn (0: synchronous). */
+  readonly latencies: readonly number[];
+}
+
+const REFRESH_TIMEOUT = 20;
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  initialTokenValid: fc.boolean(),
+  requests: fc.array(fc.record({ at: fc.integer({ min: 0, max: 50 }), cancelAfter: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 30 }), weight: 1 }) }), {
+    minLength: 1,
+    maxLength: 16,
+    size: 'medium',
+  }),
+  expiries: fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 4 }),
+  refreshPlans: fc.array(
+    fc.record({
+      delay: fc.integer({ min: 0, max: REFRESH_TIMEOUT + 2 }),
+      result: fc.constantFrom<RefreshPlan['result']>('ok', 'ok', 'ok', 'fail', 'reject', 'never'),
+    }),
+    { maxLength: 6 },
+  ),
+  latencies: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 8 }),
+});
+
+interface RequestRecord {
+  values: number;
+  errors: number;
+  completes: number;
+  cancelled: boolean;
+  error?: unknown;
+}
+
+interface Outcome {
+  readonly server: VirtualTokenServer;
+  readonly records: readonly RequestRecord[];
+  readonly events: readonly AuthEvent[];
+}
+
+function play(s: Scenario): Outcome {
+  const server = new VirtualTokenServer(s.refreshPlans, s.latencies);
+  const records: RequestRecord[] = [];
+  const events: AuthEvent[] = [];
+  new TestScheduler(() => undefined).run(() => {
+    const initial = server.issue();
+    if (!s.initialTokenValid) server.expireAll();
+    const store = new MemoryTokenStore(initial);
+    const session = createAuthSession({ store, refresh: server.refresh, refreshTimeout: REFRESH_TIMEOUT, maxRefreshes: false });
+    session.events$.subscribe((event) => {
+      events.push(event);
+      if (event.type === 'refresh-failure') server.noteRefreshFailure();
+    });
+    for (const at of s.expiries) timer(at).subscribe(() => server.expireAll());
+    for (const request of s.requests) {
+      const record: RequestRecord = { values: 0, errors: 0, completes: 0, cancelled: false };
+      records.push(record);
+      timer(request.at).subscribe(() => {
+        let attempts = 0;
+        const attempt = (token: string | null) => server.api(token, store.get()?.accessToken ?? null, attempts++ > 0);
+        const subscription = session.authorize(attempt).subscribe({
+          next: () => record.values++,
+          error: (error: unknown) => {
+            record.errors++;
+            record.error = error;
+          },
+          complete: () => record.completes++,
+        });
+        if (request.cancelAfter !== null) {
+          timer(request.cancelAfter).subscribe(() => {
+            if (record.errors + record.completes === 0) record.cancelled = true;
+            subscription.unsubscribe();
+          });
+        }
+      });
+    }
+  });
+  return { server, records, events };
+}
+
+function check(s: Scenario, { server, records, events }: Outcome): void {
+  if (server.maxRefreshesInFlight > 1) throw new Error(`${server.maxRefreshesInFlight} refreshes ran at once`);
+  records.forEach((record, i) => {
+    const ends = record.errors + record.completes;
+    if (ends > 1 || record.values > 1) throw new Error(`request ${i} ended ${ends} times with ${record.values} values`);
+    if (ends === 0 && !record.cancelled) throw new Error(`request ${i} never ended`);
+    if (record.completes === 1 && record.values !== 1) throw new Error(`request ${i} completed without its value`);
+    // A caller learns of a refused token (the retry's 401) or of a failed refresh; nothing else.
+    if (record.errors === 1 && !(record.error instanceof AuthRefreshError) && (record.error as { status?: unknown }).status !== 401) {
+      throw new Error(`request ${i} failed with ${String(record.error)}`);
+    }
+  });
+  for (const { sent, stored, duringRefresh, knownRefused } of server.sends) {
+    if (serialOf(sent) < serialOf(stored)) throw new Error(`sent ${sent} while ${stored} was stored`);
+    if (duringRefresh) throw new Error(`sent ${sent} while a refresh was replacing it`);
+    if (knownRefused) throw new Error(`sent ${sent} again after a 401, with no failed refresh since`);
+  }
+  const expiries = s.expiries.length + (s.initialTokenValid ? 0 : 1);
+  const failed = events.filter((event) => event.type === 'refresh-failure').length;
+  if (server.refreshCalls > expiries + failed) throw new Error(`${server.refreshCalls} refreshes for ${expiries} expiries and ${failed} failed refreshes`);
+  if (server.refreshTokenReuse > 0) throw new Error(`a rotated refresh token was presented again ${server.refreshTokenReuse} times`);
+}
+
+describe('AuthSession under random interleavings (property-based, virtual time)', () => {
+  it('keeps its invariants: one refresh at a time, every request ends once, never an old token, refreshes bounded', () => {
+    fc.assert(
+      fc.property(scenario, (s) => check(s, play(s))),
+      {
+        numRuns: 3000,
+        examples: [
+          [
+            // The shrunk counterexample that found a bug: A and B send a1 (already dead) at 0; B's
+            // 401 at 1 starts refresh 1 (a2 at 3); C waits for it and sends a2; the expiry at 4
+            // kills a2; C's 401 starts refresh 2; A's 401 for a1 arrives at 5, while refresh 2
+            // runs. A used to resend a2 (stored, but being replaced) and fail with its 401; it now
+            // waits for refresh 2.
+            {
+              initialTokenValid: false,
+              requests: [
+                { at: 0, cancelAfter: null },
+                { at: 0, cancelAfter: null },
+                { at: 2, cancelAfter: null },
+              ],
+              expiries: [4],
+              refreshPlans: [{ delay: 2, result: 'ok' }],
+              latencies: [5, 1],
+            },
+          ],
+        ],
+      },
+    );
+  });
+
+  it('lets every request that is not cancelled succeed when the only expiry is the first token and refreshes succeed', () => {
+    const calm = scenario.map((s): Scenario => ({ ...s, initialTokenValid: false, expiries: [], refreshPlans: s.refreshPlans.map((plan) => ({ delay: Math.min(plan.delay, REFRESH_TIMEOUT - 1), result: 'ok' })) }));
+    fc.assert(
+      fc.property(calm, (s) => {
+        const outcome = play(s);
+        check(s, outcome);
+        outcome.records.forEach((record, i) => {
+          if (!record.cancelled && record.values !== 1) throw new Error(`request ${i} failed: ${JSON.stringify(record.error)}`);
+        });
+        if (outcome.server.refreshCalls > 1) throw new Error(`${outcome.server.refreshCalls} refreshes for one expiry`);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
