@@ -19,10 +19,12 @@ const httpError = (status: number) => new HttpError({ status, headers: {}, body:
  */
 export class VirtualTokenServer {
   refreshCalls = 0;
-  refreshesInFlight = 0;
-  maxRefreshesInFlight = 0;
-  /** Refreshes called that have neither answered nor been cancelled: their token is being replaced. */
+  /**
+   * Refreshes called that have neither answered nor been cancelled: their token is being replaced.
+   * A refresh counts as over once it answers, though its Observable is torn down a moment later.
+   */
   refreshesPending = 0;
+  maxRefreshesPending = 0;
   refreshTokenReuse = 0;
   /** Each access token sent, with the newest token the store held at that moment. */
   readonly sends: Array<{ sent: string | null; stored: string | null; duringRefresh: boolean; knownRefused: boolean }> = [];
@@ -64,9 +66,8 @@ export class VirtualTokenServer {
   refresh = (tokens: AuthTokens): Observable<AuthTokens> =>
     defer(() => {
       this.refreshCalls++;
-      this.refreshesInFlight++;
-      this.maxRefreshesInFlight = Math.max(this.maxRefreshesInFlight, this.refreshesInFlight);
       this.refreshesPending++;
+      this.maxRefreshesPending = Math.max(this.maxRefreshesPending, this.refreshesPending);
       let pending = true;
       const settle = () => {
         if (pending) this.refreshesPending--;
@@ -86,12 +87,7 @@ export class VirtualTokenServer {
         return of(this.issue());
       };
       const answered = plan.result === 'never' ? NEVER : plan.delay === 0 ? answer() : timer(plan.delay).pipe(mergeMap(answer));
-      return answered.pipe(
-        finalize(() => {
-          settle();
-          this.refreshesInFlight--;
-        }),
-      );
+      return answered.pipe(finalize(settle));
     });
 
   /**
@@ -113,9 +109,4 @@ export class VirtualTokenServer {
     };
     return latency === 0 ? defer(() => of(answer())) : timer(latency).pipe(map(answer));
   }
-}
-
-/** The issue number of a token such as `a7`; -1 for none. */
-export function serialOf(token: string | null): number {
-  return token === null ? -1 : Number(token.slice(1));
 }
