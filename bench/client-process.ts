@@ -1,0 +1,70 @@
+// One cell of the bench in a fresh process: one variant at one concurrency. A fresh process per
+// cell keeps one client's heap, sockets and JIT state out of the next one's figures.
+// Steps: warm up, say 'warm', wait for 'go', load for the window, say 'window-closed', drain,
+// send the result, exit.
+import type { CellTask, ClientMessage, ClientMeasurement } from './bench-plan';
+import { quantile, startLoad } from './load-driver';
+import { createVariant } from './variants';
+
+async function main(): Promise<void> {
+  process.on('disconnect', () => process.exit(1)); // the orchestrator is gone: so is the point
+  const task = JSON.parse(process.argv[2] ?? '') as CellTask;
+  const send = await createVariant(task.variant, task.baseUrl);
+
+  const warmup = startLoad(send, task.concurrency);
+  await sleep(task.warmupMs);
+  await warmup.stop(task.drainMs);
+  await tell({ type: 'warm' });
+  await nextMessage('go');
+
+  const cpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const load = startLoad(send, task.concurrency);
+  await sleep(task.windowMs);
+  // Read before the drain: the window's throughput and CPU, not the stragglers'.
+  const completed = load.completed;
+  const cpu = process.cpuUsage(cpuBefore);
+  const windowMs = performance.now() - startedAt;
+  const latencies = load.latencies.slice(0, completed);
+  void tell({ type: 'window-closed' });
+  const { unfinished } = await load.stop(task.drainMs);
+
+  const measurement: ClientMeasurement = {
+    completed,
+    failed: load.failed + unfinished,
+    unfinished,
+    windowMs,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    cpuMicros: cpu.user + cpu.system,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    failureSamples: load.failureSamples,
+  };
+  await tell({ type: 'result', measurement });
+  // Keep-alive sockets and timers of the variant must not hold the process open.
+  process.exit(0);
+}
+
+function tell(message: ClientMessage): Promise<void> {
+  return new Promise((resolve) => process.send?.(message, () => resolve()) ?? resolve());
+}
+
+function nextMessage(type: string): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (message: { type?: string }) => {
+      if (message?.type !== type) return;
+      process.off('message', listener);
+      resolve();
+    };
+    process.on('message', listener);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().catch(async (error: unknown) => {
+  await tell({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+// Turns the raw cells into the figures the report shows, and checks them against the goals.
+// Medians across rounds everywhere; ratios are taken within a round first (neighbours in time on
+// a shared, noisy machine), then their median.
+import type { BundleSize } from './bundle-sizes';
+import { CONCURRENCIES, type ClientMeasurement, type Scenario, type ServerMeasurement, type Variant } from './bench-plan';
+import type { CoordinationResult, ParkedResult } from './micro-process';
+
+export interface CellRecord {
+  readonly round: number;
+  readonly scenario: Scenario;
+  readonly variant: Variant;
+  readonly concurrency: number;
+  readonly client: ClientMeasurement;
+  readonly server: ServerMeasurement;
+}
+
+export interface ThroughputRow {
+  readonly variant: Variant;
+  readonly concurrency: number;
+  readonly runs: number;
+  readonly rps: number;
+  /** The slowest and fastest round: how much the machine's noise moved this figure. */
+  readonly rpsRange: readonly [number, number];
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly peakRssMb: number;
+  readonly vsBare: number;
+  readonly vsRaw: number;
+  /** Share of one core the server used: near 1 means the server, not the client, set the pace. */
+  readonly serverCore: number;
+  readonly failed: number;
+}
+
+export interface ExpiryRow {
+  readonly variant: Variant;
+  readonly concurrency: number;
+  readonly runs: number;
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly expiries: number;
+  readonly refreshPerExpiry: number;
+  readonly unauthorizedPerExpiry: number;
+  readonly failed: number;
+  readonly failedPerExpiry: number;
+  readonly refreshTokenReuse: number;
+}
+
+export interface Goal {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly pass: boolean;
+}
+
+export interface BenchSummary {
+  readonly throughput: readonly ThroughputRow[];
+  readonly expiry: readonly ExpiryRow[];
+  readonly coordination: CoordinationResult;
+  readonly parked: ParkedResult;
+  readonly bundles: readonly BundleSize[];
+  readonly goals: readonly Goal[];
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const rpsOf = (cell: CellRecord) => cell.client.completed / (cell.client.windowMs / 1000);
+
+export function summarize(cells: readonly CellRecord[], coordination: CoordinationResult, parked: ParkedResult, bundles: readonly BundleSize[]): BenchSummary {
+  const pick = (scenario: Scenario, variant: Variant, concurrency: number) =>
+    cells.filter((cell) => cell.scenario === scenario && cell.variant === variant && cell.concurrency === concurrency);
+  // The ratio of `variant` to `other` in each round where both ran, then the median of those.
+  const ratio = (scenario: Scenario, variant: Variant, other: Variant, concurrency: number) =>
+    median(
+      pick(scenario, variant, concurrency).flatMap((cell) => {
+        const peer = pick(scenario, other, concurrency).find((candidate) => candidate.round === cell.round);
+        return peer ? [rpsOf(cell) / rpsOf(peer)] : [];
+      }),
+    );
+  const variantsIn = (scenario: Scenario) => [...new Set(cells.filter((cell) => cell.scenario === scenario).map((cell) => cell.variant))];
+
+  const throughput: ThroughputRow[] = variantsIn('throughput').flatMap((variant) =>
+    CONCURRENCIES.map((concurrency) => {
+      const runs = pick('throughput', variant, concurrency);
+      return {
+        variant,
+        concurrency,
+        runs: runs.length,
+        rps: median(runs.map(rpsOf)),
+        rpsRange: [Math.min(...runs.map(rpsOf)), Math.max(...runs.map(rpsOf))],
+        p50Ms: median(runs.map((cell) => cell.client.p50Ms)),
+        p99Ms: median(runs.map((cell) => cell.client.p99Ms)),
+        cpuMicrosPerRequest: median(runs.map((cell) => cell.client.cpuMicros / cell.client.completed)),
+        peakRssMb: median(runs.map((cell) => cell.client.peakRssBytes / 2 ** 20)),
+        vsBare: ratio('throughput', variant, 'bare-ajax', concurrency),
+        vsRaw: ratio('throughput', variant, 'raw-http', concurrency),
+        serverCore: median(runs.map((cell) => cell.server.cpuMicros / 1000 / cell.server.wallMs)),
+        failed: runs.reduce((sum, cell) => sum + cell.client.failed, 0),
+      };
+    }),
+  );
+
+  const expiry: ExpiryRow[] = variantsIn('expiry').flatMap((variant) =>
+    CONCURRENCIES.map((concurrency) => {
+      const runs = pick('expiry', variant, concurrency);
+      const perExpiry = (count: (cell: CellRecord) => number) => median(runs.map((cell) => count(cell) / cell.server.expiries));
+      return {
+        variant,
+        concurrency,
+        runs: runs.length,
+        rps: median(runs.map(rpsOf)),
+        p99Ms: median(runs.map((cell) => cell.client.p99Ms)),
+        expiries: median(runs.map((cell) => cell.server.expiries)),
+        refreshPerExpiry: perExpiry((cell) => cell.server.refreshCalls),
+        unauthorizedPerExpiry: perExpiry((cell) => cell.server.unauthorized),
+        failed: median(runs.map((cell) => cell.client.failed)),
+        failedPerExpiry: perExpiry((cell) => cell.client.failed),
+        refreshTokenReuse: median(runs.map((cell) => cell.server.refreshTokenReuse)),
+      };
+    }),
+  );
+
+  const ours = cells.filter((cell) => cell.scenario === 'expiry' && cell.variant === 'full-chain');
+  const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+  const perConcurrency = (show: (concurrency: number) => string) => CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
+  const goals: Goal[] = [
+    {
+      name: 'Ours under expiry: one refresh per expiry, no failed request',
+      target: 'refresh calls = expiries and 0 failed, every run, at concurrency 1, 16 and 256',
+      measured: perConcurrency((c) => {
+        const runs = ours.filter((cell) => cell.concurrency === c);
+        return `${runs.map((cell) => `${cell.server.refreshCalls}/${cell.server.expiries}`).join(' ')} refreshes/expiries, ${runs.reduce((sum, cell) => sum + cell.client.failed, 0)} failed`;
+      }),
+      pass: CONCURRENCIES.every((c) => ours.some((cell) => cell.concurrency === c)) && ours.every((cell) => cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0),
+    },
+    {
+      name: 'Full chain vs axios + axios-auth-refresh (req/s)',
+      target: '>= 2.5x at concurrency 16 and 256',
+      measured: [16, 256].map((c) => `${fmt(ratio('throughput', 'full-chain', 'axios-refresh', c))}x at ${c}`).join(', '),
+      pass: [16, 256].every((c) => ratio('throughput', 'full-chain', 'axios-refresh', c) >= 2.5),
+    },
+    {
+      name: 'Full chain vs bare rxjs/ajax + xhr2 (req/s)',
+      target: '>= 0.95x at every concurrency',
+      measured: perConcurrency((c) => `${fmt(ratio('throughput', 'full-chain', 'bare-ajax', c))}x`),
+      pass: CONCURRENCIES.every((c) => ratio('throughput', 'full-chain', 'bare-ajax', c) >= 0.95),
+    },
+    {
+      name: 'Coordination CPU per request (session.authorize over of(value))',
+      target: '< 5 µs',
+      measured: `${fmt(coordination.authorizeMicros)} µs (with authInterceptor and the chain: ${fmt(coordination.interceptorMicros)} µs; of() alone ${fmt(coordination.baselineMicros)} µs)`,
+      pass: coordination.authorizeMicros < 5,
+    },
+    {
+      name: `${parked.requests.toLocaleString('en-US')} requests parked on one slow refresh (heap)`,
+      target: '< 20 MB, and one refresh call',
+      measured: `${fmt(parked.heapDeltaBytes / 2 ** 20, 1)} MB (${Math.round(parked.heapDeltaBytes / parked.requests)} bytes per request), ${parked.refreshCalls} refresh call(s), ${parked.settled} settled`,
+      pass: parked.heapDeltaBytes < 20 * 2 ** 20 && parked.refreshCalls === 1 && parked.settled === parked.requests,
+    },
+  ];
+  return { throughput, expiry, coordination, parked, bundles, goals };
+}
