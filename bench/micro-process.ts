@@ -29,7 +29,7 @@ const farFuture = () => Date.now() + 3_600_000;
 
 function coordination(ops: number): CoordinationResult {
   const tokens: AuthTokens = { accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: farFuture() };
-  const session = createAuthSession({ store: new MemoryTokenStore(tokens), refresh: () => of({ ...tokens, expiresAt: farFuture() }) }, 'http://127.0.0.1');
+  const session = createAuthSession({ store: new MemoryTokenStore(tokens), refresh: () => of({ ...tokens, expiresAt: farFuture() }), allowedOrigins: ['http://127.0.0.1'] });
   const response: HttpResponse<unknown> = { status: 200, headers: {}, url: 'http://127.0.0.1/api/sized', body: null };
   const request: HttpRequest = { method: 'GET', url: 'http://127.0.0.1/api/sized', headers: {}, body: undefined, responseType: 'json', timeout: 0, auth: true, retry: resolveRetryOptions(false) };
   const handle = chainInterceptors([authInterceptor(session)], () => of(response));

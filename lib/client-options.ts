@@ -1,4 +1,5 @@
 import type { AuthOptions } from './auth/auth-options';
+import type { AuthSession } from './auth/auth-session';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { NodeXMLHttpRequest } from './transport/node-xhr';
@@ -20,8 +21,11 @@ export interface HttpClientOptions {
   timeout?: number;
   /** Run in order around each attempt, the first outermost (inside the auth and retry layers, so once per attempt on the network). */
   interceptors?: readonly HttpInterceptor[];
-  /** Turns on tokens and single-flight refresh. */
-  auth?: AuthOptions;
+  /**
+   * Turns on tokens and single-flight refresh: options for the client's own session, or a session
+   * from {@link createAuthSession} to share one store and one refresh between several clients.
+   */
+  auth?: AuthOptions | AuthSession;
   /** Makes the XMLHttpRequest; default the browser's own, or xhr2 in Node. */
   createXHR?: () => XMLHttpRequest;
   /**
@@ -38,11 +42,13 @@ export interface ResolvedClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout: number;
   readonly interceptors: readonly HttpInterceptor[];
-  readonly auth: AuthOptions | null;
+  readonly auth: AuthOptions | AuthSession | null;
   readonly createXHR: () => XMLHttpRequest;
   readonly retry: ResolvedRetryOptions;
   /** True when the XHR is the browser's own; xhr2 needs bodies encoded for it. */
   readonly nativeXhr: boolean;
+  /** Query parameters that errors must hide: the token's, when it travels in the URL. */
+  readonly secretParams: ReadonlySet<string>;
 }
 
 /** Checks and completes client options once. Throws a TypeError on bad input. */
@@ -57,7 +63,13 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
     retry: resolveRetryOptions(options.retry),
     nativeXhr,
+    secretParams: new Set(tokenParam(options.auth)),
   };
+}
+
+function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {
+  const placement = auth?.tokenPlacement;
+  return placement && 'queryParam' in placement ? [placement.queryParam] : [];
 }
 
 /** Header names in lower case, values checked to be strings. */

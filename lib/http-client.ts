@@ -1,8 +1,8 @@
 import { defer, EMPTY, Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
 import type { AuthEvent } from './auth/auth-events';
-import { authInterceptor } from './auth/auth-interceptor';
-import { createAuthSession, type AuthSession } from './auth/auth-session';
+import { clientAuthInterceptor } from './auth/auth-interceptor';
+import { createAuthSession, isAuthSession, type AuthSession } from './auth/auth-session';
 import { buildRequest } from './build-request';
 import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequestInit } from './http-request';
@@ -37,7 +37,8 @@ export interface HttpClient {
 
 /**
  * Creates a client. With `auth`, each request carries the current access token and concurrent
- * 401s share a single refresh. Each client has its own tokens and refresh.
+ * 401s share a single refresh. Each client has its own tokens and refresh, unless several are
+ * given the same {@link AuthSession}.
  *
  * @example
  * ```ts
@@ -50,10 +51,11 @@ export interface HttpClient {
  */
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
-  const auth = resolved.auth && createAuthSession(resolved.auth, resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin);
+  const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(resolved.auth));
+  const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   // Auth outermost, so it wraps every retry (one refresh at most per request); retry next, so the
   // caller's interceptors run again for each attempt on the network.
-  const interceptors = [...(auth ? [authInterceptor(auth)] : []), retryInterceptor(), ...resolved.interceptors];
+  const interceptors = [...(auth ? [clientAuthInterceptor(auth, clientOrigin)] : []), retryInterceptor(), ...resolved.interceptors];
   const handle = chainInterceptors(interceptors, ajaxTransport(resolved));
 
   const request = <T>(init: HttpRequestInit): Observable<HttpResponse<T>> =>

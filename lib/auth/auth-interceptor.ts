@@ -4,18 +4,26 @@ import type { TokenPlacement } from './auth-options';
 import type { AuthSession } from './auth-session';
 
 /**
- * The interceptor that gives a chain the session's token and single-flight refresh. The client
- * puts it first, so every other interceptor runs again, with the new token, on a retry.
+ * The interceptor that gives a chain the session's token and single-flight refresh, for chains
+ * built by hand with {@link chainInterceptors}. (A client given the session as its `auth` places
+ * it itself, outside its retry layer.) Put it first, so the interceptors after it run again, with
+ * the new token, on the retry. Tokens go only where `session.mayReceiveToken` allows.
  *
  * @example
  * ```ts
- * const session = createAuthSession({ refresh });
- * const client = createHttpClient({ baseUrl, interceptors: [authInterceptor(session), logRequests] });
+ * const session = createAuthSession({ refresh, allowedOrigins: ['https://api.example.com'] });
+ * const send = chainInterceptors([authInterceptor(session), logRequests], transport);
  * ```
  */
 export function authInterceptor(session: AuthSession): HttpInterceptor {
+  return clientAuthInterceptor(session, undefined);
+}
+
+/** {@link authInterceptor} that also lets the client's own origin (its `baseUrl`'s) receive the token. */
+export function clientAuthInterceptor(session: AuthSession, clientOrigin: string | undefined): HttpInterceptor {
+  const mayReceiveToken = (url: string) => session.mayReceiveToken(url) || (clientOrigin !== undefined && url.startsWith(`${clientOrigin}/`));
   return (req, next) => {
-    if (!req.auth || !session.mayReceiveToken(req.url)) return next(req);
+    if (!req.auth || !mayReceiveToken(req.url)) return next(req);
     return session.authorize((token) => next(token === null ? req : withToken(req, token, session.tokenPlacement)));
   };
 }

@@ -1,5 +1,5 @@
 import type { ObservableInput } from 'rxjs';
-import { HttpError } from '../errors/http-error';
+import type { HttpError } from '../errors/http-error';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
 /**
@@ -51,8 +51,9 @@ export interface AuthOptions {
   maxRefreshes?: { readonly count: number; readonly windowMs: number } | false;
   /**
    * Whether a refresh failure means the refresh token itself was rejected (the session is over and
-   * the store is cleared) rather than a transient fault. Default: an {@link HttpError} with status
-   * 400, 401 or 403 from the token endpoint (OAuth 2.0 answers `invalid_grant` with 400).
+   * the store is cleared) rather than a transient fault. Default: an error with `status` 400, 401
+   * or 403 from the token endpoint (OAuth 2.0 answers `invalid_grant` with 400), be it an
+   * {@link HttpError}, rxjs' `AjaxError` or Angular's `HttpErrorResponse`.
    */
   isRefreshRejected?: (error: unknown) => boolean;
 }
@@ -91,8 +92,11 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   };
 }
 
+// Read by shape, not by class: a refresh may fail with our HttpError, rxjs' AjaxError or Angular's
+// HttpErrorResponse, all of which carry the status.
 function isRejectedByTokenEndpoint(error: unknown): boolean {
-  return error instanceof HttpError && (error.status === 400 || error.status === 401 || error.status === 403);
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 400 || status === 401 || status === 403;
 }
 
 function checkPlacement(placement: TokenPlacement): TokenPlacement {

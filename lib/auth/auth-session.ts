@@ -40,16 +40,24 @@ export interface AuthSession {
 }
 
 /**
- * Creates an {@link AuthSession}. `homeOrigin` is the origin relative URLs resolve to (the client's
- * base URL); it defaults to the page's origin in a browser.
+ * Creates an {@link AuthSession}. Tokens may go to relative URLs, the page's own origin (in a
+ * browser) and `allowedOrigins`; a client given the session as its `auth` adds its `baseUrl`'s origin.
  *
  * @example
  * ```ts
- * const session = createAuthSession({ refresh: (tokens) => firebaseUser.getIdToken(true).then((accessToken) => ({ accessToken })) });
+ * const session = createAuthSession({
+ *   refresh: (tokens) => firebaseUser.getIdToken(true).then((accessToken) => ({ accessToken })),
+ *   allowedOrigins: ['https://api.example.com'],
+ * });
  * ```
  */
-export function createAuthSession(options: AuthOptions, homeOrigin?: string): AuthSession {
-  return new SingleFlightSession(resolveAuthOptions(options), homeOrigin ?? globalThis.location?.origin);
+export function createAuthSession(options: AuthOptions): AuthSession {
+  return new SingleFlightSession(resolveAuthOptions(options), globalThis.location?.origin);
+}
+
+/** Whether `auth` is a ready session rather than options for one. */
+export function isAuthSession(auth: AuthOptions | AuthSession): auth is AuthSession {
+  return typeof (auth as Partial<AuthSession>).authorize === 'function';
 }
 
 class SingleFlightSession implements AuthSession {

@@ -15,7 +15,7 @@ import type { AuthTokens } from './token-store';
  * ```
  */
 export interface OAuth2RefreshOptions {
-  /** The token endpoint. */
+  /** The token endpoint: absolute, or relative to the page in a browser. */
   tokenUrl: string;
   /** Sent as `client_id` in the body, or with `clientSecret` as HTTP Basic credentials. */
   clientId?: string;
@@ -46,7 +46,7 @@ export interface OAuth2RefreshOptions {
 export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens) => Observable<AuthTokens> {
   const transportOptions = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR });
   const send = ajaxTransport(transportOptions);
-  new URL(options.tokenUrl); // fails now, at set-up, on a bad URL
+  new URL(options.tokenUrl, globalThis.location?.href); // fails now, at set-up, on a bad URL (a page-relative one is fine in a browser)
   return (tokens) => {
     if (!tokens.refreshToken) throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
     const request = buildRequest(

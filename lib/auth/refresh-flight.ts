@@ -73,21 +73,26 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
 function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
   const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
   const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause);
-  const outcome: RefreshOutcome = { ok: false, error };
-  if (!rejected) {
-    events.next({ type: 'refresh-failure', error });
-    return of(outcome);
-  }
-  // The refresh token is dead: end the session, unless newer tokens arrived meanwhile.
   return readStore(options.store).pipe(
-    concatMap((current) =>
-      current?.accessToken === stale.accessToken ? fromMaybeAsync(() => options.store.clear(), (c) => new TokenStoreError('clear', c)) : of(undefined),
-    ),
-    catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
-    map(() => {
+    catchError(() => of(stale)), // an unreadable store tells nothing new: judge by the failure alone
+    concatMap((current): Observable<RefreshOutcome> => {
+      // Newer tokens arrived while this refresh ran (another tab refreshed with the same rotating
+      // refresh token, say, which is why ours was refused): they are the answer.
+      if (current !== null && current.accessToken !== stale.accessToken) {
+        events.next({ type: 'refresh-success', expiresAt: current.expiresAt });
+        return of({ ok: true, tokens: current });
+      }
       events.next({ type: 'refresh-failure', error });
-      events.next({ type: 'session-expired', error });
-      return outcome;
+      // Transient: keep the tokens for the next try. Cleared already: someone else ended the session.
+      if (!rejected || current === null) return of({ ok: false, error });
+      // The refresh token is dead: end the session.
+      return fromMaybeAsync(() => options.store.clear(), (c) => new TokenStoreError('clear', c)).pipe(
+        catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
+        map(() => {
+          events.next({ type: 'session-expired', error });
+          return { ok: false, error };
+        }),
+      );
     }),
   );
 }

@@ -17,7 +17,7 @@ const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|cred
  * Replaces the values of secret-looking query parameters and drops the fragment (never sent to a
  * server, and where implicit-flow tokens live); keeps everything else readable.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, secretParams?: ReadonlySet<string>): string {
   const hash = url.indexOf('#');
   const withoutFragment = hash === -1 ? url : url.slice(0, hash);
   const query = withoutFragment.indexOf('?');
@@ -28,7 +28,8 @@ export function redactUrl(url: string): string {
     .map((pair) => {
       const eq = pair.indexOf('=');
       const name = eq === -1 ? pair : pair.slice(0, eq);
-      return eq !== -1 && SECRET_NAME.test(decodeSafely(name)) ? `${name}=${REDACTED}` : pair;
+      const decoded = decodeSafely(name);
+      return eq !== -1 && (SECRET_NAME.test(decoded) || secretParams?.has(decoded)) ? `${name}=${REDACTED}` : pair;
     })
     .join('&');
   return withoutFragment.slice(0, query + 1) + params;
@@ -43,13 +44,15 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   return safe;
 }
 
-/** The part of a request that is safe to keep on an error and print. */
-export function summarizeRequest(request: {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-}): RequestSummary {
-  return { method: request.method, url: redactUrl(request.url), headers: redactHeaders(request.headers) };
+/**
+ * The part of a request that is safe to keep on an error and print. `secretParams` names query
+ * parameters to hide besides the secret-looking ones (say, a token parameter called `t`).
+ */
+export function summarizeRequest(
+  request: { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>> },
+  secretParams?: ReadonlySet<string>,
+): RequestSummary {
+  return { method: request.method, url: redactUrl(request.url, secretParams), headers: redactHeaders(request.headers) };
 }
 
 function decodeSafely(text: string): string {

@@ -4,7 +4,7 @@ import { ajax, AjaxError, AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
 import { HttpError } from '../errors/http-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { NetworkError } from '../errors/network-error';
-import { summarizeRequest } from '../errors/redact';
+import { redactUrl, summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
@@ -20,6 +20,8 @@ export interface AjaxTransportConfig {
   readonly createXHR: () => XMLHttpRequest;
   /** True for the browser's own XHR; false for xhr2, which needs bodies encoded and Blobs wrapped. */
   readonly nativeXhr: boolean;
+  /** Query parameters errors must hide besides the secret-looking ones. */
+  readonly secretParams: ReadonlySet<string>;
 }
 
 /**
@@ -29,9 +31,9 @@ export interface AjaxTransportConfig {
 export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
   return (req) =>
     defer(() => {
-      const prepared = prepareBody(req, !config.nativeXhr);
+      const prepared = prepareBody(req, !config.nativeXhr, (failed) => summarizeRequest(failed, config.secretParams));
       return prepared instanceof Promise ? from(prepared).pipe(switchMap((body) => send(req, body, config))) : send(req, prepared, config);
-    }).pipe(catchError((error: unknown) => throwError(() => toRequestError(error, req))));
+    }).pipe(catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))));
 }
 
 function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportConfig): Observable<HttpResponse<unknown>> {
@@ -45,15 +47,15 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
     // CORS preflight.
     crossDomain: true,
     createXHR: config.createXHR,
-  }).pipe(map((response) => toHttpResponse(response, req)));
+  }).pipe(map((response) => toHttpResponse(response, req, config.secretParams)));
   // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
   // (unsubscribing aborts the XHR) behaves the same in Node and in browsers.
   return req.timeout > 0 && Number.isFinite(req.timeout)
-    ? response$.pipe(deadline({ first: req.timeout, with: () => throwError(() => new RequestTimeoutError(summarizeRequest(req), req.timeout)) }))
+    ? response$.pipe(deadline({ first: req.timeout, with: () => throwError(() => new RequestTimeoutError(summarizeRequest(req, config.secretParams), req.timeout)) }))
     : response$;
 }
 
-function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest): HttpResponse<unknown> {
+function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {
   const { status } = response;
   // ajax's own header parsing leaves xhr2's '\r' on every value; parse them once, here.
   const headers = parseHeaders(response.xhr.getAllResponseHeaders());
@@ -61,16 +63,17 @@ function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest): Http
   const contentType = headers['content-type'];
   // ajax passes 3xx through as success; only 2xx is success here.
   if (status < 200 || status > 299) {
-    throw new HttpError({ status, headers, url, body: decodeErrorBody(response.response, req.responseType, contentType), request: summarizeRequest(req) });
+    const body = decodeErrorBody(response.response, req.responseType, contentType);
+    throw new HttpError({ status, headers, url: redactUrl(url, secretParams), body, request: summarizeRequest(req, secretParams) });
   }
   const decoded = decodeBody(response.response, req.responseType, contentType);
-  if (!decoded.ok) throw new ResponseParseError(summarizeRequest(req), status, decoded.text, decoded.cause);
+  if (!decoded.ok) throw new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause);
   return { status, headers, url, body: decoded.body };
 }
 
-function toRequestError(error: unknown, req: HttpRequest): RequestError {
+function toRequestError(error: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): RequestError {
   if (error instanceof RequestError) return error;
-  const request = summarizeRequest(req);
+  const request = summarizeRequest(req, secretParams);
   if (error instanceof AjaxTimeoutError) return new RequestTimeoutError(request, req.timeout);
   if (error instanceof AjaxError) {
     // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
@@ -78,7 +81,7 @@ function toRequestError(error: unknown, req: HttpRequest): RequestError {
     if (error.status === 0) return new NetworkError(request, (error.xhr as { failure?: unknown }).failure);
     const headers = parseHeaders(error.xhr.getAllResponseHeaders());
     const body = decodeErrorBody(error.xhr.response, req.responseType, headers['content-type']);
-    return new HttpError({ status: error.status, headers, body, url: error.xhr.responseURL || req.url, request });
+    return new HttpError({ status: error.status, headers, body, url: redactUrl(error.xhr.responseURL || req.url, secretParams), request });
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()
   // data", an invalid URL, a bad header value).

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
-import { summarizeRequest } from '../errors/redact';
+import type { RequestSummary } from '../errors/redact';
 import type { HttpRequest } from '../http-request';
 
 /** A body the XHR can send, with the headers that describe it. */
@@ -15,9 +15,9 @@ export interface PreparedBody {
  * only strings and bytes, so for it (`encodeForXhr2`) they are encoded here, the way a browser
  * would. Typed arrays are copied to exactly their bytes: ajax would send the whole underlying
  * buffer (a Node Buffer is often a slice of an 8 KiB pool). Returns a Promise only when encoding
- * needs one.
+ * needs one. `summarize` describes the request, secrets hidden, for an error.
  */
-export function prepareBody(req: HttpRequest, encodeForXhr2: boolean): PreparedBody | Promise<PreparedBody> {
+export function prepareBody(req: HttpRequest, encodeForXhr2: boolean, summarize: (req: HttpRequest) => RequestSummary): PreparedBody | Promise<PreparedBody> {
   const { body, headers } = req;
   if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
     return { body: undefined, headers };
@@ -36,12 +36,12 @@ export function prepareBody(req: HttpRequest, encodeForXhr2: boolean): PreparedB
     return encodeForXhr2 ? encodeBlob(body, headers) : { body, headers };
   }
   if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
-    throw new InvalidRequestError('a ReadableStream body cannot be sent through XMLHttpRequest', summarizeRequest(req));
+    throw new InvalidRequestError('a ReadableStream body cannot be sent through XMLHttpRequest', summarize(req));
   }
   if (typeof body === 'object' || typeof body === 'number' || typeof body === 'boolean') {
-    return { body: toJson(req, body), headers: withDefaultType(headers, 'application/json') };
+    return { body: toJson(body, () => summarize(req)), headers: withDefaultType(headers, 'application/json') };
   }
-  throw new InvalidRequestError(`a ${typeof body} body cannot be sent`, summarizeRequest(req));
+  throw new InvalidRequestError(`a ${typeof body} body cannot be sent`, summarize(req));
 }
 
 function exactBytes(view: ArrayBufferView): ArrayBuffer {
@@ -51,11 +51,11 @@ function exactBytes(view: ArrayBufferView): ArrayBuffer {
   return copy.buffer;
 }
 
-function toJson(req: HttpRequest, body: unknown): string {
+function toJson(body: unknown, summary: () => RequestSummary): string {
   try {
     return JSON.stringify(body);
   } catch (cause) {
-    throw new InvalidRequestError('the request body cannot be serialized as JSON', summarizeRequest(req), { cause });
+    throw new InvalidRequestError('the request body cannot be serialized as JSON', summary(), { cause });
   }
 }
 

@@ -1,7 +1,9 @@
+import { inspect } from 'node:util';
 import { forkJoin, lastValueFrom, Observable, of, throwError } from 'rxjs';
 import { catchError, map, take, toArray } from 'rxjs/operators';
 import {
   AuthRefreshError,
+  createAuthSession,
   createHttpClient,
   HttpError,
   MemoryTokenStore,
@@ -195,6 +197,50 @@ describe('the client with auth, against a real token server', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('shares one session, hence one refresh, between clients given it as their auth', async () => {
+    const session = createAuthSession({ store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) });
+    const orders = createHttpClient({ baseUrl: `${server.url}/api/orders`, auth: session });
+    const users = createHttpClient({ baseUrl: `${server.url}/api/users`, auth: session });
+    const [order, user] = await lastValueFrom(forkJoin([orders.get<Echo>('/7'), users.get<Echo>('/ada')]));
+    expect([order!.path, user!.path]).toEqual(['/api/orders/7', '/api/users/ada']);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(orders.auth).toBe(session);
+  });
+
+  it('hides a token sent as a query parameter from errors, whatever the parameter is called', async () => {
+    const client = clientWith({ tokenPlacement: { queryParam: 'p' } });
+    const token = store.get()!.accessToken;
+    const error = await lastValueFrom(client.get('/public/status/500', { retry: 0 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    for (const text of [String(error), inspect(error, { depth: 5 }), JSON.stringify(error)]) expect(text).not.toContain(token);
+    expect((error as HttpError).request?.url).toContain('p=[redacted]');
+  });
+
+  it('takes newer tokens stored while its refresh was refused, instead of ending the session', async () => {
+    // Another tab refreshed with the same rotating refresh token first, so ours is refused.
+    const otherTab = server.issueTokens();
+    const client = clientWith({
+      refresh: () => {
+        store.set(otherTab);
+        return throwError(() => ({ status: 400, error: 'invalid_grant' }));
+      },
+    });
+    const seen = events(client);
+    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    expect(echo.headers['authorization']).toBe(`Bearer ${otherTab.accessToken}`);
+    expect(store.get()).toEqual(otherTab);
+    expect(seen).toEqual(['refresh-start', 'refresh-success']);
+  });
+
+  it('ends the session on a rejected refresh whatever error type carries the status', async () => {
+    const client = clientWith({ refresh: () => throwError(() => ({ status: 401 })) });
+    const seen = events(client);
+    const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
+    expect((error as AuthRefreshError).reason).toBe('rejected');
+    expect(store.get()).toBeNull();
+    expect(seen).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
   });
 
   it('keeps two clients apart: each has its own tokens and refresh', async () => {
