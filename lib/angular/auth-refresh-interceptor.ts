@@ -1,14 +1,22 @@
-import type { HttpInterceptorFn, HttpRequest } from '@angular/common/http';
-import { inject } from '@angular/core';
-import type { TokenPlacement } from '../index';
+import type { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
+import { EnvironmentInjector, inject, runInInjectionContext } from '@angular/core';
+import type { Observable } from 'rxjs';
+import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
+import { angularSession } from './provide-auth-refresh';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
  * The functional interceptor that gives HttpClient the session's token and single-flight refresh:
  * it attaches the access token, and when the answer is a `refreshOn` status (an
  * `HttpErrorResponse` with status 401 by default) it waits for one refresh shared by every
- * request of the app and retries once. Needs {@link provideAuthRefresh} in the same injector.
+ * request of the app and retries once.
+ *
+ * Use it in one of two ways:
+ * - as it is, `withInterceptors([authRefreshInterceptor])`, with {@link provideAuthRefresh} in the
+ *   same injector: the session is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS});
+ * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
+ *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
@@ -31,15 +39,49 @@ import { SKIP_AUTH } from './skip-auth';
  *     }),
  *   ],
  * };
+ *
+ * // Or self-contained:
+ * export const minimalConfig: ApplicationConfig = {
+ *   providers: [
+ *     provideHttpClient(
+ *       withInterceptors([authRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
+ *     ),
+ *   ],
+ * };
  * ```
  */
-export const authRefreshInterceptor: HttpInterceptorFn = (req, next) => {
-  if (req.context.get(SKIP_AUTH)) return next(req);
+export function authRefreshInterceptor(req: HttpRequest<unknown>, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+export function authRefreshInterceptor(options?: AuthOptions | (() => AuthOptions)): HttpInterceptorFn;
+export function authRefreshInterceptor(
+  ...args: [HttpRequest<unknown>, HttpHandlerFn] | [(AuthOptions | (() => AuthOptions))?]
+): Observable<HttpEvent<unknown>> | HttpInterceptorFn {
+  // Called by Angular as the interceptor itself: (req, next).
+  if (args.length === 2) return intercept(args[0], args[1], providedSession);
+  const options = args[0];
+  if (options === undefined) return (req, next) => intercept(req, next, providedSession);
+  // One session per injector, so every HttpClient call of one app shares one refresh.
+  const sessions = new WeakMap<EnvironmentInjector, AuthSession>();
+  const ownSession = (): AuthSession => {
+    const injector = inject(EnvironmentInjector);
+    let session = sessions.get(injector);
+    if (session === undefined) sessions.set(injector, (session = runInInjectionContext(injector, () => angularSession(injector, options))));
+    return session;
+  };
+  return (req, next) => intercept(req, next, ownSession);
+}
+
+function providedSession(): AuthSession {
   const session = inject(AUTH_SESSION, { optional: true });
-  if (session === null) throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) among the providers next to provideHttpClient(...)');
+  if (session === null) throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or options: authRefreshInterceptor({ refresh })');
+  return session;
+}
+
+function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: () => AuthSession): Observable<HttpEvent<unknown>> {
+  if (req.context.get(SKIP_AUTH)) return next(req);
+  const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
   return session.authorize((token) => next(token === null ? req : withAngularToken(req, token, session.tokenPlacement)));
-};
+}
 
 // The Angular twin of the core's `withToken`: a clone, never an edit, of the immutable request.
 function withAngularToken(req: HttpRequest<unknown>, token: string, placement: TokenPlacement): HttpRequest<unknown> {

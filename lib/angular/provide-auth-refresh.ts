@@ -1,6 +1,5 @@
-import { HttpErrorResponse } from '@angular/common/http';
 import { EnvironmentInjector, inject, makeEnvironmentProviders, runInInjectionContext, type EnvironmentProviders } from '@angular/core';
-import { createAuthSession, HttpError, type AuthOptions, type AuthSession } from '../index';
+import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
 import { AUTH_EVENTS } from './auth-events-token';
 import { AUTH_SESSION } from './auth-session-token';
 
@@ -41,12 +40,17 @@ import { AUTH_SESSION } from './auth-session-token';
 export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): EnvironmentProviders {
   return makeEnvironmentProviders([
     // A factory runs once per injector that holds this provider: one session, hence one refresh, per app.
-    { provide: AUTH_SESSION, useFactory: () => sessionIn(inject(EnvironmentInjector), options) },
+    { provide: AUTH_SESSION, useFactory: () => angularSession(inject(EnvironmentInjector), options) },
     { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
   ]);
 }
 
-function sessionIn(injector: EnvironmentInjector, options: AuthOptions | (() => AuthOptions)): AuthSession {
+/**
+ * A session whose `refresh` runs in `injector`'s injection context. (The core's default
+ * `isRefreshRejected` reads the status of Angular's HttpErrorResponse as well.) Call it in an
+ * injection context: an options factory may inject.
+ */
+export function angularSession(injector: EnvironmentInjector, options: AuthOptions | (() => AuthOptions)): AuthSession {
   const resolved = typeof options === 'function' ? options() : options;
   const refresh = resolved?.refresh;
   if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
@@ -54,11 +58,5 @@ function sessionIn(injector: EnvironmentInjector, options: AuthOptions | (() => 
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.
     refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)),
-    // The core's default knows only its own HttpError; a refresh through HttpClient fails with HttpErrorResponse.
-    isRefreshRejected: resolved.isRefreshRejected ?? isRejectedByTokenEndpoint,
   });
-}
-
-function isRejectedByTokenEndpoint(error: unknown): boolean {
-  return (error instanceof HttpErrorResponse || error instanceof HttpError) && (error.status === 400 || error.status === 401 || error.status === 403);
 }

@@ -250,6 +250,61 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
   });
 });
 
+describe('Angular authRefreshInterceptor(options), self-contained', () => {
+  it('keeps one session per injector: N concurrent 401s share one refresh, and a second app has its own', () => {
+    const stores = [new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }), new MemoryTokenStore({ accessToken: 'b1', refreshToken: 'r1' })];
+    let refreshCalls = 0;
+    let apps = 0;
+    // One interceptor instance for both apps, as when a shared config array is reused; the options
+    // factory runs once per app, so each app gets the next store.
+    const interceptor = authRefreshInterceptor(() => ({
+      store: stores[apps++]!,
+      refresh: (tokens) => {
+        refreshCalls++;
+        return refreshWithHttpClient(tokens);
+      },
+      allowedOrigins: [API],
+    }));
+    const app = angularInjector([provideHttpClient(withInterceptors([interceptor])), provideHttpClientTesting()]);
+    const http = app.get(HttpClient);
+    const backend = app.get(HttpTestingController);
+    const values: unknown[] = [];
+    for (let i = 0; i < 4; i++) http.get(`${API}/data/${i}`).subscribe((value) => values.push(value));
+    backend.match(isData).forEach((req) => req.flush(null, unauthorized));
+    backend.expectOne(TOKEN_URL).flush({ access_token: 'a2', refresh_token: 'r2' });
+    const retried = backend.match(isData);
+    expect(retried.map((req) => req.request.headers.get('Authorization'))).toEqual(Array(4).fill('Bearer a2'));
+    retried.forEach((req) => req.flush({ ok: true }));
+    expect(values.length).toBe(4);
+    expect(refreshCalls).toBe(1);
+    backend.verify();
+
+    const other = angularInjector([provideHttpClient(withInterceptors([interceptor])), provideHttpClientTesting()]);
+    other.get(HttpClient).get(`${API}/data/x`).subscribe();
+    const otherBackend = other.get(HttpTestingController);
+    expect(otherBackend.expectOne(`${API}/data/x`).request.headers.get('Authorization')).toBe('Bearer b1');
+    otherBackend.verify();
+    app.destroy();
+    other.destroy();
+  });
+
+  it('works without provideAuthRefresh, and still skips requests marked SKIP_AUTH', () => {
+    const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
+    const app = angularInjector([
+      provideHttpClient(withInterceptors([authRefreshInterceptor({ store, refresh: refreshWithHttpClient, allowedOrigins: [API] })])),
+      provideHttpClientTesting(),
+    ]);
+    const http = app.get(HttpClient);
+    const backend = app.get(HttpTestingController);
+    http.get(`${API}/data/me`).subscribe();
+    http.get(`${API}/data/public`, { context: skipAuth() }).subscribe();
+    expect(backend.expectOne(`${API}/data/me`).request.headers.get('Authorization')).toBe('Bearer a1');
+    expect(backend.expectOne(`${API}/data/public`).request.headers.has('Authorization')).toBeFalse();
+    backend.verify();
+    app.destroy();
+  });
+});
+
 describe('Angular provideAuthRefresh', () => {
   interface TokenApi {
     refresh(tokens: AuthTokens): Observable<AuthTokens>;
