@@ -16,16 +16,8 @@ import {
   type HttpClientOptions,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../support/token-api-server';
 
-interface Echo {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  contentType: string | null;
-  body: string;
-}
 
 describe('the client with auth, against a real token server', () => {
   let server: TokenApiServer;

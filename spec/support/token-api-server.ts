@@ -28,6 +28,18 @@ export interface TokenApiServerOptions {
   port?: number;
 }
 
+/** What the echo route answers: the request as the server received it. */
+export interface Echo {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly contentType: string | null;
+  readonly body: string;
+  readonly bodyBase64: string;
+  readonly bodyLength: number;
+}
+
 /** What the server has seen; read by specs, the demo and the benchmarks. */
 export interface ServerStats {
   requests: number;

@@ -11,18 +11,8 @@ import {
   ResponseParseError,
   type HttpClient,
 } from '../../lib';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../support/token-api-server';
 
-interface Echo {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  contentType: string | null;
-  body: string;
-  bodyBase64: string;
-  bodyLength: number;
-}
 
 describe('the transport in Node (rxjs/ajax over xhr2, real loopback server)', () => {
   let server: TokenApiServer;
