@@ -21,7 +21,12 @@ export interface FailedAttempt {
  * The backoff is "full jitter": a uniform random wait up to `min(maxDelayMs, baseDelayMs * 2^n)`,
  * so clients that failed together do not come back together.
  */
-export function retryDelay(failed: FailedAttempt, options: ResolvedRetryOptions, random: () => number = Math.random, wallClock: number = Date.now()): number | null {
+export function retryDelay(
+  failed: FailedAttempt,
+  options: ResolvedRetryOptions,
+  random: () => number = Math.random,
+  wallClock: number = Date.now(),
+): number | null {
   const { error } = failed;
   const status = statusOf(error);
   const transient =

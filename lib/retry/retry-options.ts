@@ -103,7 +103,8 @@ function checkMethods(methods: readonly string[]): string[] {
 }
 
 function checkStatuses(statuses: readonly number[]): readonly number[] {
-  if (!Array.isArray(statuses) || !statuses.every((status) => Number.isInteger(status) && status >= 400 && status <= 599)) {
+  const list: unknown = statuses;
+  if (!Array.isArray(list) || !list.every((status) => Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
     throw new TypeError('retry.statusCodes must list HTTP error statuses (400-599)');
   }
   // A 401 means the token was refused: the auth layer refreshes and retries it once; retrying it

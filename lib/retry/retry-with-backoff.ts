@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, Observable, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
+import { asyncScheduler, defer, type Observable, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
 import { retry } from 'rxjs/operators';
 import { retryDelay } from './retry-delay';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options';

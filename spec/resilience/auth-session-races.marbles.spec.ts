@@ -1,4 +1,4 @@
-import { Observable, timer } from 'rxjs';
+import { type Observable, timer } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { TestScheduler } from 'rxjs/testing';
 import { createAuthSession, MemoryTokenStore, type AuthTokens } from '../../lib';
@@ -27,7 +27,7 @@ describe('AuthSession races (marbles)', () => {
         sent.push(`${token}@${scheduler.now()}`);
         return timer(latency).pipe(
           map(() => {
-            if (token === null || !accepted.has(token)) throw { status: 401 };
+            if (token === null || !accepted.has(token)) throw Object.assign(new Error('unauthorized'), { status: 401 });
             return `ok:${token}`;
           }),
         );

@@ -24,11 +24,17 @@ const REFRESH_TIMEOUT = 20;
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   initialTokenValid: fc.boolean(),
-  requests: fc.array(fc.record({ at: fc.integer({ min: 0, max: 50 }), cancelAfter: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 30 }), weight: 1 }) }), {
-    minLength: 1,
-    maxLength: 16,
-    size: 'medium',
-  }),
+  requests: fc.array(
+    fc.record({
+      at: fc.integer({ min: 0, max: 50 }),
+      cancelAfter: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 30 }), weight: 1 }),
+    }),
+    {
+      minLength: 1,
+      maxLength: 16,
+      size: 'medium',
+    },
+  ),
   expiries: fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 4 }),
   refreshPlans: fc.array(
     fc.record({
@@ -40,7 +46,10 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   latencies: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 8 }),
   sessionChanges: fc.oneof(
     { arbitrary: fc.constant([]), weight: 2 },
-    { arbitrary: fc.array(fc.record({ at: fc.integer({ min: 0, max: 50 }), kind: fc.constantFrom<'logout' | 'login'>('logout', 'login') }), { maxLength: 3 }), weight: 1 },
+    {
+      arbitrary: fc.array(fc.record({ at: fc.integer({ min: 0, max: 50 }), kind: fc.constantFrom<'logout' | 'login'>('logout', 'login') }), { maxLength: 3 }),
+      weight: 1,
+    },
   ),
 });
 
@@ -161,7 +170,13 @@ describe('AuthSession under random interleavings (property-based, virtual time)'
   });
 
   it('lets every request that is not cancelled succeed when the only expiry is the first token and refreshes succeed', () => {
-    const calm = scenario.map((s): Scenario => ({ ...s, initialTokenValid: false, expiries: [], sessionChanges: [], refreshPlans: s.refreshPlans.map((plan) => ({ delay: Math.min(plan.delay, REFRESH_TIMEOUT - 1), result: 'ok' })) }));
+    const calm = scenario.map((s): Scenario => ({
+      ...s,
+      initialTokenValid: false,
+      expiries: [],
+      sessionChanges: [],
+      refreshPlans: s.refreshPlans.map((plan) => ({ delay: Math.min(plan.delay, REFRESH_TIMEOUT - 1), result: 'ok' })),
+    }));
     fc.assert(
       fc.property(calm, (s) => {
         const outcome = play(s);

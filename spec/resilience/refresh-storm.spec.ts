@@ -1,4 +1,4 @@
-import { forkJoin, lastValueFrom, Observable, of, timer } from 'rxjs';
+import { forkJoin, lastValueFrom, type Observable, of, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { TestScheduler } from 'rxjs/testing';
 import {
@@ -48,7 +48,9 @@ describe('the refresh-storm guard', () => {
       const { client: made, events } = client({ count: 3, windowMs: 60_000 });
       for (let i = 0; i < 3; i++) {
         const error = await outcome(made);
-        expect((error as HttpError).status).withContext(`request ${i}`).toBe(401); // refreshed, and the new token was refused too
+        expect((error as HttpError).status)
+          .withContext(`request ${i}`)
+          .toBe(401); // refreshed, and the new token was refused too
       }
       expect(server.stats.refreshCalls).toBe(3);
       for (let i = 0; i < 5; i++) {
@@ -100,7 +102,11 @@ describe('the refresh-storm guard', () => {
         const outcomes: string[] = [];
         const request = (frame: number) =>
           timer(frame).subscribe(() =>
-            session.authorize(refuse).subscribe({ error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)) }),
+            session
+              .authorize(refuse)
+              .subscribe({
+                error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)),
+              }),
           );
         request(0);
         request(10);

@@ -58,7 +58,10 @@ describe('retryDelay', () => {
     expect(retryDelay(first(network), DEFAULT_RETRY, () => 0)).toBe(0);
     expect(retryDelay(first(timedOut), DEFAULT_RETRY, () => 0)).toBeNull();
     expect(retryDelay(first(timedOut), resolveRetryOptions({ retryOnTimeout: true }), () => 0)).toBe(0);
-    for (const status of [400, 401, 403, 404, 409, 422, 501]) expect(retryDelay(first(httpError(status)), DEFAULT_RETRY)).withContext(String(status)).toBeNull();
+    for (const status of [400, 401, 403, 404, 409, 422, 501])
+      expect(retryDelay(first(httpError(status)), DEFAULT_RETRY))
+        .withContext(String(status))
+        .toBeNull();
     expect(retryDelay(first(new Error('bug')), DEFAULT_RETRY)).toBeNull();
   });
 

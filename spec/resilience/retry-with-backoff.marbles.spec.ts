@@ -1,4 +1,4 @@
-import { defer, Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
 import { retryWithBackoff } from '../../lib';
 

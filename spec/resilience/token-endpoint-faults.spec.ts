@@ -1,9 +1,9 @@
-import { forkJoin, lastValueFrom, Observable } from 'rxjs';
+import { forkJoin, lastValueFrom, type Observable } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
   AuthRefreshError,
   createHttpClient,
-  HttpError,
+  type HttpError,
   MemoryTokenStore,
   NetworkError,
   oauth2Refresh,

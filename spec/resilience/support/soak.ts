@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { lastValueFrom, Observable, of, range } from 'rxjs';
+import { lastValueFrom, type Observable, of, range } from 'rxjs';
 import { catchError, defaultIfEmpty, map, mergeMap, reduce } from 'rxjs/operators';
 import { createHttpClient, MemoryTokenStore, oauth2Refresh } from '../../../lib';
 import { TokenApiServer } from '../../support/token-api-server';
@@ -69,7 +69,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     client.get<{ path: string }>(`/api/item/${i}`).pipe(
       map((echo) => (echo.path === `/api/item/${i}` ? 0 : 1)),
       catchError((error: unknown) => {
-        if (failureSamples.length < 10) failureSamples.push(`${(error as Error).name} ${(error as { status?: number }).status ?? ''} ${(error as Error).message}`);
+        if (failureSamples.length < 10)
+          failureSamples.push(`${(error as Error).name} ${(error as { status?: number }).status ?? ''} ${(error as Error).message}`);
         return of(1);
       }),
     );

@@ -1,4 +1,4 @@
-import { defer, NEVER, Observable, of, throwError, timer } from 'rxjs';
+import { defer, NEVER, type Observable, of, throwError, timer } from 'rxjs';
 import { finalize, map, mergeMap } from 'rxjs/operators';
 import { HttpError, type AuthTokens } from '../../../lib';
 
@@ -103,7 +103,7 @@ export class VirtualTokenServer {
     const answer = (): string => {
       if (token === null || !this.valid.has(token)) {
         if (token !== null && !retry && !this.refused.has(token)) this.refused.set(token, this.refreshFailures);
-        throw { status: 401 };
+        throw httpError(401);
       }
       return `ok:${token}`;
     };
