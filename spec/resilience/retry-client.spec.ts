@@ -1,5 +1,15 @@
-import { lastValueFrom } from 'rxjs';
-import { createHttpClient, HttpError, MemoryTokenStore, NetworkError, oauth2Refresh, type HttpClientOptions, type HttpInterceptor } from '../../lib';
+import { lastValueFrom, throwError } from 'rxjs';
+import { catchError, switchMap } from 'rxjs/operators';
+import {
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  NetworkError,
+  oauth2Refresh,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpInterceptor,
+} from '../../lib';
 import { TokenApiServer } from '../support/token-api-server';
 
 describe('the client retrying transient failures, against a real server', () => {
@@ -165,6 +175,35 @@ describe('the client retrying transient failures, against a real server', () => 
       expect(server.stats.refreshCalls).toBe(1);
       expect(server.stats.unauthorized).toBe(1);
       expect(echo.headers['authorization']).toBe(`Bearer ${store.get()?.accessToken}`);
+    });
+
+    it('resends the token its attempt had; when a refresh replaced it during the wait, the auth layer swaps it in', async () => {
+      // Valid tokens: the first attempt gets a 503. Before its error reaches the retry layer,
+      // another request finds its token expired and refreshes. The retry still carries the old
+      // token, is refused, and the auth layer retries it with the new one, without a refresh.
+      store.set(server.issueTokens());
+      const old = store.get()?.accessToken;
+      let made: HttpClient | null = null;
+      let attempts = 0;
+      const refreshInBetween: HttpInterceptor = (req, next) =>
+        ++attempts > 1 || req.url.includes('/api/echo')
+          ? next(req)
+          : next(req).pipe(
+              catchError((error: unknown) => {
+                server.expireAccessTokens();
+                return (made as HttpClient).get('/api/echo').pipe(switchMap(() => throwError(() => error)));
+              }),
+            );
+      made = authClient({ interceptors: [refreshInBetween] });
+      const name = `k${++key}`;
+      const echo = await lastValueFrom(made.get<{ headers: Record<string, string> }>(`/api/flaky?key=${name}&fail=1`));
+      const fresh = store.get()?.accessToken;
+      expect(fresh).not.toBe(old);
+      expect(echo.headers['authorization']).toBe(`Bearer ${fresh}`);
+      expect(server.stats.refreshCalls).toBe(1);
+      // /api/echo: 401 + retry; flaky: 503, then 401 with the old token, then ok with the new one.
+      expect(server.stats.tokensSeen.filter((token) => token === old).length).toBe(3);
+      expect(server.flakyHits.get(name)).toBe(2);
     });
 
     it('never retries a 401 in the retry layer, and refreshes at most once however often it is retried', async () => {
