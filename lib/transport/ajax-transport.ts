@@ -1,4 +1,4 @@
-import { defer, from, Observable, throwError, timeout as deadline } from 'rxjs';
+import { defer, from, Observable, throwError } from 'rxjs';
 import { catchError, map, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
 import { HttpError } from '../errors/http-error';
@@ -11,6 +11,7 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
+import { deadline } from './deadline';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, decodeErrorBody, xhrResponseType } from './response-body';
 
@@ -29,9 +30,10 @@ export interface AjaxTransportConfig {
  * {@link HttpResponse} or one of our errors. This is the only place transport errors are mapped.
  */
 export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
+  const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
   return (req) =>
     defer(() => {
-      const prepared = prepareBody(req, !config.nativeXhr, (failed) => summarizeRequest(failed, config.secretParams));
+      const prepared = prepareBody(req, !config.nativeXhr, summarize);
       return prepared instanceof Promise ? from(prepared).pipe(switchMap((body) => send(req, body, config))) : send(req, prepared, config);
     }).pipe(catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))));
 }
@@ -51,14 +53,13 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
   // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
   // (unsubscribing aborts the XHR) behaves the same in Node and in browsers.
   return req.timeout > 0 && Number.isFinite(req.timeout)
-    ? response$.pipe(deadline({ first: req.timeout, with: () => throwError(() => new RequestTimeoutError(summarizeRequest(req, config.secretParams), req.timeout)) }))
+    ? response$.pipe(deadline(req.timeout, () => new RequestTimeoutError(summarizeRequest(req, config.secretParams), req.timeout)))
     : response$;
 }
 
 function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {
   const { status } = response;
-  // ajax's own header parsing leaves xhr2's '\r' on every value; parse them once, here.
-  const headers = parseHeaders(response.xhr.getAllResponseHeaders());
+  const headers = trimmedHeaders(response.responseHeaders);
   const url = response.xhr.responseURL || req.url;
   const contentType = headers['content-type'];
   // ajax passes 3xx through as success; only 2xx is success here.
@@ -93,6 +94,18 @@ function parseHeaders(raw: string): Record<string, string> {
   for (const line of raw.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+// ajax has parsed the headers already, but it splits lines on '\n' alone, so xhr2's values keep
+// their '\r'. Trimming what it parsed costs less than parsing the raw block again, and gives the
+// same result: an XHR writes each header as "name: value" (what ajax splits on), and the empty
+// name comes from the block's trailing line break.
+function trimmedHeaders(parsed: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(parsed)) {
+    if (name !== '') headers[name.trim().toLowerCase()] = (parsed[name] as string).trim();
   }
   return headers;
 }
