@@ -138,6 +138,7 @@ describe('token endpoint and API faults, against a real server', () => {
 
     it('gives a POST the NetworkError at once, and a GET to a route that always drops it after the retries', async () => {
       const { client: made } = client();
+      const before = store.get();
       const post = await lastValueFrom(made.post('/api/flaky?key=post&status=drop', { n: 1 })).catch((e: unknown) => e);
       expect(post).toBeInstanceOf(NetworkError);
       expect(server.flakyHits.get('post')).toBe(1);
@@ -146,6 +147,7 @@ describe('token endpoint and API faults, against a real server', () => {
       expect(get).toBeInstanceOf(NetworkError);
       expect(server.stats.apiRequests - apiBefore).toBe(3);
       expect(server.stats.refreshCalls).toBe(0);
+      expect(store.get()).toBe(before); // a network fault is not a reason to touch the tokens
     });
   });
 });
