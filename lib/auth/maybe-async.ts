@@ -1,28 +1,40 @@
 import { defer, Observable, of, from, throwError } from 'rxjs';
 
 /**
+ * What a call that may answer at once or with a Promise gave: `now` holds a synchronous answer,
+ * `later` an Observable of the Promise's answer (or of the error).
+ */
+export type MaybeAsyncAnswer<T> = { readonly now: T } | { readonly later: Observable<T> };
+
+/**
  * Calls `call` on subscribe (a store method that may answer at once or with a Promise) as an Observable, mapping
  * a throw or a rejection through `toError`. A synchronous answer stays synchronous, which keeps
  * the common in-memory path free of Promise ticks.
  */
 export function fromMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): Observable<T> {
-  return defer(() => callOnce(call, toError));
+  return defer(() => {
+    const answer = callMaybeAsync(call, toError);
+    return 'now' in answer ? of(answer.now) : answer.later;
+  });
 }
 
-function callOnce<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): Observable<T> {
+/** Calls `call` right away; see {@link MaybeAsyncAnswer}. A throw becomes a `later` error. */
+export function callMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): MaybeAsyncAnswer<T> {
   let result: T | Promise<T>;
   try {
     result = call();
   } catch (cause) {
-    return throwError(() => toError(cause));
+    return { later: throwError(() => toError(cause)) };
   }
-  if (!isPromiseLike(result)) return of(result);
-  return from(
-    Promise.resolve(result).then(
-      (value) => value,
-      (cause: unknown) => Promise.reject(toError(cause)),
+  if (!isPromiseLike(result)) return { now: result };
+  return {
+    later: from(
+      Promise.resolve(result).then(
+        (value) => value,
+        (cause: unknown) => Promise.reject(toError(cause)),
+      ),
     ),
-  );
+  };
 }
 
 function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {

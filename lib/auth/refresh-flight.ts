@@ -4,7 +4,7 @@ import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
-import { fromMaybeAsync } from './maybe-async';
+import { callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -99,5 +99,14 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
 
 /** Reads the store, mapping a throw or rejection to {@link TokenStoreError}. */
 export function readStore(store: TokenStore): Observable<AuthTokens | null> {
-  return fromMaybeAsync(() => store.get(), (cause) => new TokenStoreError('get', cause)).pipe(map((tokens) => tokens ?? null));
+  return defer(() => {
+    const answer = readStoreNow(store);
+    return 'now' in answer ? of(answer.now) : answer.later;
+  });
+}
+
+/** Reads the store right away: {@link readStore} without an Observable when the store answers synchronously. */
+export function readStoreNow(store: TokenStore): MaybeAsyncAnswer<AuthTokens | null> {
+  const answer = callMaybeAsync(() => store.get(), (cause) => new TokenStoreError('get', cause));
+  return 'now' in answer ? { now: answer.now ?? null } : { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
 }
