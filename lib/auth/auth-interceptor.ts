@@ -21,20 +21,32 @@ export function authInterceptor(session: AuthSession): HttpInterceptor {
 
 /** {@link authInterceptor} that also lets the client's own origin (its `baseUrl`'s) receive the token. */
 export function clientAuthInterceptor(session: AuthSession, clientOrigin: string | undefined): HttpInterceptor {
-  const mayReceiveToken = (url: string) => session.mayReceiveToken(url) || (clientOrigin !== undefined && url.startsWith(`${clientOrigin}/`));
+  const ownPrefix = clientOrigin === undefined ? undefined : `${clientOrigin}/`;
+  // The prefix test first: it settles the common case (the client's own baseUrl) without parsing the URL.
+  const mayReceiveToken = (url: string) => (ownPrefix !== undefined && url.startsWith(ownPrefix)) || session.mayReceiveToken(url);
+  const attach = tokenWriter(session.tokenPlacement);
   return (req, next) => {
     if (!req.auth || !mayReceiveToken(req.url)) return next(req);
-    return session.authorize((token) => next(token === null ? req : withToken(req, token, session.tokenPlacement)));
+    return session.authorize((token) => next(token === null ? req : attach(req, token)));
   };
 }
 
 /** A copy of `req` carrying `token` where `placement` says. */
 export function withToken(req: HttpRequest, token: string, placement: TokenPlacement): HttpRequest {
+  return tokenWriter(placement)(req, token);
+}
+
+// withToken with the placement read once, not on every request.
+function tokenWriter(placement: TokenPlacement): (req: HttpRequest, token: string) => HttpRequest {
   if ('queryParam' in placement) {
-    const url = new URL(req.url);
-    url.searchParams.set(placement.queryParam, token);
-    return { ...req, url: url.href };
+    const { queryParam } = placement;
+    return (req, token) => {
+      const url = new URL(req.url);
+      url.searchParams.set(queryParam, token);
+      return { ...req, url: url.href };
+    };
   }
-  const value = placement.scheme ? `${placement.scheme} ${token}` : token;
-  return { ...req, headers: { ...req.headers, [placement.header.toLowerCase()]: value } };
+  const header = placement.header.toLowerCase();
+  const prefix = placement.scheme ? `${placement.scheme} ` : '';
+  return (req, token) => ({ ...req, headers: { ...req.headers, [header]: prefix + token } });
 }
