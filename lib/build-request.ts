@@ -6,11 +6,18 @@ import { resolveRetryOptions } from './retry/retry-options';
 
 const RESPONSE_TYPES: ReadonlySet<string> = new Set<ResponseType>(['json', 'text', 'blob', 'arraybuffer']);
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // an HTTP token (RFC 9110)
+const SCHEME = /^[a-z][a-z\d+.-]*:/i;
+// A path, and maybe a query, of characters the URL parser never escapes or rewrites: no space,
+// quote, backslash, '#' or non-ASCII; no '%' in the path ('%2e' counts as a dot there).
+const PLAIN_PATH = /^[\w\-.~!$&()*+,;=:@/]*(\?[\w\-.~!$&()*+,;=:@/?%]*)?$/;
+// A '.' or '..' segment, which the parser would resolve away.
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|\?|$)/;
+// A base with nothing after its path that joining a path could run into.
+const PLAIN_BASE = /^https?:\/\/[^?#]*$/;
 
 /** Resolves what a caller wrote into a complete request, or throws {@link InvalidRequestError}. */
 export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptions): HttpRequest {
   const method = (init?.method ?? 'GET').toUpperCase();
-  const summary = () => ({ method, url: redactUrl(String(init?.url)), headers: redactHeaders(init?.headers ?? {}) });
   try {
     if (!METHOD.test(method)) throw new TypeError(`"${method}" is not an HTTP method`);
     const responseType = init.responseType ?? 'json';
@@ -18,7 +25,7 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
     return {
       method,
       url: resolveUrl(init.url, init.params, options.baseUrl),
-      headers: { ...options.headers, ...lowerCaseHeaders(init.headers ?? {}, 'headers') },
+      headers: init.headers === undefined ? { ...options.headers } : { ...options.headers, ...lowerCaseHeaders(init.headers, 'headers') },
       body: init.body,
       responseType,
       timeout: checkTimeout(init.timeout ?? options.timeout, 'timeout'),
@@ -26,12 +33,16 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
       retry: resolveRetryOptions(init.retry, options.retry),
     };
   } catch (cause) {
-    throw new InvalidRequestError(cause instanceof Error ? cause.message : String(cause), summary(), { cause });
+    const summary = { method, url: redactUrl(String(init?.url)), headers: redactHeaders(init?.headers ?? {}) };
+    throw new InvalidRequestError(cause instanceof Error ? cause.message : String(cause), summary, { cause });
   }
 }
 
 function resolveUrl(url: string, params: HttpRequestInit['params'], baseUrl: string | null): string {
   if (typeof url !== 'string' || url === '') throw new TypeError('url must be a non-empty string');
+  // Most requests are a plain path under the (already parsed) baseUrl, which the parser would give
+  // back unchanged: skip it for them, as it showed in the benchmarks. Anything else is parsed below.
+  if (!params && baseUrl !== null && isPlainPath(url) && PLAIN_BASE.test(baseUrl)) return joinPath(baseUrl, url);
   const resolved = new URL(absoluteUrl(url, baseUrl));
   if (params instanceof URLSearchParams) {
     params.forEach((value, name) => resolved.searchParams.append(name, value));
@@ -42,12 +53,20 @@ function resolveUrl(url: string, params: HttpRequestInit['params'], baseUrl: str
 }
 
 function absoluteUrl(url: string, baseUrl: string | null): string {
-  if (/^[a-z][a-z\d+.-]*:/i.test(url)) return url;
-  // Joined like a path, not resolved like a link: "/users" under ".../v1" stays under v1.
-  if (baseUrl !== null) return `${baseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+  if (SCHEME.test(url)) return url;
+  if (baseUrl !== null) return joinPath(baseUrl, url);
   const page = globalThis.location?.href;
   if (page) return new URL(url, page).href;
   throw new TypeError(`"${url}" is relative and there is no baseUrl to resolve it against`);
+}
+
+// Joined like a path, not resolved like a link: "/users" under ".../v1" stays under v1.
+function joinPath(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+function isPlainPath(url: string): boolean {
+  return PLAIN_PATH.test(url) && !SCHEME.test(url) && !DOT_SEGMENT.test(url.split('?', 1)[0] as string);
 }
 
 function appendParam(search: URLSearchParams, name: string, value: QueryValue): void {
