@@ -1,6 +1,5 @@
-import { defer } from 'rxjs';
 import type { HttpInterceptor } from '../interceptor';
-import { retryResolved } from './retry-with-backoff';
+import { retryAttempts } from './retry-with-backoff';
 
 /**
  * The interceptor that retries transient failures as each request's `retry` settings say. The
@@ -11,8 +10,8 @@ import { retryResolved } from './retry-with-backoff';
 export function retryInterceptor(): HttpInterceptor {
   return (req, next) => {
     if (req.retry.limit === 0 || !req.retry.methods.has(req.method)) return next(req);
-    // defer: each attempt calls the rest of the chain anew, rather than resubscribing to what its
-    // first call returned.
-    return defer(() => next(req)).pipe(retryResolved(req.retry));
+    // Each attempt calls the rest of the chain anew, rather than resubscribing to what its first
+    // call returned.
+    return retryAttempts(() => next(req), req.retry);
   };
 }

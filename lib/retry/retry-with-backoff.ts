@@ -1,5 +1,5 @@
 import { asyncScheduler, defer, type Observable, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
-import { retry } from 'rxjs/operators';
+import { catchError, switchMap } from 'rxjs/operators';
 import { retryDelay } from './retry-delay';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options';
 
@@ -24,18 +24,35 @@ export function retryWithBackoff<T>(options?: RetryOptions | number): MonoTypeOp
 /** {@link retryWithBackoff} for options already resolved (the client resolves them per request). */
 export function retryResolved<T>(options: ResolvedRetryOptions): MonoTypeOperatorFunction<T> {
   if (options.limit === 0) return (source) => source;
-  return (source) =>
-    defer(() => {
-      // Per subscription: each resubscription of the result starts a fresh budget.
-      const startedAt = asyncScheduler.now();
-      return source.pipe(
-        retry({
-          count: options.limit,
-          delay: (error: unknown, retryCount: number): Observable<unknown> => {
-            const wait = retryDelay({ error, retryIndex: retryCount - 1, elapsedMs: asyncScheduler.now() - startedAt }, options);
-            return wait === null ? throwError(() => error) : timer(wait);
-          },
+  return (source) => retryAttempts(() => source, options);
+}
+
+/**
+ * Subscribes to `attempt()`, and after each transient failure waits and subscribes to a fresh
+ * `attempt()`. A catchError per attempt rather than rxjs' `retry`: a request that succeeds, as
+ * most do, then pays for one operator instead of `retry`'s machinery and two `defer`s around it.
+ * The retry interceptor passes `() => next(req)`, so each attempt runs the rest of the chain anew.
+ */
+export function retryAttempts<T>(attempt: () => Observable<T>, options: ResolvedRetryOptions): Observable<T> {
+  return defer(() => {
+    // Per subscription: each resubscription of the result starts a fresh budget.
+    const startedAt = asyncScheduler.now();
+    const from = (retryIndex: number): Observable<T> =>
+      callAttempt(attempt).pipe(
+        catchError((error: unknown) => {
+          const wait = retryIndex < options.limit ? retryDelay({ error, retryIndex, elapsedMs: asyncScheduler.now() - startedAt }, options) : null;
+          return wait === null ? throwError(() => error) : timer(wait).pipe(switchMap(() => from(retryIndex + 1)));
         }),
       );
-    });
+    return from(0);
+  });
+}
+
+// A throw from `attempt` is a failed attempt like any other, as it would be inside `defer`.
+function callAttempt<T>(attempt: () => Observable<T>): Observable<T> {
+  try {
+    return attempt();
+  } catch (error) {
+    return throwError(() => error);
+  }
 }
