@@ -1,7 +1,7 @@
 // First: Angular's npm packages are partially compiled, and the JIT compiler must be there when they load.
 import '@angular/compiler';
 import { XhrFactory } from '@angular/common';
-import { HttpClient, HttpErrorResponse, HttpParams, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { HttpClient, type HttpErrorResponse, HttpParams, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { inject, type EnvironmentInjector, type EnvironmentProviders, type Provider } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';

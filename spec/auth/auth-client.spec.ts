@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { forkJoin, lastValueFrom, Observable, of, throwError } from 'rxjs';
+import { forkJoin, lastValueFrom, type Observable, of, throwError } from 'rxjs';
 import { catchError, map, take, toArray } from 'rxjs/operators';
 import {
   AuthRefreshError,
@@ -52,7 +52,7 @@ describe('the client with auth, against a real token server', () => {
     expect(results.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
     expect(server.stats.refreshCalls).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
-    expect(server.accepts((await store.get())!.accessToken)).toBeTrue();
+    expect(server.accepts(store.get()!.accessToken)).toBeTrue();
   });
 
   it('re-sends POST bodies intact on the retry: JSON, URLSearchParams and FormData', async () => {
@@ -69,11 +69,11 @@ describe('the client with auth, against a real token server', () => {
     );
     expect(server.stats.unauthorized).toBe(3); // each was sent once with the old token
     expect(server.stats.refreshCalls).toBe(1);
-    expect(JSON.parse(json!.body)).toEqual({ order: 7 });
-    expect(urlEncoded!.body).toBe('q=a%26b');
-    expect(multipart!.contentType).toMatch(/^multipart\/form-data; boundary=/);
-    expect(multipart!.body).toContain('upload-bytes');
-    expect(multipart!.body).toContain('name="field"\r\n\r\nvalue');
+    expect(JSON.parse(json.body)).toEqual({ order: 7 });
+    expect(urlEncoded.body).toBe('q=a%26b');
+    expect(multipart.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(multipart.body).toContain('upload-bytes');
+    expect(multipart.body).toContain('name="field"\r\n\r\nvalue');
   });
 
   it('finishes the refresh for the others when the request that started it is cancelled', async () => {
@@ -85,7 +85,7 @@ describe('the client with auth, against a real token server', () => {
     const others = lastValueFrom(forkJoin([client.get<Echo>('/api/second'), client.get<Echo>('/api/third')]));
     release();
     const [second, third] = await others;
-    expect([second!.path, third!.path]).toEqual(['/api/second', '/api/third']);
+    expect([second.path, third.path]).toEqual(['/api/second', '/api/third']);
     expect(server.stats.refreshCalls).toBe(1);
     expect(server.stats.unauthorized).toBe(1); // the others waited for the refresh, never sending the stale token
     expect(server.accepts(store.get()!.accessToken)).toBeTrue();
@@ -159,12 +159,12 @@ describe('the client with auth, against a real token server', () => {
   });
 
   it('lets a custom refresh call the same client with auth: false without deadlock', async () => {
-    let client!: HttpClient;
+    // The refresh runs only after the client exists, so it may refer to it.
     const refresh = (tokens: AuthTokens): Observable<AuthTokens> =>
       client
         .post<{ access_token: string; refresh_token: string }>('/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! }), { auth: false })
         .pipe(map((body) => ({ accessToken: body.access_token, refreshToken: body.refresh_token })));
-    client = clientWith({ refresh });
+    const client: HttpClient = clientWith({ refresh });
     const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
     expect(echo.path).toBe('/api/echo');
     expect(server.stats.refreshCalls).toBe(1);
@@ -196,7 +196,7 @@ describe('the client with auth, against a real token server', () => {
     const orders = createHttpClient({ baseUrl: `${server.url}/api/orders`, auth: session });
     const users = createHttpClient({ baseUrl: `${server.url}/api/users`, auth: session });
     const [order, user] = await lastValueFrom(forkJoin([orders.get<Echo>('/7'), users.get<Echo>('/ada')]));
-    expect([order!.path, user!.path]).toEqual(['/api/orders/7', '/api/users/ada']);
+    expect([order.path, user.path]).toEqual(['/api/orders/7', '/api/users/ada']);
     expect(server.stats.refreshCalls).toBe(1);
     expect(orders.auth).toBe(session);
   });
@@ -241,8 +241,8 @@ describe('the client with auth, against a real token server', () => {
     const alice = clientWith();
     const bob = createHttpClient({ baseUrl: server.url, auth: { store: otherStore, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) } });
     const [a, b] = await lastValueFrom(forkJoin([alice.get<Echo>('/api/echo'), bob.get<Echo>('/api/echo')]));
-    expect(a!.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
-    expect(b!.headers['authorization']).toBe(`Bearer ${otherTokens.accessToken}`);
+    expect(a.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
+    expect(b.headers['authorization']).toBe(`Bearer ${otherTokens.accessToken}`);
     expect(server.stats.refreshCalls).toBe(1); // only alice's token had expired
   });
 

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
 import { AuthRefreshError, createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib';
 

@@ -54,7 +54,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
         if (!suite) throw new Error('the test page lost its scenarios');
         return (suite[name] as (...args: unknown[]) => unknown)(...args);
       },
-      { name, args: args as unknown[] },
+      { name, args: args },
     ) as Promise<Awaited<ReturnType<BrowserSuite[K]>>>;
   }
 

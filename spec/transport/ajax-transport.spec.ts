@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { lastValueFrom, Subscription } from 'rxjs';
+import { lastValueFrom, type Subscription } from 'rxjs';
 import {
   createHttpClient,
   HttpError,
