@@ -138,9 +138,16 @@ function check(s: Scenario, { server, records, events }: Outcome): void {
   if (server.refreshTokenReuse > 0) throw new Error(`a rotated refresh token was presented again ${server.refreshTokenReuse} times`);
 }
 
+/** Runs the property and fails the spec with fast-check's report (seed, shrunk counterexample). */
+function expectToHold<Ts>(property: fc.IProperty<Ts>, parameters: fc.Parameters<Ts>): void {
+  const details = fc.check(property, parameters);
+  expect(details.failed).withContext(fc.defaultReportMessage(details) ?? '').toBeFalse();
+  expect(details.numRuns).toBe(parameters.numRuns ?? 100);
+}
+
 describe('AuthSession under random interleavings (property-based, virtual time)', () => {
   it('keeps its invariants: one refresh at a time, every request ends once, never an old token, refreshes bounded', () => {
-    fc.assert(
+    expectToHold(
       fc.property(scenario, (s) => check(s, play(s))),
       {
         numRuns: 3000,
@@ -177,7 +184,7 @@ describe('AuthSession under random interleavings (property-based, virtual time)'
       sessionChanges: [],
       refreshPlans: s.refreshPlans.map((plan) => ({ delay: Math.min(plan.delay, REFRESH_TIMEOUT - 1), result: 'ok' })),
     }));
-    fc.assert(
+    expectToHold(
       fc.property(calm, (s) => {
         const outcome = play(s);
         check(s, outcome);
