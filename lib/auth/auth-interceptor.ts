@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { HttpRequest } from '../http-request';
 import type { HttpInterceptor } from '../interceptor';
 import type { TokenPlacement } from './auth-options';
@@ -16,18 +17,25 @@ import type { AuthSession } from './auth-session';
  * ```
  */
 export function authInterceptor(session: AuthSession): HttpInterceptor {
-  return clientAuthInterceptor(session, undefined);
+  const authorize = authLayer(session, undefined);
+  return (req, next) => authorize(req, next);
 }
 
-/** {@link authInterceptor} that also lets the client's own origin (its `baseUrl`'s) receive the token. */
-export function clientAuthInterceptor(session: AuthSession, clientOrigin: string | undefined): HttpInterceptor {
+/**
+ * The auth layer around `send`, whatever `send` emits: the client reads the body inside it, so a
+ * request parked on a refresh holds no operator for that yet.
+ */
+export type AuthLayer = <R>(req: HttpRequest, send: (req: HttpRequest) => Observable<R>) => Observable<R>;
+
+/** {@link authInterceptor}'s layer, letting the client's own origin (its `baseUrl`'s) receive the token too. */
+export function authLayer(session: AuthSession, clientOrigin: string | undefined): AuthLayer {
   const ownPrefix = clientOrigin === undefined ? undefined : `${clientOrigin}/`;
   // The prefix test first: it settles the common case (the client's own baseUrl) without parsing the URL.
   const mayReceiveToken = (url: string) => (ownPrefix !== undefined && url.startsWith(ownPrefix)) || session.mayReceiveToken(url);
   const attach = tokenWriter(session.tokenPlacement);
-  return (req, next) => {
-    if (!req.auth || !mayReceiveToken(req.url)) return next(req);
-    return session.authorize((token) => next(token === null ? req : attach(req, token)));
+  return (req, send) => {
+    if (!req.auth || !mayReceiveToken(req.url)) return send(req);
+    return session.authorize((token) => send(token === null ? req : attach(req, token)));
   };
 }
 

@@ -83,15 +83,14 @@ class SingleFlightSession implements AuthSession {
   }
 
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
-    const attemptWith = (sent: AuthTokens | null) => this.attemptOnce(sent, attempt);
     return defer(() => {
       // A running refresh is replacing the stored token: wait for it rather than send the old one.
-      if (this.flight) return this.afterRefresh(this.flight, attemptWith);
+      if (this.flight) return this.afterRefresh(this.flight, attempt);
       const stored = readStoreNow(this.store);
       // The common case, a store that answers at once, goes straight on without an Observable
       // around the answer: the same steps as the `later` line, one layer fewer per request.
-      if ('now' in stored) return this.sendWith(stored.now, attemptWith);
-      return stored.later.pipe(switchMap((tokens) => this.sendWith(tokens, attemptWith)));
+      if ('now' in stored) return this.sendWith(stored.now, attempt);
+      return stored.later.pipe(switchMap((tokens) => this.sendWith(tokens, attempt)));
     });
   }
 
@@ -112,15 +111,15 @@ class SingleFlightSession implements AuthSession {
   }
 
   // Sends the stored tokens, or refreshes first when they are known to be (nearly) expired.
-  private sendWith<T>(tokens: AuthTokens | null, attemptWith: (sent: AuthTokens | null) => Observable<T>): Observable<T> {
-    if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.flight ?? this.startFlight(tokens), attemptWith);
-    return attemptWith(tokens);
+  private sendWith<T>(tokens: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
+    if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.flight ?? this.startFlight(tokens), attempt);
+    return this.attemptOnce(tokens, attempt);
   }
 
-  // Runs `then` with the refreshed tokens, or fails with the refresh's error. One switchMap per
-  // waiter, as that is what each of thousands of parked requests holds on to.
-  private afterRefresh<T>(flight: Observable<RefreshOutcome>, then: (fresh: AuthTokens) => Observable<T>): Observable<T> {
-    return flight.pipe(switchMap((outcome) => (outcome.ok ? then(outcome.tokens) : throwError(() => outcome.error))));
+  // Runs the attempt with the refreshed tokens, or fails with the refresh's error. One switchMap
+  // per waiter, as that is what each of thousands of parked requests holds on to.
+  private afterRefresh<T>(flight: Observable<RefreshOutcome>, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
+    return flight.pipe(switchMap((outcome) => (outcome.ok ? this.attemptOnce(outcome.tokens, attempt) : throwError(() => outcome.error))));
   }
 
   private attemptOnce<T>(sent: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
