@@ -62,11 +62,22 @@ function absoluteUrl(url: string, baseUrl: string | null): string {
 
 // Joined like a path, not resolved like a link: "/users" under ".../v1" stays under v1.
 function joinPath(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  return `${trimSlashes(baseUrl, false)}/${trimSlashes(path, true)}`;
+}
+
+// The slashes at the start or the end of `text` removed (a loop: the regexes showed per request).
+function trimSlashes(text: string, atStart: boolean): string {
+  let start = 0;
+  let end = text.length;
+  if (atStart) while (text.charCodeAt(start) === 47) start++;
+  else while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
+  return text.slice(start, end);
 }
 
 function isPlainPath(url: string): boolean {
-  return PLAIN_PATH.test(url) && !SCHEME.test(url) && !DOT_SEGMENT.test(url.split('?', 1)[0] as string);
+  if (!PLAIN_PATH.test(url) || (url[0] !== '/' && SCHEME.test(url))) return false;
+  // A dot segment starts the URL or follows a '/': the precise test only when one might.
+  return !((url[0] === '.' || url.includes('/.')) && DOT_SEGMENT.test(url.split('?', 1)[0] as string));
 }
 
 function appendParam(search: URLSearchParams, name: string, value: QueryValue): void {
