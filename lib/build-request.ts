@@ -25,7 +25,7 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
     return {
       method,
       url: resolveUrl(init.url, init.params, options.baseUrl),
-      headers: init.headers === undefined ? { ...options.headers } : { ...options.headers, ...lowerCaseHeaders(init.headers, 'headers') },
+      headers: init.headers ? { ...options.headers, ...lowerCaseHeaders(init.headers, 'headers') } : { ...options.headers },
       body: init.body,
       responseType,
       timeout: checkTimeout(init.timeout ?? options.timeout, 'timeout'),
