@@ -107,6 +107,9 @@ export function readStore(store: TokenStore): Observable<AuthTokens | null> {
 
 /** Reads the store right away: {@link readStore} without an Observable when the store answers synchronously. */
 export function readStoreNow(store: TokenStore): MaybeAsyncAnswer<AuthTokens | null> {
-  const answer = callMaybeAsync(() => store.get(), (cause) => new TokenStoreError('get', cause));
+  const answer = callMaybeAsync(
+    () => store.get(),
+    (cause) => new TokenStoreError('get', cause),
+  );
   return 'now' in answer ? { now: answer.now ?? null } : { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
 }

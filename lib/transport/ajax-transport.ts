@@ -1,6 +1,6 @@
 import { defer, from, Observable, throwError } from 'rxjs';
 import { catchError, switchMap } from 'rxjs/operators';
-import { ajax, AjaxError, AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
+import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
 import { HttpError } from '../errors/http-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { NetworkError } from '../errors/network-error';
@@ -68,7 +68,10 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
     // (unsubscribing aborts the XHR) behaves the same in Node and in browsers. A plain setTimeout,
     // not rxjs' `timeout`, which schedules a setInterval and its bookkeeping per request; this is
     // real I/O, so virtual time has nothing to gain here.
-    const timer = req.timeout > 0 && Number.isFinite(req.timeout) ? setTimeout(() => fail(new RequestTimeoutError(summarizeRequest(req, secretParams), req.timeout)), req.timeout) : undefined;
+    const timer =
+      req.timeout > 0 && Number.isFinite(req.timeout)
+        ? setTimeout(() => fail(new RequestTimeoutError(summarizeRequest(req, secretParams), req.timeout)), req.timeout)
+        : undefined;
     const subscription = response$.subscribe({
       next: (response) => {
         let mapped: HttpResponse<unknown>;
