@@ -62,8 +62,12 @@ function panelSvg(panel: BarPanel): string {
       if (!Number.isFinite(value)) return;
       const barHeight = (value / max) * plotHeight;
       const x = groupX + s * barWidth;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${(baseline - barHeight).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${item.color}"><title>${escapeXml(`${item.name}, ${group}: ${panel.format(value)}`)}</title></rect>`);
-      parts.push(`<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(baseline - barHeight - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeXml(panel.format(value))}</text>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${(baseline - barHeight).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${item.color}"><title>${escapeXml(`${item.name}, ${group}: ${panel.format(value)}`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(baseline - barHeight - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeXml(panel.format(value))}</text>`,
+      );
     });
   });
   return parts.join('\n');

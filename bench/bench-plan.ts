@@ -127,4 +127,5 @@ export type ServerCommand =
   | { readonly id: number; readonly type: 'end' };
 
 /** Server process -> orchestrator. */
-export type ServerReply = { readonly type: 'listening'; readonly url: string } | { readonly id: number; readonly type: 'done'; readonly measurement?: ServerMeasurement };
+export type ServerReply =
+  { readonly type: 'listening'; readonly url: string } | { readonly id: number; readonly type: 'done'; readonly measurement?: ServerMeasurement };

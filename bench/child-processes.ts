@@ -94,7 +94,9 @@ export interface CellHooks {
 export function runClient(bundle: string, task: CellTask, hooks: CellHooks, limitMs: number): Promise<ClientMeasurement> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every client process there (node --cpu-prof).
   const profileDir = process.env['BENCH_CPU_PROF'];
-  const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${task.scenario}-${task.variant}-c${task.concurrency}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${task.scenario}-${task.variant}-c${task.concurrency}-${Date.now()}.cpuprofile`]
+    : [];
   const child = fork(bundle, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const what = `${task.variant} at concurrency ${task.concurrency}`;
   return settleOnExit<ClientMeasurement, ClientMessage>(child, what, limitMs, (message, fail) => {
@@ -123,7 +125,12 @@ export function runMicro<T>(bundle: string, args: readonly string[], limitMs: nu
 // Resolves with the result message once the child has also exited, so the next measurement
 // never shares the machine with this one. The 'exit' event can overtake the last IPC message,
 // so a missing result is only declared a little later.
-function settleOnExit<T, M>(child: ChildProcess, what: string, limitMs: number, onMessage: (message: M, fail: (error: Error) => void) => T | undefined): Promise<T> {
+function settleOnExit<T, M>(
+  child: ChildProcess,
+  what: string,
+  limitMs: number,
+  onMessage: (message: M, fail: (error: Error) => void) => T | undefined,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let result: T | undefined;
     let failure: Error | undefined;

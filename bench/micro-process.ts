@@ -3,7 +3,16 @@
 //   once (`of(value)`), so the figure is the layer's own cost and nothing else's;
 // - `parked`: the heap that 10,000 requests take while they all wait on one slow refresh.
 import { of, Subject } from 'rxjs';
-import { authInterceptor, chainInterceptors, createAuthSession, createHttpClient, MemoryTokenStore, type AuthTokens, type HttpRequest, type HttpResponse } from '../lib/index';
+import {
+  authInterceptor,
+  chainInterceptors,
+  createAuthSession,
+  createHttpClient,
+  MemoryTokenStore,
+  type AuthTokens,
+  type HttpRequest,
+  type HttpResponse,
+} from '../lib/index';
 import { resolveRetryOptions } from '../lib/retry/retry-options';
 
 export interface CoordinationResult {
@@ -29,9 +38,22 @@ const farFuture = () => Date.now() + 3_600_000;
 
 function coordination(ops: number): CoordinationResult {
   const tokens: AuthTokens = { accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: farFuture() };
-  const session = createAuthSession({ store: new MemoryTokenStore(tokens), refresh: () => of({ ...tokens, expiresAt: farFuture() }), allowedOrigins: ['http://127.0.0.1'] });
+  const session = createAuthSession({
+    store: new MemoryTokenStore(tokens),
+    refresh: () => of({ ...tokens, expiresAt: farFuture() }),
+    allowedOrigins: ['http://127.0.0.1'],
+  });
   const response: HttpResponse<unknown> = { status: 200, headers: {}, url: 'http://127.0.0.1/api/sized', body: null };
-  const request: HttpRequest = { method: 'GET', url: 'http://127.0.0.1/api/sized', headers: {}, body: undefined, responseType: 'json', timeout: 0, auth: true, retry: resolveRetryOptions(false) };
+  const request: HttpRequest = {
+    method: 'GET',
+    url: 'http://127.0.0.1/api/sized',
+    headers: {},
+    body: undefined,
+    responseType: 'json',
+    timeout: 0,
+    auth: true,
+    retry: resolveRetryOptions(false),
+  };
   const handle = chainInterceptors([authInterceptor(session)], () => of(response));
   let sink = 0;
   const count = () => sink++;

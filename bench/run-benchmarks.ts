@@ -4,7 +4,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchPlan, CONCURRENCIES, REFRESHING_VARIANTS, VARIANT_LABELS, VARIANTS, type BenchPlan, type CellTask, type Scenario, type Variant } from './bench-plan';
+import {
+  benchPlan,
+  CONCURRENCIES,
+  REFRESHING_VARIANTS,
+  VARIANT_LABELS,
+  VARIANTS,
+  type BenchPlan,
+  type CellTask,
+  type Scenario,
+  type Variant,
+} from './bench-plan';
 import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
@@ -57,7 +67,15 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${path.join(out, 'benchmarks.md')} and benchmarks.svg in ${runSeconds.toFixed(0)} s`);
 }
 
-async function runCell(plan: BenchPlan, bundle: string, server: ServerProcess, round: number, scenario: Scenario, variant: Variant, concurrency: number): Promise<CellRecord> {
+async function runCell(
+  plan: BenchPlan,
+  bundle: string,
+  server: ServerProcess,
+  round: number,
+  scenario: Scenario,
+  variant: Variant,
+  concurrency: number,
+): Promise<CellRecord> {
   const timing = scenario === 'throughput' ? plan.throughput : plan.expiry;
   const task: CellTask = { variant, scenario, concurrency, baseUrl: server.url, warmupMs: timing.warmupMs, windowMs: timing.windowMs, drainMs: plan.drainMs };
   const expiries = scenario === 'expiry' ? plan.expiry.expiries : 0;
@@ -73,12 +91,16 @@ async function runCell(plan: BenchPlan, bundle: string, server: ServerProcess, r
   );
   const measured = await server.end();
   const rps = client.completed / (client.windowMs / 1000);
-  const expiryNote = scenario === 'expiry' ? `  refresh ${measured.refreshCalls}/${measured.expiries} expiries, 401s ${measured.unauthorized}, reuse ${measured.refreshTokenReuse}` : '';
+  const expiryNote =
+    scenario === 'expiry'
+      ? `  refresh ${measured.refreshCalls}/${measured.expiries} expiries, 401s ${measured.unauthorized}, reuse ${measured.refreshTokenReuse}`
+      : '';
   console.log(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
       `${rps.toFixed(0).padStart(6)} req/s  p99 ${client.p99Ms.toFixed(1).padStart(6)} ms  ${(client.cpuMicros / client.completed).toFixed(0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
   );
-  if (client.failureSamples.length > 0 && (scenario === 'throughput' || variant === 'full-chain')) console.log(`  failures: ${client.failureSamples.join(' | ')}`);
+  if (client.failureSamples.length > 0 && (scenario === 'throughput' || variant === 'full-chain'))
+    console.log(`  failures: ${client.failureSamples.join(' | ')}`);
   return { round, scenario, variant, concurrency, client, server: measured };
 }
 

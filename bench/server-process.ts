@@ -42,7 +42,15 @@ async function main(): Promise<void> {
         stopExpiring();
         const cpu = process.cpuUsage(cpuAtBegin);
         const { apiRequests, unauthorized, refreshCalls, refreshTokenReuse } = server.stats;
-        const measurement = { apiRequests, unauthorized, refreshCalls, refreshTokenReuse, expiries, cpuMicros: cpu.user + cpu.system, wallMs: performance.now() - wallAtBegin };
+        const measurement = {
+          apiRequests,
+          unauthorized,
+          refreshCalls,
+          refreshTokenReuse,
+          expiries,
+          cpuMicros: cpu.user + cpu.system,
+          wallMs: performance.now() - wallAtBegin,
+        };
         server.resetStats(); // drops the list of tokens seen, which grows with every request
         return reply({ id: command.id, type: 'done', measurement });
       }

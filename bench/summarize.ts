@@ -136,7 +136,9 @@ export function summarize(cells: readonly CellRecord[], coordination: Coordinati
         const runs = ours.filter((cell) => cell.concurrency === c);
         return `${runs.map((cell) => `${cell.server.refreshCalls}/${cell.server.expiries}`).join(' ')} refreshes/expiries, ${runs.reduce((sum, cell) => sum + cell.client.failed, 0)} failed`;
       }),
-      pass: CONCURRENCIES.every((c) => ours.some((cell) => cell.concurrency === c)) && ours.every((cell) => cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0),
+      pass:
+        CONCURRENCIES.every((c) => ours.some((cell) => cell.concurrency === c)) &&
+        ours.every((cell) => cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0),
     },
     {
       name: 'Full chain vs axios + axios-auth-refresh (req/s)',

@@ -125,7 +125,9 @@ function login(baseUrl: string): Promise<TokenAnswer> {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text) as TokenAnswer) : reject(new Error(`login: HTTP ${response.statusCode}`))));
+      response.on('end', () =>
+        response.statusCode === 200 ? resolve(JSON.parse(text) as TokenAnswer) : reject(new Error(`login: HTTP ${response.statusCode}`)),
+      );
     });
     request.on('error', reject);
     request.end();

@@ -29,8 +29,18 @@ export function benchmarksSvg(summary: BenchSummary): string {
   // The legend is drawn from the first panel, so it lists every variant; the expiry panel has
   // bars only for the variants that can refresh.
   const panels: BarPanel[] = [
-    { title: 'Requests per second, GET of ~200 bytes of JSON (median; higher is better)', groups, series: series(summary.throughput, (row) => row.rps), format: (v) => v.toFixed(0) },
-    { title: 'Client CPU per request, µs (median; lower is better)', groups, series: series(summary.throughput, (row) => row.cpuMicrosPerRequest), format: (v) => v.toFixed(0) },
+    {
+      title: 'Requests per second, GET of ~200 bytes of JSON (median; higher is better)',
+      groups,
+      series: series(summary.throughput, (row) => row.rps),
+      format: (v) => v.toFixed(0),
+    },
+    {
+      title: 'Client CPU per request, µs (median; lower is better)',
+      groups,
+      series: series(summary.throughput, (row) => row.cpuMicrosPerRequest),
+      format: (v) => v.toFixed(0),
+    },
     {
       title: 'Failed requests per token expiry (median; lower is better)',
       groups,
@@ -59,11 +69,11 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '## How it is measured',
     '',
     '- The loopback token + API server (`spec/support/token-api-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
-    '  (one variant at one concurrency), so one client\'s heap, sockets and JIT state never touch another\'s, and the CPU measured is the client\'s alone.',
+    "  (one variant at one concurrency), so one client's heap, sockets and JIT state never touch another's, and the CPU measured is the client's alone.",
     `- Load: a closed loop of 1, 16 or 256 requests in flight, each a GET of \`/api/sized?bytes=200\` (a fixed 200-byte JSON document, bearer token required).`,
     `  Each cell warms up for ${plan.throughput.warmupMs} ms, then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,
     '  every figure is the median over rounds. Ratios are taken within a round (neighbours in time on a shared machine), then their median.',
-    '- CPU per request: `process.cpuUsage()` of the client process over the window, divided by the requests that succeeded in it. Peak RSS: the client process\'s `maxRSS`.',
+    "- CPU per request: `process.cpuUsage()` of the client process over the window, divided by the requests that succeeded in it. Peak RSS: the client process's `maxRSS`.",
     `- Expiry scenario: the server expires every access token ${plan.expiry.expiries} times in a ${plan.expiry.windowMs} ms window (every ${plan.expiry.periodMs} ms), and its token`,
     `  endpoint answers after ${plan.expiry.tokenDelayMs} ms, as a real one over a network does. Refresh tokens rotate; presenting a used one counts as reuse and is refused.`,
     `  Requests still running when the window closes get up to ${plan.drainMs / 1000} s to finish; those that fail in the window or the drain count as failed.`,

@@ -32,7 +32,10 @@ const angularUsesCoreByName = {
 };
 
 rmSync('dist', { recursive: true, force: true });
-for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
+for (const [format, dir] of [
+  ['esm', 'dist/esm'],
+  ['cjs', 'dist/cjs'],
+]) {
   await build({
     entryPoints: entries,
     outdir: dir,

@@ -142,10 +142,14 @@ function isClosingFence(text: string, fence: string): boolean {
 function typeProblems(program: ts.Program, snippets: readonly Snippet[]): Problem[] {
   const bySnippet = new Map(snippets.map((snippet) => [path.normalize(snippet.file), snippet]));
   const problems: Problem[] = [];
-  const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...snippets.flatMap((snippet) => {
-    const sourceFile = program.getSourceFile(snippet.file);
-    return sourceFile ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)] : [];
-  })];
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...snippets.flatMap((snippet) => {
+      const sourceFile = program.getSourceFile(snippet.file);
+      return sourceFile ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)] : [];
+    }),
+  ];
   for (const diagnostic of diagnostics) {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ');
     const snippet = diagnostic.file && bySnippet.get(path.normalize(diagnostic.file.fileName));

@@ -21,5 +21,8 @@ let platform: PlatformRef | undefined;
  */
 export function angularInjector(providers: Array<Provider | EnvironmentProviders>): EnvironmentInjector {
   platform ??= platformCore();
-  return createEnvironmentInjector([{ provide: INJECTOR_SCOPE, useValue: 'root' }, provideZonelessChangeDetection(), ...providers], platform.injector as EnvironmentInjector);
+  return createEnvironmentInjector(
+    [{ provide: INJECTOR_SCOPE, useValue: 'root' }, provideZonelessChangeDetection(), ...providers],
+    platform.injector as EnvironmentInjector,
+  );
 }

@@ -47,7 +47,13 @@ for (const backend of backends) {
         const body = new HttpParams({ fromObject: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' } });
         return inject(HttpClient)
           .post<TokenAnswer>(`${server.url}/oauth/token`, body, skip ? { context: skipAuth() } : {})
-          .pipe(map((answer) => ({ accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresAt: Date.now() + (answer.expires_in ?? 60) * 1000 })));
+          .pipe(
+            map((answer) => ({
+              accessToken: answer.access_token,
+              refreshToken: answer.refresh_token,
+              expiresAt: Date.now() + (answer.expires_in ?? 60) * 1000,
+            })),
+          );
       };
     }
 

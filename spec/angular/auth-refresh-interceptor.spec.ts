@@ -226,7 +226,10 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
     expect(childBackend).not.toBe(backend);
     const values: unknown[] = [];
     http.get(`${API}/data/root`).subscribe((value) => values.push(value));
-    child.get(HttpClient).get(`${API}/data/child`).subscribe((value) => values.push(value));
+    child
+      .get(HttpClient)
+      .get(`${API}/data/child`)
+      .subscribe((value) => values.push(value));
     backend.expectOne(`${API}/data/root`).flush(null, unauthorized);
     childBackend.expectOne(`${API}/data/child`).flush(null, unauthorized);
     backend.expectOne(TOKEN_URL).flush({ access_token: 'a2', refresh_token: 'r2' });
@@ -244,7 +247,10 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
     injector = angularInjector([provideHttpClient(withInterceptors([authRefreshInterceptor])), provideHttpClientTesting()]);
     backend = injector.get(HttpTestingController);
     const errors: unknown[] = [];
-    injector.get(HttpClient).get(`${API}/data/x`).subscribe({ error: (error: unknown) => errors.push(error) });
+    injector
+      .get(HttpClient)
+      .get(`${API}/data/x`)
+      .subscribe({ error: (error: unknown) => errors.push(error) });
     expect(errors.length).toBe(1);
     expect(String(errors[0])).toContain('provideAuthRefresh');
   });
@@ -313,7 +319,12 @@ describe('Angular provideAuthRefresh', () => {
     providedIn: 'root',
     factory: () => {
       const http = inject(HttpClient);
-      return { refresh: (tokens) => http.post<TokenAnswer>(TOKEN_URL, { refresh_token: tokens.refreshToken }, { context: skipAuth() }).pipe(map((a) => ({ accessToken: a.access_token }))) };
+      return {
+        refresh: (tokens) =>
+          http
+            .post<TokenAnswer>(TOKEN_URL, { refresh_token: tokens.refreshToken }, { context: skipAuth() })
+            .pipe(map((a) => ({ accessToken: a.access_token }))),
+      };
     },
   });
   const STORE = new InjectionToken<MemoryTokenStore>('store');
@@ -329,7 +340,11 @@ describe('Angular provideAuthRefresh', () => {
     const backend = injector.get(HttpTestingController);
     const values: unknown[] = [];
     // A caller in a service's injection context, as a component or service would be.
-    runInInjectionContext(injector, () => inject(HttpClient).get(`${API}/data/me`).subscribe((value) => values.push(value)));
+    runInInjectionContext(injector, () =>
+      inject(HttpClient)
+        .get(`${API}/data/me`)
+        .subscribe((value) => values.push(value)),
+    );
     backend.expectOne(`${API}/data/me`).flush(null, unauthorized);
     const refreshCall = backend.expectOne(TOKEN_URL);
     expect(refreshCall.request.body).toEqual({ refresh_token: 'r1' });

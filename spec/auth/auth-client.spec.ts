@@ -18,7 +18,6 @@ import {
 } from '../../lib';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
 
-
 describe('the client with auth, against a real token server', () => {
   let server: TokenApiServer;
   let store: MemoryTokenStore;
@@ -112,9 +111,7 @@ describe('the client with auth, against a real token server', () => {
     server.tokenEndpoint.fault = 'invalid-grant';
     const client = clientWith();
     const seen = events(client);
-    const outcomes = await lastValueFrom(
-      forkJoin(Array.from({ length: 5 }, () => client.get('/api/echo').pipe(catchError((error: unknown) => of(error))))),
-    );
+    const outcomes = await lastValueFrom(forkJoin(Array.from({ length: 5 }, () => client.get('/api/echo').pipe(catchError((error: unknown) => of(error))))));
     for (const outcome of outcomes) {
       expect(outcome).toBeInstanceOf(AuthRefreshError);
       expect((outcome as AuthRefreshError).reason).toBe('rejected');
@@ -162,7 +159,11 @@ describe('the client with auth, against a real token server', () => {
     // The refresh runs only after the client exists, so it may refer to it.
     const refresh = (tokens: AuthTokens): Observable<AuthTokens> =>
       client
-        .post<{ access_token: string; refresh_token: string }>('/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! }), { auth: false })
+        .post<{ access_token: string; refresh_token: string }>(
+          '/oauth/token',
+          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! }),
+          { auth: false },
+        )
         .pipe(map((body) => ({ accessToken: body.access_token, refreshToken: body.refresh_token })));
     const client: HttpClient = clientWith({ refresh });
     const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
@@ -252,7 +253,10 @@ describe('the client with auth, against a real token server', () => {
       // No expiresAt: the expiry comes from the JWT's own exp claim, a second in the past.
       const { accessToken, refreshToken } = jwtServer.issueTokens(-1_000);
       const jwtStore = new MemoryTokenStore({ accessToken, refreshToken });
-      const client = createHttpClient({ baseUrl: jwtServer.url, auth: { store: jwtStore, refresh: oauth2Refresh({ tokenUrl: `${jwtServer.url}/oauth/token` }) } });
+      const client = createHttpClient({
+        baseUrl: jwtServer.url,
+        auth: { store: jwtStore, refresh: oauth2Refresh({ tokenUrl: `${jwtServer.url}/oauth/token` }) },
+      });
       const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
       expect(echo.path).toBe('/api/echo');
       expect(jwtServer.stats.refreshCalls).toBe(1);

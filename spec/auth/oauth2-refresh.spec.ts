@@ -34,7 +34,7 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
     expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 61_000);
   });
 
-  it('sends a confidential client\'s credentials as HTTP Basic, form-encoded first', async () => {
+  it("sends a confidential client's credentials as HTTP Basic, form-encoded first", async () => {
     const { refreshToken, accessToken } = server.issueTokens();
     await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'svc:1', clientSecret: 's3cret /+' })({ accessToken, refreshToken }));
     const sent = server.stats.lastTokenRequest!;
@@ -51,7 +51,9 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
   });
 
   it('surfaces invalid_grant as an HttpError with the error body', async () => {
-    const error = await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken: 'a', refreshToken: 'revoked' })).catch((e: unknown) => e);
+    const error = await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken: 'a', refreshToken: 'revoked' })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(400);
     expect((error as HttpError).body).toEqual({ error: 'invalid_grant' });

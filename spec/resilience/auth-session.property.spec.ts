@@ -141,7 +141,9 @@ function check(s: Scenario, { server, records, events }: Outcome): void {
 /** Runs the property and fails the spec with fast-check's report (seed, shrunk counterexample). */
 function expectToHold<Ts>(property: fc.IProperty<Ts>, parameters: fc.Parameters<Ts>): void {
   const details = fc.check(property, parameters);
-  expect(details.failed).withContext(fc.defaultReportMessage(details) ?? '').toBeFalse();
+  expect(details.failed)
+    .withContext(fc.defaultReportMessage(details) ?? '')
+    .toBeFalse();
   expect(details.numRuns).toBe(parameters.numRuns ?? 100);
 }
 

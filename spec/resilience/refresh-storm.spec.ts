@@ -102,11 +102,9 @@ describe('the refresh-storm guard', () => {
         const outcomes: string[] = [];
         const request = (frame: number) =>
           timer(frame).subscribe(() =>
-            session
-              .authorize(refuse)
-              .subscribe({
-                error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)),
-              }),
+            session.authorize(refuse).subscribe({
+              error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)),
+            }),
           );
         request(0);
         request(10);

@@ -221,7 +221,9 @@ export class TokenApiServer {
         return this.flaky(req, res, url, body);
       case 'redirect':
         // loop=1 redirects to itself forever.
-        res.writeHead(Number(query.get('status') ?? 302), { location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo') }).end();
+        res
+          .writeHead(Number(query.get('status') ?? 302), { location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo') })
+          .end();
         return;
       default:
         echo(req, res, url, body);
@@ -322,7 +324,17 @@ export class TokenApiServer {
 }
 
 function emptyStats(): ServerStats {
-  return { requests: 0, apiRequests: 0, unauthorized: 0, refreshCalls: 0, refreshTokenReuse: 0, aborted: 0, preflights: 0, tokensSeen: [], lastTokenRequest: null };
+  return {
+    requests: 0,
+    apiRequests: 0,
+    unauthorized: 0,
+    refreshCalls: 0,
+    refreshTokenReuse: 0,
+    aborted: 0,
+    preflights: 0,
+    tokensSeen: [],
+    lastTokenRequest: null,
+  };
 }
 
 function bearerToken(req: IncomingMessage): string | null {

@@ -2,17 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { lastValueFrom, type Subscription } from 'rxjs';
-import {
-  createHttpClient,
-  HttpError,
-  InvalidRequestError,
-  NetworkError,
-  RequestTimeoutError,
-  ResponseParseError,
-  type HttpClient,
-} from '../../lib';
+import { createHttpClient, HttpError, InvalidRequestError, NetworkError, RequestTimeoutError, ResponseParseError, type HttpClient } from '../../lib';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
-
 
 describe('the transport in Node (rxjs/ajax over xhr2, real loopback server)', () => {
   let server: TokenApiServer;
@@ -238,9 +229,9 @@ describe('the transport in Node (rxjs/ajax over xhr2, real loopback server)', ()
   describe('errors never show a token', () => {
     it('redacts credentials in messages, inspect output and JSON', async () => {
       const secret = 'sEcReT-token-123';
-      const error = await lastValueFrom(
-        client.get(`/public/status/500?access_token=${secret}`, { headers: { authorization: `Bearer ${secret}` } }),
-      ).catch((e: unknown) => e);
+      const error = await lastValueFrom(client.get(`/public/status/500?access_token=${secret}`, { headers: { authorization: `Bearer ${secret}` } })).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(HttpError);
       for (const text of [String(error), (error as Error).message, inspect(error, { depth: 10 }), JSON.stringify(error)]) {
         expect(text).not.toContain(secret);

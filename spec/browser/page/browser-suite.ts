@@ -49,7 +49,8 @@ export interface ErrorReport {
   readonly json: string;
 }
 
-export type Outcome<T> = { readonly ok: true; readonly status: number; readonly url: string; readonly body: T } | { readonly ok: false; readonly error: ErrorReport };
+export type Outcome<T> =
+  { readonly ok: true; readonly status: number; readonly url: string; readonly body: T } | { readonly ok: false; readonly error: ErrorReport };
 
 /** A response body read back as bytes, with what the page knew about its type. */
 export interface BytesReport {
@@ -99,7 +100,14 @@ function uploadForm(): FormData {
 
 /** Posts a FormData or URLSearchParams body; the runner has expired the token, so it goes out twice. */
 async function upload(session: PageSession, kind: 'form-data' | 'url-search-params'): Promise<Echo> {
-  const body = kind === 'form-data' ? uploadForm() : new URLSearchParams([['caption', 'Zoë ✓ 1+1=2 & more'], ['list', 'a'], ['list', 'b']]);
+  const body =
+    kind === 'form-data'
+      ? uploadForm()
+      : new URLSearchParams([
+          ['caption', 'Zoë ✓ 1+1=2 & more'],
+          ['list', 'a'],
+          ['list', 'b'],
+        ]);
   return lastValueFrom(clientFor(session).post<Echo>('/api/echo', body));
 }
 

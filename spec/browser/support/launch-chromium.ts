@@ -23,11 +23,15 @@ const CHROMIUM_ARGS = [
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser specs cannot run without it.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser specs cannot run without it.`,
+    );
   }
   try {
     return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000 });
   } catch (cause) {
-    throw new Error(`Chromium at ${CHROMIUM_PATH} did not start, so the browser specs cannot run: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new Error(`Chromium at ${CHROMIUM_PATH} did not start, so the browser specs cannot run: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }
