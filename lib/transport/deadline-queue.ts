@@ -1,5 +1,3 @@
-import { config } from 'rxjs';
-
 /** One request's place in a {@link DeadlineQueue}: cancel it when the request settles. */
 export interface Deadline {
   cancel(): void;
@@ -48,20 +46,12 @@ export class DeadlineQueue {
   fire(): void {
     this.armed = false;
     const now = performance.now();
-    const due: Entry[] = [];
     while (this.head !== null && this.head.at <= now) {
-      due.push(this.head);
-      this.head.cancel();
+      const due = this.head;
+      due.cancel();
+      due.expire();
     }
-    // Armed for the rest before any `expire` runs, so one that throws strands no other deadline.
-    if (this.head !== null) this.arm(this.head.at);
-    for (const entry of due) {
-      try {
-        entry.expire();
-      } catch (error) {
-        reportLater(error);
-      }
-    }
+    if (this.head !== null && !this.armed) this.arm(this.head.at);
   }
 
   private arm(at: number): void {
@@ -97,13 +87,4 @@ class Entry implements Deadline {
     this.prev = this.next = null;
     this.queue = null;
   }
-}
-
-// As rxjs reports an error no subscriber can take: through its `onUnhandledError`, else thrown on a
-// later task, where it does not interrupt the caller.
-function reportLater(error: unknown): void {
-  setTimeout(() => {
-    if (config.onUnhandledError) config.onUnhandledError(error);
-    else throw error;
-  });
 }
