@@ -11,7 +11,6 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
-import { type Deadline, DeadlineQueue } from './deadline-queue';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, decodeErrorBody, xhrResponseType } from './response-body';
 
@@ -23,8 +22,6 @@ export interface AjaxTransportConfig {
   readonly nativeXhr: boolean;
   /** Query parameters errors must hide besides the secret-looking ones. */
   readonly secretParams: ReadonlySet<string>;
-  /** The client's deadline for each attempt in ms (0 or Infinity for none); requests may set their own. */
-  readonly timeout: number;
 }
 
 /**
@@ -33,8 +30,6 @@ export interface AjaxTransportConfig {
  */
 export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
   const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
-  // Most requests keep the client's timeout: their deadlines share one timer.
-  const deadlines = hasDeadline(config.timeout) ? new DeadlineQueue(config.timeout) : null;
   return (req) =>
     defer(() => {
       let prepared: PreparedBody | Promise<PreparedBody>;
@@ -43,10 +38,10 @@ export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
       } catch (error) {
         return throwError(() => toRequestError(error, req, config.secretParams));
       }
-      if (!(prepared instanceof Promise)) return send(req, prepared, config, deadlines);
+      if (!(prepared instanceof Promise)) return send(req, prepared, config);
       return from(prepared).pipe(
         catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))),
-        switchMap((body) => send(req, body, config, deadlines)),
+        switchMap((body) => send(req, body, config)),
       );
     });
 }
@@ -54,7 +49,7 @@ export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
 // One Observable around ajax maps the response, maps every failure and keeps the deadline: as
 // map + catchError + a deadline operator, each layer cost about 700 bytes and a few tenths of a
 // microsecond per request in the benchmarks.
-function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportConfig, deadlines: DeadlineQueue | null): Observable<HttpResponse<unknown>> {
+function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportConfig): Observable<HttpResponse<unknown>> {
   const { secretParams } = config;
   const response$ = ajax<unknown>({
     url: req.url,
@@ -70,10 +65,13 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
   return new Observable<HttpResponse<unknown>>((subscriber) => {
     const fail = (error: unknown) => subscriber.error(toRequestError(error, req, secretParams));
     // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
-    // (unsubscribing aborts the XHR) behaves the same in Node and in browsers. Timers, not rxjs'
-    // `timeout`, which schedules a setInterval and its bookkeeping per request; this is real I/O,
-    // so virtual time has nothing to gain here.
-    const deadline = deadlineOf(req, deadlines, () => fail(new RequestTimeoutError(summarizeRequest(req, secretParams), req.timeout)));
+    // (unsubscribing aborts the XHR) behaves the same in Node and in browsers. A plain setTimeout,
+    // not rxjs' `timeout`, which schedules a setInterval and its bookkeeping per request; this is
+    // real I/O, so virtual time has nothing to gain here.
+    const timer =
+      req.timeout > 0 && Number.isFinite(req.timeout)
+        ? setTimeout(() => fail(new RequestTimeoutError(summarizeRequest(req, secretParams), req.timeout)), req.timeout)
+        : undefined;
     const subscription = response$.subscribe({
       next: (response) => {
         let mapped: HttpResponse<unknown>;
@@ -89,22 +87,10 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
       complete: () => subscriber.complete(),
     });
     return () => {
-      deadline?.cancel();
+      clearTimeout(timer);
       subscription.unsubscribe();
     };
   });
-}
-
-function hasDeadline(timeout: number): boolean {
-  return timeout > 0 && Number.isFinite(timeout);
-}
-
-// The shared queue for the client's own timeout; a timer of its own for a request that set another.
-function deadlineOf(req: HttpRequest, deadlines: DeadlineQueue | null, expire: () => void): Deadline | undefined {
-  if (!hasDeadline(req.timeout)) return undefined;
-  if (deadlines !== null && req.timeout === deadlines.durationMs) return deadlines.add(expire);
-  const timer = setTimeout(expire, req.timeout);
-  return { cancel: () => clearTimeout(timer) };
 }
 
 function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {
