@@ -98,7 +98,8 @@ function checkBaseUrl(baseUrl: string): string {
 }
 
 function checkInterceptors(interceptors: readonly HttpInterceptor[]): readonly HttpInterceptor[] {
-  if (!Array.isArray(interceptors) || !interceptors.every((interceptor) => typeof interceptor === 'function')) {
+  const given: unknown = interceptors; // checked as the unknown it may be at run time
+  if (!Array.isArray(given) || !given.every((interceptor) => typeof interceptor === 'function')) {
     throw new TypeError('interceptors must be an array of functions (req, next) => Observable');
   }
   return interceptors;

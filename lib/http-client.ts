@@ -1,4 +1,4 @@
-import { defer, EMPTY, Observable } from 'rxjs';
+import { defer, EMPTY, type Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
 import type { AuthEvent } from './auth/auth-events';
 import { authLayer, type AuthLayer } from './auth/auth-interceptor';

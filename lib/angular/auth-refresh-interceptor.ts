@@ -72,7 +72,8 @@ export function authRefreshInterceptor(
 
 function providedSession(): AuthSession {
   const session = inject(AUTH_SESSION, { optional: true });
-  if (session === null) throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or options: authRefreshInterceptor({ refresh })');
+  if (session === null)
+    throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or options: authRefreshInterceptor({ refresh })');
   return session;
 }
 

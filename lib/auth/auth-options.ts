@@ -1,5 +1,4 @@
 import type { ObservableInput } from 'rxjs';
-import type { HttpError } from '../errors/http-error';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
 /**

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, firstValueFrom, merge, Observable, of, Subject, throwError } from 'rxjs';
+import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
 import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
@@ -96,7 +96,12 @@ class SingleFlightSession implements AuthSession {
 
   async logout(): Promise<void> {
     this.loggedOut$.next();
-    await firstValueFrom(fromMaybeAsync(() => this.store.clear(), (cause) => new TokenStoreError('clear', cause)));
+    await firstValueFrom(
+      fromMaybeAsync(
+        () => this.store.clear(),
+        (cause) => new TokenStoreError('clear', cause),
+      ),
+    );
   }
 
   mayReceiveToken(url: string): boolean {
@@ -107,7 +112,9 @@ class SingleFlightSession implements AuthSession {
     } catch {
       return false;
     }
-    return origin === this.homeOrigin || this.options.allowedOrigins.some((allowed) => (typeof allowed === 'string' ? allowed === origin : allowed.test(origin)));
+    return (
+      origin === this.homeOrigin || this.options.allowedOrigins.some((allowed) => (typeof allowed === 'string' ? allowed === origin : allowed.test(origin)))
+    );
   }
 
   // Sends the stored tokens, or refreshes first when they are known to be (nearly) expired.

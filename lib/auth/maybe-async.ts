@@ -1,4 +1,4 @@
-import { defer, Observable, of, from, throwError } from 'rxjs';
+import { defer, type Observable, of, from, throwError } from 'rxjs';
 
 /**
  * What a call that may answer at once or with a Promise gave: `now` holds a synchronous answer,

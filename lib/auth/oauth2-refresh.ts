@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { ajaxTransport } from '../transport/ajax-transport';

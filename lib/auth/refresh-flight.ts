@@ -1,4 +1,4 @@
-import { defer, from, identity, Observable, of, Subject, throwError, timeout } from 'rxjs';
+import { defer, from, identity, type Observable, of, type Subject, throwError, timeout } from 'rxjs';
 import { catchError, concatMap, map, take, throwIfEmpty } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { TokenStoreError } from '../errors/token-store-error';
@@ -65,7 +65,10 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
     concatMap((current) => {
       if (current === null) return throwError(() => new AuthRefreshError('logged-out'));
       if (current.accessToken !== stale.accessToken) return of(current);
-      return fromMaybeAsync(() => store.set(fresh), (cause) => new TokenStoreError('set', cause)).pipe(map(() => fresh));
+      return fromMaybeAsync(
+        () => store.set(fresh),
+        (cause) => new TokenStoreError('set', cause),
+      ).pipe(map(() => fresh));
     }),
   );
 }
@@ -86,7 +89,10 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
       // Transient: keep the tokens for the next try. Cleared already: someone else ended the session.
       if (!rejected || current === null) return of({ ok: false, error });
       // The refresh token is dead: end the session.
-      return fromMaybeAsync(() => options.store.clear(), (c) => new TokenStoreError('clear', c)).pipe(
+      return fromMaybeAsync(
+        () => options.store.clear(),
+        (c) => new TokenStoreError('clear', c),
+      ).pipe(
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
         map(() => {
           events.next({ type: 'session-expired', error });

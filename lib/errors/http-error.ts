@@ -24,13 +24,7 @@ export class HttpError<TBody = unknown> extends RequestError {
   /** Where the response came from after redirects, redacted like `request.url`. */
   readonly url: string;
 
-  constructor(init: {
-    status: number;
-    headers: Readonly<Record<string, string>>;
-    body: TBody;
-    url: string;
-    request: RequestSummary;
-  }) {
+  constructor(init: { status: number; headers: Readonly<Record<string, string>>; body: TBody; url: string; request: RequestSummary }) {
     super(`${init.request.method} ${init.request.url} failed with status ${init.status}`, init.request);
     this.status = init.status;
     this.headers = init.headers;

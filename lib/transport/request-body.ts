@@ -25,9 +25,7 @@ export function prepareBody(req: HttpRequest, encodeForXhr2: boolean, summarize:
   if (typeof body === 'string' || body instanceof ArrayBuffer) return { body, headers };
   if (ArrayBuffer.isView(body)) return { body: exactBytes(body), headers };
   if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
-    return encodeForXhr2
-      ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') }
-      : { body, headers };
+    return encodeForXhr2 ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') } : { body, headers };
   }
   if (typeof FormData !== 'undefined' && body instanceof FormData) {
     return encodeForXhr2 ? encodeMultipart(body, headers) : { body, headers };
