@@ -1,3 +1,10 @@
+/**
+ * An HTTP client of RxJS Observables whose access-token refresh stays correct under concurrency,
+ * and the single-flight refresh on its own for any Observable transport.
+ *
+ * @module rxjs-auth-http
+ */
+
 // The public entry. Named exports only, so bundlers drop what an app does not use. Internals
 // (the transport, request building, option resolution) stay out: they may change freely.
 export { createHttpClient } from './http-client';

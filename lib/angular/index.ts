@@ -1,3 +1,9 @@
+/**
+ * The Angular adapter: the same single-flight refresh for Angular's HttpClient.
+ *
+ * @module rxjs-auth-http/angular
+ */
+
 // The Angular entry, `rxjs-auth-http/angular`. It reaches the core only through '../index', which
 // the build turns into an import of 'rxjs-auth-http': the app then holds one copy of the core, so
 // `instanceof AuthRefreshError` holds whichever entry the error came through.
