@@ -12,10 +12,12 @@ export type MaybeAsyncAnswer<T> = { readonly now: T } | { readonly later: Observ
  * the common in-memory path free of Promise ticks.
  */
 export function fromMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): Observable<T> {
-  return defer(() => {
-    const answer = callMaybeAsync(call, toError);
-    return 'now' in answer ? of(answer.now) : answer.later;
-  });
+  return defer(() => answerOf(callMaybeAsync(call, toError)));
+}
+
+/** The answer as an Observable: synchronous when it came at once. */
+export function answerOf<T>(answer: MaybeAsyncAnswer<T>): Observable<T> {
+  return 'now' in answer ? of(answer.now) : answer.later;
 }
 
 /** Calls `call` right away; see {@link MaybeAsyncAnswer}. A throw becomes a `later` error. */

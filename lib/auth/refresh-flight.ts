@@ -4,7 +4,7 @@ import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
-import { callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
+import { answerOf, callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -105,10 +105,7 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
 
 /** Reads the store, mapping a throw or rejection to {@link TokenStoreError}. */
 export function readStore(store: TokenStore): Observable<AuthTokens | null> {
-  return defer(() => {
-    const answer = readStoreNow(store);
-    return 'now' in answer ? of(answer.now) : answer.later;
-  });
+  return defer(() => answerOf(readStoreNow(store)));
 }
 
 /** Reads the store right away: {@link readStore} without an Observable when the store answers synchronously. */

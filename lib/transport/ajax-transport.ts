@@ -99,10 +99,7 @@ function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secre
   const url = response.xhr.responseURL || req.url;
   const contentType = headers['content-type'];
   // ajax passes 3xx through as success; only 2xx is success here.
-  if (status < 200 || status > 299) {
-    const body = decodeErrorBody(response.response, req.responseType, contentType);
-    throw new HttpError({ status, headers, url: redactUrl(url, secretParams), body, request: summarizeRequest(req, secretParams) });
-  }
+  if (status < 200 || status > 299) throw httpError(status, headers, response.response, url, req, secretParams);
   const decoded = decodeBody(response.response, req.responseType, contentType);
   if (!decoded.ok) throw new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause);
   return { status, headers, url, body: decoded.body };
@@ -116,13 +113,17 @@ function toRequestError(error: unknown, req: HttpRequest, secretParams: Readonly
     // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
     // token included, and loggers print causes.
     if (error.status === 0) return new NetworkError(request, (error.xhr as { failure?: unknown }).failure);
-    const headers = parseHeaders(error.xhr.getAllResponseHeaders());
-    const body = decodeErrorBody(error.xhr.response, req.responseType, headers['content-type']);
-    return new HttpError({ status: error.status, headers, body, url: redactUrl(error.xhr.responseURL || req.url, secretParams), request });
+    return httpError(error.status, parseHeaders(error.xhr.getAllResponseHeaders()), error.xhr.response, error.xhr.responseURL || req.url, req, secretParams);
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()
   // data", an invalid URL, a bad header value).
   return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${messageOf(error)}`, request, { cause: error });
+}
+
+// The one place an HttpError is made: ajax reports a 4xx/5xx as an AjaxError, a 3xx as a response.
+function httpError(status: number, headers: Record<string, string>, raw: unknown, url: string, req: HttpRequest, secretParams: ReadonlySet<string>): HttpError {
+  const body = decodeErrorBody(raw, req.responseType, headers['content-type']);
+  return new HttpError({ status, headers, body, url: redactUrl(url, secretParams), request: summarizeRequest(req, secretParams) });
 }
 
 function parseHeaders(raw: string): Record<string, string> {
