@@ -1,3 +1,4 @@
+import { AjaxError, AjaxTimeoutError } from 'rxjs/ajax';
 import { NetworkError } from '../errors/network-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import type { ResolvedRetryOptions } from './retry-options';
@@ -30,7 +31,7 @@ export function retryDelay(
   const { error } = failed;
   const status = statusOf(error);
   const transient =
-    error instanceof NetworkError || (error instanceof RequestTimeoutError ? options.retryOnTimeout : status !== 0 && options.statusCodes.has(status));
+    isNetworkFailure(error) || (error instanceof RequestTimeoutError ? options.retryOnTimeout : status !== 0 && options.statusCodes.has(status));
   if (!transient) return null;
   const asked = RETRY_AFTER_STATUSES.has(status) ? retryAfterMs(headerOf(error, 'retry-after'), wallClock) : null;
   if (asked !== null && asked > options.maxRetryAfterMs) return null;
@@ -58,9 +59,18 @@ function statusOf(error: unknown): number {
   return typeof status === 'number' ? status : 0;
 }
 
+// Ours, or rxjs' own: ajax reports a failure without a response as an AjaxError with status 0
+// (its timeout, an AjaxTimeoutError, is a timeout like ours).
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof AjaxError && !(error instanceof AjaxTimeoutError) && error.status === 0);
+}
+
+// Our errors carry parsed `headers`; an AjaxError only its XHR.
 function headerOf(error: unknown, name: string): string | undefined {
   const headers = (error as { headers?: unknown } | null)?.headers;
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const value = (headers as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
+  if (typeof headers === 'object' && headers !== null) {
+    const value = (headers as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return error instanceof AjaxError ? (error.xhr.getResponseHeader(name) ?? undefined) : undefined;
 }
