@@ -1,10 +1,8 @@
 import { defer, from, Observable, throwError } from 'rxjs';
 import { catchError, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
-import { HttpError } from '../errors/http-error';
-import { InvalidRequestError } from '../errors/invalid-request-error';
 import { NetworkError } from '../errors/network-error';
-import { redactUrl, summarizeRequest } from '../errors/redact';
+import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
@@ -12,7 +10,8 @@ import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
 import { prepareBody, type PreparedBody } from './request-body';
-import { decodeBody, decodeErrorBody, xhrResponseType } from './response-body';
+import { decodeBody, xhrResponseType } from './response-body';
+import { httpError, unsendable } from './transport-errors';
 
 /** How the transport reaches the network. */
 export interface AjaxTransportConfig {
@@ -117,13 +116,7 @@ function toRequestError(error: unknown, req: HttpRequest, secretParams: Readonly
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()
   // data", an invalid URL, a bad header value).
-  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${messageOf(error)}`, request, { cause: error });
-}
-
-// The one place an HttpError is made: ajax reports a 4xx/5xx as an AjaxError, a 3xx as a response.
-function httpError(status: number, headers: Record<string, string>, raw: unknown, url: string, req: HttpRequest, secretParams: ReadonlySet<string>): HttpError {
-  const body = decodeErrorBody(raw, req.responseType, headers['content-type']);
-  return new HttpError({ status, headers, body, url: redactUrl(url, secretParams), request: summarizeRequest(req, secretParams) });
+  return unsendable(error, req, secretParams);
 }
 
 function parseHeaders(raw: string): Record<string, string> {
@@ -145,8 +138,4 @@ function trimmedHeaders(parsed: Readonly<Record<string, string>>): Record<string
     if (name !== '') headers[name.trim().toLowerCase()] = (parsed[name] as string).trim();
   }
   return headers;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

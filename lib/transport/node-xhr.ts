@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
+import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from './redirects';
 
 /** The parts of xhr2 0.2.x that this subclass reaches into; pinned by the exact xhr2 version. */
 interface Xhr2Internals {
@@ -20,11 +21,6 @@ interface Xhr2Internals {
 }
 
 const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 20; // what browsers allow
-// Headers a browser drops when a redirect leaves the origin; a token must not follow a redirect away.
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 /**
  * xhr2's XMLHttpRequest with three faults fixed, so Node behaves like a browser (and one waste,
@@ -78,15 +74,13 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     }
     response.resume(); // drain the redirect's body so its socket goes back to the pool
     if (++this.redirects > MAX_REDIRECTS) {
-      const error = Object.assign(new Error(`more than ${MAX_REDIRECTS} redirects`), { code: 'ERR_TOO_MANY_REDIRECTS' });
-      this._onHttpRequestError(request, error);
+      this._onHttpRequestError(request, tooManyRedirects());
       return;
     }
     const from = new URL(this._url.href);
     const to = new URL(location, from);
     if (to.origin !== from.origin) this.dropCredentialHeaders();
-    const keepsMethod = response.statusCode === 307 || response.statusCode === 308;
-    if (!keepsMethod && this._method !== 'GET' && this._method !== 'HEAD') this.becomeGet();
+    if (redirectsToGet(response.statusCode ?? 0, this._method)) this.becomeGet();
     this._url = this._parseUrl(to.href);
     this._finalizeHeaders();
     this._sendHxxpRequest();
@@ -94,9 +88,11 @@ export class NodeXMLHttpRequest extends Xhr2Base {
 
   private dropCredentialHeaders(): void {
     for (const name of Object.keys(this._headers)) {
-      if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete this._headers[name];
+      if (isCredentialHeader(name)) delete this._headers[name];
     }
-    for (const lowered of CREDENTIAL_HEADERS) delete this._loweredHeaders[lowered];
+    for (const lowered of Object.keys(this._loweredHeaders)) {
+      if (isCredentialHeader(lowered)) delete this._loweredHeaders[lowered];
+    }
   }
 
   // 301, 302 and 303 turn a POST into a GET without a body, as browsers do.

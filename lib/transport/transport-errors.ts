@@ -1,0 +1,26 @@
+// The errors every transport ends with, made the same way whichever transport failed.
+import { HttpError } from '../errors/http-error';
+import { InvalidRequestError } from '../errors/invalid-request-error';
+import { redactUrl, summarizeRequest } from '../errors/redact';
+import type { HttpRequest } from '../http-request';
+import { decodeErrorBody } from './response-body';
+
+/** The one place an HttpError is made: a status outside 2xx, its body decoded leniently. */
+export function httpError(
+  status: number,
+  headers: Record<string, string>,
+  raw: unknown,
+  url: string,
+  req: HttpRequest,
+  secretParams: ReadonlySet<string>,
+): HttpError {
+  const body = decodeErrorBody(raw, req.responseType, headers['content-type']);
+  return new HttpError({ status, headers, body, url: redactUrl(url, secretParams), request: summarizeRequest(req, secretParams) });
+}
+
+/** Something thrown while building or sending the request (an invalid URL, a bad header value). */
+export function unsendable(error: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): InvalidRequestError {
+  const request = summarizeRequest(req, secretParams);
+  const message = error instanceof Error ? error.message : String(error);
+  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, { cause: error });
+}
