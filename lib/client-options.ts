@@ -3,6 +3,7 @@ import type { AuthSession } from './auth/auth-session';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { NodeXMLHttpRequest } from './transport/node-xhr';
+import type { HttpTransport } from './transport/http-transport';
 
 /**
  * How a client is set up. Every field is optional.
@@ -26,8 +27,13 @@ export interface HttpClientOptions {
    * from {@link createAuthSession} to share one store and one refresh between several clients.
    */
   auth?: AuthOptions | AuthSession;
-  /** Makes the XMLHttpRequest; default the browser's own, or xhr2 in Node. */
+  /** Makes the XMLHttpRequest of the default transport; default the browser's own, or xhr2 in Node. */
   createXHR?: () => XMLHttpRequest;
+  /**
+   * How attempts reach the network; default rxjs/ajax over the XMLHttpRequest from `createXHR`.
+   * In Node, `nodeHttpTransport()` from `rxjs-auth-http/node` sends with node:http instead.
+   */
+  transport?: HttpTransport;
   /**
    * Retrying of transient failures (network errors, 408, 429, 5xx gateway errors). Default: two
    * retries with jittered backoff, for GET, HEAD, OPTIONS, PUT and DELETE only. A number sets the
@@ -44,6 +50,8 @@ export interface ResolvedClientOptions {
   readonly interceptors: readonly HttpInterceptor[];
   readonly auth: AuthOptions | AuthSession | null;
   readonly createXHR: () => XMLHttpRequest;
+  /** The transport given, or null for rxjs/ajax over `createXHR`. */
+  readonly transport: HttpTransport | null;
   readonly retry: ResolvedRetryOptions;
   /** True when the XHR is the browser's own; xhr2 needs bodies encoded for it. */
   readonly nativeXhr: boolean;
@@ -61,10 +69,19 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
+    transport: checkTransport(options),
     retry: resolveRetryOptions(options.retry),
     nativeXhr,
     secretParams: new Set(tokenParam(options.auth)),
   };
+}
+
+function checkTransport({ transport, createXHR }: HttpClientOptions): HttpTransport | null {
+  if (transport === undefined) return null;
+  if (typeof transport !== 'function') throw new TypeError('transport must be a function such as nodeHttpTransport()');
+  // Silently ignoring one of the two would send through a transport the caller did not pick.
+  if (createXHR !== undefined) throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
+  return transport;
 }
 
 function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {

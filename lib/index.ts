@@ -14,6 +14,7 @@ export type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './h
 export type { HttpResponse } from './http-response';
 export { chainInterceptors } from './interceptor';
 export type { HttpHandler, HttpInterceptor } from './interceptor';
+export type { HttpTransport, TransportSettings } from './transport/http-transport';
 
 export { createAuthSession } from './auth/auth-session';
 export type { AuthSession } from './auth/auth-session';
