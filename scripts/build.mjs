@@ -31,6 +31,26 @@ const angularUsesCoreByName = {
   },
 };
 
+// The Node entry bundles what it needs of the transport helpers, but the error classes and
+// anything it takes from '../index' come from the core by name, in a build of its own (esbuild
+// resolves a module once per build, and in the core's build these stay in the core).
+const errorClass = new RegExp(`^${escape(path.resolve('lib/errors'))}${escape(path.sep)}[\\w-]+-error\\.ts$`);
+const nodeUsesCoreByName = {
+  name: 'node-uses-core-by-name',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      const file = target.endsWith('.ts') ? target : `${target}.ts`;
+      if (file === coreEntry || errorClass.test(file)) return { path: 'rxjs-auth-http', external: true };
+      return undefined;
+    });
+  },
+};
+
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 rmSync('dist', { recursive: true, force: true });
 for (const [format, dir] of [
   ['esm', 'dist/esm'],
@@ -46,6 +66,19 @@ for (const [format, dir] of [
     target: 'es2022',
     external,
     plugins: [angularUsesCoreByName],
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: { node: 'lib/node/index.ts' },
+    outdir: dir,
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
+    bundle: true,
+    format,
+    platform: 'node',
+    target: 'es2022',
+    external,
+    plugins: [nodeUsesCoreByName],
     sourcemap: true,
     logLevel: 'warning',
   });

@@ -1,0 +1,37 @@
+// Checks the built Node entry against the built core, in both module formats: the Node bundle
+// holds no copy of the core's errors (it imports 'rxjs-auth-http' by name), the core holds no
+// node:http, and a failure that comes through the node:http transport is the core's own class.
+// Run after `npm run build`: `npm run check:node-dist`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const formats = {
+  esm: { core: await import('rxjs-auth-http'), node: await import('rxjs-auth-http/node'), file: 'dist/esm/node.mjs', coreFile: 'dist/esm/index.mjs' },
+  cjs: { core: require('rxjs-auth-http'), node: require('rxjs-auth-http/node'), file: 'dist/cjs/node.cjs', coreFile: 'dist/cjs/index.cjs' },
+};
+
+// A port nothing listens on: every request to it is refused.
+const probe = http.createServer();
+await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+const { port } = probe.address();
+await new Promise((resolve) => probe.close(resolve));
+
+for (const [format, { core, node, file, coreFile }] of Object.entries(formats)) {
+  const bundle = readFileSync(file, 'utf8');
+  assert.ok(
+    !/\b(RequestError|NetworkError|HttpError) = class\b|class (RequestError|NetworkError|HttpError)\b|extends RequestError\b/.test(bundle),
+    `${file} contains a copy of the core's errors`,
+  );
+  assert.match(bundle, /["']rxjs-auth-http["']/, `${file} does not import the core by name`);
+  assert.ok(!/node:https?["']/.test(readFileSync(coreFile, 'utf8')), `${coreFile} imports node:http`);
+
+  const client = core.createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, transport: node.nodeHttpTransport(), retry: 0 });
+  const error = await new Promise((resolve) => client.get('/').subscribe({ error: resolve }));
+  assert.ok(error instanceof core.NetworkError, `${format}: the error is not the core's NetworkError`);
+  assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);
+  assert.equal(error.code, 'ECONNREFUSED');
+  console.log(`${format}: one core, shared by 'rxjs-auth-http' and 'rxjs-auth-http/node'`);
+}

@@ -1,0 +1,129 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { forkJoin, lastValueFrom } from 'rxjs';
+import { createHttpClient, MemoryTokenStore, NetworkError, oauth2Refresh } from '../../lib';
+import { nodeHttpTransport } from '../../lib/node';
+import { TokenApiServer, type Echo } from '../support/token-api-server';
+
+// What only the node:http transport has to prove; the contract both transports share is in
+// transports.spec.ts.
+describe('nodeHttpTransport', () => {
+  describe('against a bare node:http server', () => {
+    let server: http.Server;
+    let baseUrl: string;
+    let connections: number;
+
+    beforeEach(async () => {
+      connections = 0;
+      server = http.createServer(answer);
+      server.on('connection', () => connections++);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()));
+
+    it('keeps connections alive: sequential requests share one socket', async () => {
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
+      for (let i = 0; i < 5; i++) expect(await lastValueFrom(client.get('/json'))).toEqual({ ok: true });
+      expect(connections).toBe(1);
+    });
+
+    it('sends through the agent it is given', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport({ httpAgent: agent }) });
+      await lastValueFrom(forkJoin([client.get('/json'), client.get('/json'), client.get('/json')]));
+      expect(connections).toBe(1); // three at once, yet one socket: the agent's limit held
+      agent.destroy();
+    });
+
+    it("decodes text by the response's charset and drops a UTF-8 byte order mark", async () => {
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
+      expect(await lastValueFrom(client.get('/latin1', { responseType: 'text' }))).toBe('café');
+      expect(await lastValueFrom(client.get('/bom-json'))).toEqual({ a: 1 });
+    });
+
+    it('joins repeated headers as an XMLHttpRequest does', async () => {
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
+      const response = await lastValueFrom(client.request({ url: '/cookies' }));
+      expect(response.headers['set-cookie']).toBe('a=1, b=2');
+    });
+
+    it('reports a body cut off mid-way as a NetworkError, not a short success', async () => {
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport(), retry: 0 });
+      const error = await lastValueFrom(client.get('/cut-off', { responseType: 'text' })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).code).toBe('ECONNRESET');
+    });
+
+    it('fails a redirect to another scheme with a NetworkError', async () => {
+      const client = createHttpClient({ baseUrl, transport: nodeHttpTransport(), retry: 0 });
+      const error = await lastValueFrom(client.get('/to-ftp')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NetworkError);
+    });
+  });
+
+  describe('with the refresh', () => {
+    let server: TokenApiServer;
+    beforeEach(async () => (server = await TokenApiServer.start()));
+    afterEach(() => server.close());
+
+    it('turns 50 concurrent 401s into one refresh, and re-sends a FormData body intact', async () => {
+      const store = new MemoryTokenStore(server.issueTokens());
+      server.expireAccessTokens();
+      const client = createHttpClient({
+        baseUrl: server.url,
+        transport: nodeHttpTransport(),
+        auth: { store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+      });
+      const form = new FormData();
+      form.append('upload', new Blob(['upload-bytes']), 'u.bin');
+      const [items, upload] = await lastValueFrom(
+        forkJoin([forkJoin(Array.from({ length: 50 }, (_, i) => client.get<Echo>(`/api/item/${i}`))), client.post<Echo>('/api/echo', form)]),
+      );
+      expect(items.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
+      expect(upload.body).toContain('upload-bytes');
+      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.refreshTokenReuse).toBe(0);
+      expect(server.accepts(store.get()!.accessToken)).toBeTrue();
+    });
+  });
+
+  describe('options', () => {
+    it('refuses a transport and a createXHR together, and a transport that is not one', () => {
+      expect(() => createHttpClient({ transport: nodeHttpTransport(), createXHR: () => new XMLHttpRequestStub() as unknown as XMLHttpRequest })).toThrowError(
+        TypeError,
+        /createXHR applies to the default transport only/,
+      );
+      expect(() => createHttpClient({ transport: 'node' as never })).toThrowError(TypeError, /transport must be a function/);
+    });
+  });
+});
+
+class XMLHttpRequestStub {}
+
+function answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+  switch (request.url) {
+    case '/json':
+      response.setHeader('content-type', 'application/json').end('{"ok":true}');
+      return;
+    case '/latin1':
+      response.setHeader('content-type', 'text/plain; charset=iso-8859-1').end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+      return;
+    case '/bom-json':
+      response.setHeader('content-type', 'application/json').end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
+      return;
+    case '/cookies':
+      response.setHeader('set-cookie', ['a=1', 'b=2']).setHeader('content-type', 'application/json').end('null');
+      return;
+    case '/cut-off':
+      // Promises 100 bytes, sends 10, then the connection goes.
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      response.write('0123456789', () => request.socket.destroy());
+      return;
+    case '/to-ftp':
+      response.writeHead(302, { location: 'ftp://127.0.0.1/file' }).end();
+      return;
+    default:
+      response.writeHead(404).end();
+  }
+}
