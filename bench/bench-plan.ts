@@ -3,16 +3,17 @@
 // differ in exactly one place.
 
 /** The clients compared. */
-export const VARIANTS = ['raw-http', 'bare-ajax', 'full-chain', 'axios-refresh', 'naive-rxjs'] as const;
+export const VARIANTS = ['raw-http', 'bare-ajax', 'full-chain', 'full-chain-node', 'axios-refresh', 'naive-rxjs'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** The variants that can refresh a token, and so take part in the expiry scenario. */
-export const REFRESHING_VARIANTS: readonly Variant[] = ['full-chain', 'axios-refresh', 'naive-rxjs'];
+export const REFRESHING_VARIANTS: readonly Variant[] = ['full-chain', 'full-chain-node', 'axios-refresh', 'naive-rxjs'];
 
 export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   'raw-http': 'raw node:http (keep-alive agent)',
   'bare-ajax': 'bare rxjs/ajax + xhr2',
   'full-chain': 'rxjs-auth-http (full chain)',
+  'full-chain-node': 'rxjs-auth-http on node:http',
   'axios-refresh': 'axios + axios-auth-refresh',
   'naive-rxjs': 'naive catchError refresh (RxJS)',
 };

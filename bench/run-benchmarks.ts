@@ -99,7 +99,7 @@ async function runCell(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
       `${rps.toFixed(0).padStart(6)} req/s  p99 ${client.p99Ms.toFixed(1).padStart(6)} ms  ${(client.cpuMicros / client.completed).toFixed(0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
   );
-  if (client.failureSamples.length > 0 && (scenario === 'throughput' || variant === 'full-chain'))
+  if (client.failureSamples.length > 0 && (scenario === 'throughput' || variant === 'full-chain' || variant === 'full-chain-node'))
     console.log(`  failures: ${client.failureSamples.join(' | ')}`);
   return { round, scenario, variant, concurrency, client, server: measured };
 }

@@ -7,7 +7,8 @@ import { defer, throwError, type Observable } from 'rxjs';
 import { ajax, type AjaxError } from 'rxjs/ajax';
 import { catchError, switchMap, tap } from 'rxjs/operators';
 import XHR2 from 'xhr2';
-import { createHttpClient, MemoryTokenStore, oauth2Refresh } from '../lib/index';
+import { createHttpClient, MemoryTokenStore, oauth2Refresh, type HttpTransport } from '../lib/index';
+import { nodeHttpTransport } from '../lib/node/index';
 import { LOAD_PATH, type Variant } from './bench-plan';
 
 /** Sends one request; calls `done` once, with null on success or the error. */
@@ -29,6 +30,8 @@ export async function createVariant(variant: Variant, baseUrl: string): Promise<
       return bareAjax(baseUrl, tokens);
     case 'full-chain':
       return fullChain(baseUrl, tokens);
+    case 'full-chain-node':
+      return fullChain(baseUrl, tokens, nodeHttpTransport());
     case 'axios-refresh':
       return axiosWithRefresh(baseUrl, tokens);
     case 'naive-rxjs':
@@ -73,10 +76,12 @@ function bareAjax(baseUrl: string, tokens: TokenAnswer): SendOne {
   return (done) => void ajax({ url, headers, createXHR, crossDomain: true }).subscribe({ error: done, complete: () => done(null) });
 }
 
-// Ours, as its README sets it up: token attach, single-flight refresh through oauth2Refresh.
-function fullChain(baseUrl: string, tokens: TokenAnswer): SendOne {
+// Ours, as its README sets it up: token attach, single-flight refresh through oauth2Refresh; on
+// the default transport (rxjs/ajax over xhr2) or the one given.
+function fullChain(baseUrl: string, tokens: TokenAnswer, transport?: HttpTransport): SendOne {
   const client = createHttpClient({
     baseUrl,
+    ...(transport ? { transport } : {}),
     auth: {
       store: new MemoryTokenStore({ accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: Date.now() + tokens.expires_in * 1000 }),
       refresh: oauth2Refresh({ tokenUrl: `${baseUrl}/oauth/token` }),

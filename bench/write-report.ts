@@ -9,6 +9,7 @@ const COLORS: Readonly<Record<Variant, string>> = {
   'raw-http': '#9e9e9e',
   'bare-ajax': '#64b5f6',
   'full-chain': '#1565c0',
+  'full-chain-node': '#00897b',
   'axios-refresh': '#ef6c00',
   'naive-rxjs': '#8e24aa',
 };
@@ -73,6 +74,8 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     `- Load: a closed loop of 1, 16 or 256 requests in flight, each a GET of \`/api/sized?bytes=200\` (a fixed 200-byte JSON document, bearer token required).`,
     `  Each cell warms up for ${plan.throughput.warmupMs} ms, then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,
     '  every figure is the median over rounds. Ratios are taken within a round (neighbours in time on a shared machine), then their median.',
+    '- "rxjs-auth-http on node:http" is the same full chain (auth, retry, body parsing) on `nodeHttpTransport()` from `rxjs-auth-http/node`, the opt-in Node',
+    '  transport; "rxjs-auth-http (full chain)" uses the default, rxjs/ajax over xhr2, and is the one the goals below are about unless a row says node:http.',
     "- CPU per request: `process.cpuUsage()` of the client process over the window, divided by the requests that succeeded in it. Peak RSS: the client process's `maxRSS`.",
     `- Expiry scenario: the server expires every access token ${plan.expiry.expiries} times in a ${plan.expiry.windowMs} ms window (every ${plan.expiry.periodMs} ms), and its token`,
     `  endpoint answers after ${plan.expiry.tokenDelayMs} ms, as a real one over a network does. Refresh tokens rotate; presenting a used one counts as reuse and is refused.`,
