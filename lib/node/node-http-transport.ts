@@ -113,7 +113,18 @@ class NodeExchange implements Unsubscribable {
       if (client === null) throw new TypeError(`${target.protocol} URLs cannot be sent over HTTP`);
       const bytes = toBytes(body);
       const sentHeaders = bytes === undefined ? headers : Object.assign({}, headers, { 'content-length': String(bytes.byteLength) });
-      request = client.request(target, { method, headers: sentHeaders, agent: client === https ? this.agents.https : this.agents.http });
+      // The same few options every time, not the URL object: Node would turn that into a larger,
+      // varying options object, which cost about 4 µs per request in the benchmarks.
+      const options: http.RequestOptions = {
+        hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
+        port: target.port === '' ? undefined : target.port,
+        path: target.pathname + target.search,
+        method,
+        headers: sentHeaders,
+        agent: client === https ? this.agents.https : this.agents.http,
+      };
+      if (target.username || target.password) options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+      request = client.request(options);
       request.on('response', (response) => this.receive(request, response, url, method, headers, body));
       request.on('error', (error) => {
         if (this.request === request) this.fail(error);
@@ -145,11 +156,8 @@ class NodeExchange implements Unsubscribable {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.on('end', () => this.finish(response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), url));
-    // A body cut off mid-way: Node reports it as 'aborted' and an error, or only as 'close'.
+    // A body cut off mid-way: Node reports it as an error ('aborted', ECONNRESET).
     response.on('error', (error) => this.fail(error));
-    response.on('close', () => {
-      if (!response.complete) this.fail(connectionClosed());
-    });
   }
 
   private redirect(
@@ -223,10 +231,6 @@ function expire(exchange: NodeExchange): void {
 }
 
 function ignore(): void {}
-
-function connectionClosed(): Error {
-  return Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' });
-}
 
 function toBytes(body: XMLHttpRequestBodyInit | undefined): Buffer | undefined {
   if (body === undefined) return undefined;
