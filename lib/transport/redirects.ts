@@ -14,9 +14,13 @@ export function isCredentialHeader(name: string): boolean {
   return CREDENTIAL_HEADERS.has(name.toLowerCase());
 }
 
-/** Whether a redirect turns the request into a GET without a body: all but 307 and 308 do, as browsers do for a POST. */
+/**
+ * Whether a redirect turns the request into a GET without a body, as the Fetch standard says: a
+ * 303 does for every method but GET and HEAD, a 301 or 302 only for a POST; 307 and 308 never do.
+ */
 export function redirectsToGet(status: number, method: string): boolean {
-  return status !== 307 && status !== 308 && method !== 'GET' && method !== 'HEAD';
+  if (status === 303) return method !== 'GET' && method !== 'HEAD';
+  return (status === 301 || status === 302) && method === 'POST';
 }
 
 /** The failure of a request that redirected more than {@link MAX_REDIRECTS} times. */

@@ -221,6 +221,14 @@ for (const [name, transport] of transports) {
         expect(echo.bodyLength).toBe(0);
       });
 
+      it('turns a POST into a GET on 302, but keeps a PUT and its body, as the Fetch standard says', async () => {
+        const post = await lastValueFrom(client.post<Echo>(`/public/redirect?status=302&to=/public/echo`, { dropped: true }));
+        expect(post.method).toBe('GET');
+        const put = await lastValueFrom(client.put<Echo>(`/public/redirect?status=302&to=/public/echo`, { kept: true }));
+        expect(put.method).toBe('PUT');
+        expect(JSON.parse(put.body)).toEqual({ kept: true });
+      });
+
       it('drops the Authorization header when a redirect leaves the origin', async () => {
         const other = await TokenApiServer.start();
         try {
