@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forkJoin, lastValueFrom } from 'rxjs';
-import { createHttpClient, MemoryTokenStore, NetworkError, oauth2Refresh } from '../../lib';
+import { createHttpClient, HttpError, MemoryTokenStore, NetworkError, oauth2Refresh, type HttpTransport, type TransportSettings } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
 
@@ -85,6 +85,32 @@ describe('nodeHttpTransport', () => {
       expect(server.stats.refreshCalls).toBe(1);
       expect(server.stats.refreshTokenReuse).toBe(0);
       expect(server.accepts(store.get()!.accessToken)).toBeTrue();
+    });
+  });
+
+  describe('settings from the client', () => {
+    let server: TokenApiServer;
+    beforeEach(async () => (server = await TokenApiServer.start()));
+    afterEach(() => server.close());
+
+    it("is told the token's query parameter, and its errors hide the token there", async () => {
+      const seen: TransportSettings[] = [];
+      const transport: HttpTransport = (settings) => {
+        seen.push(settings);
+        return nodeHttpTransport()(settings);
+      };
+      const tokens = server.issueTokens();
+      const client = createHttpClient({
+        baseUrl: server.url,
+        transport,
+        retry: 0,
+        auth: { store: new MemoryTokenStore(tokens), refresh: () => Promise.reject(new Error('unused')), tokenPlacement: { queryParam: 'sig' } },
+      });
+      const error = await lastValueFrom(client.get('/public/status/500')).catch((e: unknown) => e);
+      expect([...(seen[0]?.secretParams ?? [])]).toEqual(['sig']);
+      expect(error).toBeInstanceOf(HttpError);
+      expect((error as HttpError).request?.url).toContain('sig=[redacted]');
+      expect(JSON.stringify(error)).not.toContain(tokens.accessToken);
     });
   });
 
