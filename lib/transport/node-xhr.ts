@@ -27,8 +27,9 @@ const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
  * the empty body write, see `_finalizeHeaders`):
  * - the Node error behind a network failure (ECONNREFUSED, ECONNRESET...) is kept in `failure`
  *   instead of being dropped;
- * - redirects resolve relative `Location`s against the current URL, keep method and body on 307
- *   and 308, stop after 20 hops, and strip credentials when they leave the origin;
+ * - redirects resolve relative `Location`s against the current URL, keep method and body where a
+ *   browser does (see `redirectsToGet`), stop after 20 hops, and strip credentials when they
+ *   leave the origin;
  * - a response cut off mid-body reports a reset instead of an anonymous error, with status 0 as
  *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError).
  */
@@ -95,7 +96,7 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     }
   }
 
-  // 301, 302 and 303 turn a POST into a GET without a body, as browsers do.
+  // What `redirectsToGet` asks for: a GET without a body, as browsers do.
   private becomeGet(): void {
     this._method = 'GET';
     for (const name of Object.keys(this._headers)) {

@@ -9,15 +9,15 @@ export interface PreparedBody {
 }
 
 /**
- * Turns a request body into one the XHR sends byte for byte.
+ * Turns a request body into one the transport sends byte for byte.
  *
- * With the browser's XHR, FormData, URLSearchParams and Blob go through untouched. xhr2 can send
- * only strings and bytes, so for it (`encodeForXhr2`) they are encoded here, the way a browser
- * would. Typed arrays are copied to exactly their bytes: ajax would send the whole underlying
+ * With the browser's XHR, FormData, URLSearchParams and Blob go through untouched. xhr2 and
+ * node:http can send only strings and bytes, so for them (`bytesOnly`) they are encoded here, the
+ * way a browser would. Typed arrays are copied to exactly their bytes: ajax would send the whole underlying
  * buffer (a Node Buffer is often a slice of an 8 KiB pool). Returns a Promise only when encoding
  * needs one. `summarize` describes the request, secrets hidden, for an error.
  */
-export function prepareBody(req: HttpRequest, encodeForXhr2: boolean, summarize: (req: HttpRequest) => RequestSummary): PreparedBody | Promise<PreparedBody> {
+export function prepareBody(req: HttpRequest, bytesOnly: boolean, summarize: (req: HttpRequest) => RequestSummary): PreparedBody | Promise<PreparedBody> {
   const { body, headers } = req;
   if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
     return { body: undefined, headers };
@@ -25,13 +25,13 @@ export function prepareBody(req: HttpRequest, encodeForXhr2: boolean, summarize:
   if (typeof body === 'string' || body instanceof ArrayBuffer) return { body, headers };
   if (ArrayBuffer.isView(body)) return { body: exactBytes(body), headers };
   if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
-    return encodeForXhr2 ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') } : { body, headers };
+    return bytesOnly ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') } : { body, headers };
   }
   if (typeof FormData !== 'undefined' && body instanceof FormData) {
-    return encodeForXhr2 ? encodeMultipart(body, headers) : { body, headers };
+    return bytesOnly ? encodeMultipart(body, headers) : { body, headers };
   }
   if (typeof Blob !== 'undefined' && body instanceof Blob) {
-    return encodeForXhr2 ? encodeBlob(body, headers) : { body, headers };
+    return bytesOnly ? encodeBlob(body, headers) : { body, headers };
   }
   if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
     throw new InvalidRequestError('a ReadableStream body cannot be sent through XMLHttpRequest', summarize(req));
