@@ -1,4 +1,5 @@
 import type { ObservableInput } from 'rxjs';
+import { statusOf } from '../errors/status-of';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
 /**
@@ -91,10 +92,9 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   };
 }
 
-// Read by shape, not by class: a refresh may fail with our HttpError, rxjs' AjaxError or Angular's
-// HttpErrorResponse, all of which carry the status.
+// A refresh may fail with our HttpError, rxjs' AjaxError or Angular's HttpErrorResponse.
 function isRejectedByTokenEndpoint(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
+  const status = statusOf(error);
   return status === 400 || status === 401 || status === 403;
 }
 

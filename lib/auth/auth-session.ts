@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
 import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { statusOf } from '../errors/status-of';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
@@ -217,9 +218,4 @@ class SingleFlightSession implements AuthSession {
     if (this.expiryCache.token !== tokens.accessToken) this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
     return this.expiryCache.expiry;
   }
-}
-
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : 0;
 }

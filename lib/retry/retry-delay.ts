@@ -1,5 +1,6 @@
 import { AjaxError, AjaxTimeoutError } from 'rxjs/ajax';
 import { NetworkError } from '../errors/network-error';
+import { statusOf } from '../errors/status-of';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import type { ResolvedRetryOptions } from './retry-options';
 
@@ -50,13 +51,6 @@ export function retryAfterMs(value: string | undefined, wallClock: number): numb
   // All three HTTP-date forms start with a day name; Date.parse alone would take "-5" as a year.
   const date = /^[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(date) ? null : Math.max(0, date - wallClock);
-}
-
-// Duck-typed rather than `instanceof HttpError`, so the operator also reads rxjs' AjaxError and
-// errors from other clients.
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : 0;
 }
 
 // Ours, or rxjs' own: ajax reports a failure without a response as an AjaxError with status 0
