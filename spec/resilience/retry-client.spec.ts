@@ -141,7 +141,7 @@ describe('the client retrying transient failures, against a real server', () => 
     expect(echo.headers['x-attempt']).toBe('3');
   });
 
-  it('retries a refused connection with the default settings, and still fails within a second', async () => {
+  it('retries a refused connection twice with the default settings, and still fails within two seconds', async () => {
     const closed = await TokenApiServer.start();
     const port = new URL(closed.url).port;
     await closed.close();
