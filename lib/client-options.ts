@@ -1,5 +1,7 @@
 import type { AuthOptions } from './auth/auth-options';
 import type { AuthSession } from './auth/auth-session';
+import { redactUrl } from './errors/redact';
+import { withHeaders } from './headers';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { NodeXMLHttpRequest } from './transport/node-xhr';
@@ -64,7 +66,7 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
   const nativeXhr = typeof XMLHttpRequest === 'function';
   return {
     baseUrl: options.baseUrl === undefined ? null : checkBaseUrl(options.baseUrl),
-    headers: lowerCaseHeaders(options.headers ?? {}, 'headers'),
+    headers: withHeaders({}, options.headers ?? {}),
     timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
@@ -89,17 +91,6 @@ function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {
   return placement && 'queryParam' in placement ? [placement.queryParam] : [];
 }
 
-/** Header names in lower case, values checked to be strings. */
-export function lowerCaseHeaders(headers: Readonly<Record<string, string>>, what: string): Record<string, string> {
-  const lowered: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (typeof value !== 'string') throw new TypeError(`${what}: the value of "${name}" must be a string`);
-    lowered[name.toLowerCase()] = value;
-  }
-  return lowered;
-}
-
 /** A timeout in ms: a number >= 0, `0` or `Infinity` meaning none. */
 export function checkTimeout(timeout: number, what: string): number {
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new TypeError(`${what} must be a number of milliseconds >= 0`);
@@ -110,7 +101,7 @@ function checkBaseUrl(baseUrl: string): string {
   try {
     return new URL(baseUrl).href;
   } catch {
-    throw new TypeError(`baseUrl "${baseUrl}" is not an absolute URL such as https://api.example.com`);
+    throw new TypeError(`baseUrl "${redactUrl(String(baseUrl))}" is not an absolute URL such as https://api.example.com`);
   }
 }
 

@@ -1,18 +1,18 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
-import { NetworkError } from '../errors/network-error';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
+import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpTransport } from '../transport/http-transport';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
-import { httpError, unsendable } from '../transport/transport-errors';
+import { httpError, networkError, unsendable } from '../transport/transport-errors';
 
 /** Options of {@link nodeHttpTransport}. */
 export interface NodeHttpTransportOptions {
@@ -136,7 +136,7 @@ class NodeExchange implements Unsubscribable {
         port: target.port === '' ? undefined : target.port,
         path: target.pathname + target.search,
         method: hop.method,
-        headers: bytes === undefined ? hop.headers : Object.assign({}, hop.headers, { 'content-length': String(bytes.byteLength) }),
+        headers: bytes === undefined ? hop.headers : withHeader(hop.headers, 'content-length', String(bytes.byteLength)),
         agent: client === https ? this.agents.https : this.agents.http,
       };
       if (target.username || target.password) options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
@@ -180,9 +180,9 @@ class NodeExchange implements Unsubscribable {
       return;
     }
     let headers = from.headers;
-    if (to.origin !== new URL(from.url).origin) headers = without(headers, isCredentialHeader);
+    if (to.origin !== new URL(from.url).origin) headers = withoutHeaders(headers, isCredentialHeader);
     if (redirectsToGet(status, from.method)) {
-      headers = without(headers, (name) => name === 'content-type' || name === 'content-length');
+      headers = withoutHeaders(headers, (name) => name === 'content-type' || name === 'content-length');
       this.send({ url: to.href, method: 'GET', headers, bytes: undefined });
     } else {
       this.send({ url: to.href, method: from.method, headers, bytes: from.bytes });
@@ -222,7 +222,7 @@ class NodeExchange implements Unsubscribable {
     // invalid header value (ERR_INVALID_CHAR) or URL is the caller's, not the network's.
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && !code.startsWith('ERR_INVALID') && !(error instanceof TypeError)) {
-      return new NetworkError(summarizeRequest(this.req, this.secretParams), error);
+      return networkError(error, this.req, this.secretParams);
     }
     return unsendable(error, this.req, this.secretParams);
   }
@@ -242,20 +242,13 @@ function toBytes(body: XMLHttpRequestBodyInit | undefined): Buffer | undefined {
   throw new TypeError('the body could not be encoded');
 }
 
-function without(headers: Readonly<Record<string, string>>, drop: (name: string) => boolean): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    if (!drop(name)) kept[name] = headers[name] as string;
-  }
-  return kept;
-}
-
-// Node gives lower-case names, and an array for set-cookie; an XHR joins repeated headers with ', '.
+// Node gives lower-case names, and an array for a repeated header; an XHR joins those with ', ' and
+// never exposes set-cookie (nor a browser, nor xhr2): the same headers whichever transport answered.
 function flatHeaders(incoming: http.IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of Object.keys(incoming)) {
     const value = incoming[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined && name !== 'set-cookie' && name !== 'set-cookie2') headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }

@@ -1,7 +1,6 @@
 import { defer, from, Observable, throwError } from 'rxjs';
 import { catchError, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
-import { NetworkError } from '../errors/network-error';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
@@ -11,7 +10,7 @@ import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, xhrResponseType } from './response-body';
-import { httpError, unsendable } from './transport-errors';
+import { httpError, networkError, unsendable } from './transport-errors';
 
 /** How the transport reaches the network. */
 export interface AjaxTransportConfig {
@@ -111,7 +110,7 @@ function toRequestError(error: unknown, req: HttpRequest, secretParams: Readonly
   if (error instanceof AjaxError) {
     // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
     // token included, and loggers print causes.
-    if (error.status === 0) return new NetworkError(request, (error.xhr as { failure?: unknown }).failure);
+    if (error.status === 0) return networkError((error.xhr as { failure?: unknown }).failure, req, secretParams);
     return httpError(error.status, parseHeaders(error.xhr.getAllResponseHeaders()), error.xhr.response, error.xhr.responseURL || req.url, req, secretParams);
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()

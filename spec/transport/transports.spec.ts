@@ -168,6 +168,19 @@ for (const [name, transport] of transports) {
       });
     });
 
+    describe('header names are case-insensitive', () => {
+      it('an interceptor setting Authorization and Content-Type next to authorization and the default type sends one of each, its own', async () => {
+        const shouting = createHttpClient({
+          baseUrl: server.url,
+          headers: { authorization: 'Bearer from-defaults' },
+          interceptors: [(req, next) => next({ ...req, headers: { ...req.headers, Authorization: 'Bearer from-interceptor', 'Content-Type': 'text/x-mine' } })],
+        });
+        const echo = await lastValueFrom(shouting.post<Echo>('/public/echo', { a: 1 }));
+        expect(echo.headers['authorization']).toBe('Bearer from-interceptor');
+        expect(echo.contentType).toBe('text/x-mine');
+      });
+    });
+
     describe('URLs', () => {
       it('joins relative URLs under the base URL path and appends params', async () => {
         const nested = createHttpClient({ baseUrl: `${server.url}/public/` });
