@@ -12,6 +12,7 @@ import type { HttpTransport } from '../transport/http-transport';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
+import { refuseTransportHeaders } from '../transport/transport-headers';
 import { httpError, networkError, unsendable } from '../transport/transport-errors';
 
 /** Options of {@link nodeHttpTransport}. */
@@ -83,7 +84,9 @@ class NodeExchange implements Unsubscribable {
     if (timeout > 0 && Number.isFinite(timeout)) this.timer = setTimeout(expire, timeout, this);
     let prepared: PreparedBody | Promise<PreparedBody>;
     try {
-      prepared = prepareBody(this.req, true, (failed) => summarizeRequest(failed, this.secretParams));
+      const summarize = (failed: HttpRequest) => summarizeRequest(failed, this.secretParams);
+      refuseTransportHeaders(this.req, summarize);
+      prepared = prepareBody(this.req, true, summarize);
     } catch (error) {
       this.fail(error);
       return this;

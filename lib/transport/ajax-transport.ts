@@ -10,6 +10,7 @@ import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, xhrResponseType } from './response-body';
+import { refuseTransportHeaders } from './transport-headers';
 import { httpError, networkError, unsendable } from './transport-errors';
 
 /** How the transport reaches the network. */
@@ -32,6 +33,7 @@ export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
     defer(() => {
       let prepared: PreparedBody | Promise<PreparedBody>;
       try {
+        if (!config.nativeXhr) refuseTransportHeaders(req, summarize);
         prepared = prepareBody(req, !config.nativeXhr, summarize);
       } catch (error) {
         return throwError(() => toRequestError(error, req, config.secretParams));

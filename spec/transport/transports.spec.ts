@@ -168,6 +168,50 @@ for (const [name, transport] of transports) {
       });
     });
 
+    describe('what the caller sets is what goes on the wire', () => {
+      it("sends the caller's User-Agent, in any spelling, as a client default and per request", async () => {
+        const named = createHttpClient({ baseUrl: server.url, headers: { 'User-Agent': 'orders-sync/1.0' } });
+        expect((await lastValueFrom(named.get<Echo>('/public/echo'))).headers['user-agent']).toBe('orders-sync/1.0');
+        const perRequest = await lastValueFrom(named.get<Echo>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }));
+        expect(perRequest.headers['user-agent']).toBe('orders-sync/2.0');
+      });
+
+      it('sends the headers a browser forbids, and prints nothing', async () => {
+        const warn = spyOn(console, 'warn');
+        const headers: Record<string, string> = {
+          Cookie: 'sid=1',
+          Origin: 'https://app.example',
+          Referer: 'https://app.example/page',
+          Date: 'Tue, 15 Nov 1994 08:12:31 GMT',
+          Via: '1.1 gateway',
+          DNT: '1',
+          'Accept-Charset': 'utf-8',
+          'Accept-Encoding': 'identity',
+          'Proxy-Authorization': 'Basic cHJveHk6cHc=',
+          'Sec-Purpose': 'prefetch',
+          'Keep-Alive': 'timeout=5',
+          Cookie2: '$Version=1',
+        };
+        const echo = await lastValueFrom(client.get<Echo>('/public/echo', { headers }));
+        for (const name of Object.keys(headers))
+          expect(echo.headers[name.toLowerCase()])
+            .withContext(name)
+            .toBe(headers[name] as string);
+        expect(warn).not.toHaveBeenCalled();
+      });
+
+      it('refuses a header only the transport may set with an InvalidRequestError naming it, sending nothing', async () => {
+        for (const name of ['Host', 'content-length', 'Transfer-Encoding', 'Connection']) {
+          const error = await lastValueFrom(client.get('/public/echo', { headers: { [name]: 'x' } })).catch((e: unknown) => e);
+          expect(error).withContext(name).toBeInstanceOf(InvalidRequestError);
+          expect((error as Error).message)
+            .withContext(name)
+            .toContain(`"${name.toLowerCase()}"`);
+        }
+        expect(server.stats.requests).toBe(0);
+      });
+    });
+
     describe('header names are case-insensitive', () => {
       it('an interceptor setting Authorization and Content-Type next to authorization and the default type sends one of each, its own', async () => {
         const shouting = createHttpClient({
