@@ -22,6 +22,13 @@ export interface HttpClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** Deadline for each attempt in ms; default 30 000, `0` for none. */
   timeout?: number;
+  /**
+   * Limit in ms on establishing a new connection (DNS lookup, TCP and TLS), on both Node
+   * transports; default 10 000, `0` for none. An unreachable host then fails fast with a
+   * {@link RequestTimeoutError} whose `phase` is `'connect'`, while a slow answer still gets the
+   * whole `timeout`. Browsers do not expose the connect phase: there only `timeout` applies.
+   */
+  connectTimeout?: number;
   /** Run in order around each attempt, the first outermost (inside the auth and retry layers, so once per attempt on the network). */
   interceptors?: readonly HttpInterceptor[];
   /**
@@ -49,6 +56,7 @@ export interface ResolvedClientOptions {
   readonly baseUrl: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout: number;
+  readonly connectTimeout: number;
   readonly interceptors: readonly HttpInterceptor[];
   readonly auth: AuthOptions | AuthSession | null;
   readonly createXHR: () => XMLHttpRequest;
@@ -68,6 +76,7 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     baseUrl: options.baseUrl === undefined ? null : checkBaseUrl(options.baseUrl),
     headers: withHeaders({}, options.headers ?? {}),
     timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
+    connectTimeout: checkTimeout(options.connectTimeout ?? 10_000, 'connectTimeout'),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),

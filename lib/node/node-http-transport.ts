@@ -8,7 +8,8 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
-import type { HttpTransport } from '../transport/http-transport';
+import { watchConnect } from '../transport/connect-timeout';
+import type { HttpTransport, TransportSettings } from '../transport/http-transport';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
@@ -44,9 +45,7 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
     http: options.httpAgent ?? new http.Agent({ keepAlive: true }),
     https: options.httpsAgent ?? new https.Agent({ keepAlive: true }),
   };
-  return ({ secretParams }) =>
-    (req) =>
-      new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, secretParams, agents, subscriber).start());
+  return (settings) => (req) => new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, agents, subscriber).start());
 }
 
 interface Agents {
@@ -71,13 +70,16 @@ class NodeExchange implements Unsubscribable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private redirects = 0;
   private settled = false;
+  private readonly secretParams: ReadonlySet<string>;
 
   constructor(
     private readonly req: HttpRequest,
-    private readonly secretParams: ReadonlySet<string>,
+    private readonly settings: TransportSettings,
     private readonly agents: Agents,
     private readonly subscriber: Subscriber<HttpResponse<unknown>>,
-  ) {}
+  ) {
+    this.secretParams = settings.secretParams;
+  }
 
   start(): this {
     const { timeout } = this.req;
@@ -144,6 +146,7 @@ class NodeExchange implements Unsubscribable {
       };
       if (target.username || target.password) options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
       const request = client.request(options);
+      watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
       request.on('response', (response) => this.receive(request, response, hop));
       request.on('error', (error) => {
         if (this.request === request) this.fail(error);

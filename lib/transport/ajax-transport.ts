@@ -21,13 +21,16 @@ export interface AjaxTransportConfig {
   readonly nativeXhr: boolean;
   /** Query parameters errors must hide besides the secret-looking ones. */
   readonly secretParams: ReadonlySet<string>;
+  /** Limit in ms on establishing a connection, for an XHR that can apply one (ours on xhr2). */
+  readonly connectTimeout: number;
 }
 
 /**
  * The last handler of every chain: sends one attempt with rxjs/ajax and maps every outcome to an
  * {@link HttpResponse} or one of our errors. This is the only place transport errors are mapped.
  */
-export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
+export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
+  const config = { ...options, createXHR: withConnectTimeout(options.createXHR, options.connectTimeout) };
   const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
   return (req) =>
     defer(() => {
@@ -91,6 +94,17 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
       subscription.unsubscribe();
     };
   });
+}
+
+// Hands the limit to an XHR that has a `connectTimeout` (NodeXMLHttpRequest), found by shape so
+// that browser bundles need not import xhr2's subclass.
+function withConnectTimeout(createXHR: () => XMLHttpRequest, connectTimeout: number): () => XMLHttpRequest {
+  if (!(connectTimeout > 0)) return createXHR;
+  return () => {
+    const xhr = createXHR();
+    if ('connectTimeout' in xhr) (xhr as { connectTimeout: number }).connectTimeout = connectTimeout;
+    return xhr;
+  };
 }
 
 function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {

@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
+import { watchConnect } from './connect-timeout';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from './redirects';
 
 /** The parts of xhr2 0.2.x that this subclass reaches into; pinned by the exact xhr2 version. */
@@ -42,6 +43,8 @@ const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
 export class NodeXMLHttpRequest extends Xhr2Base {
   /** Why the request failed without a response, when Node said. */
   failure: Error | undefined;
+  /** Limit in ms on establishing each new connection; 0 for none. Set by the transport. */
+  connectTimeout = 0;
   private redirects = 0;
 
   override setRequestHeader(name: string, value: string): void {
@@ -57,6 +60,12 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     } else {
       this._headers[existing] += `, ${String(value)}`; // what an XHR does with a repeated name
     }
+  }
+
+  override _sendHxxpRequest(): void {
+    super._sendHxxpRequest();
+    const request = this._request;
+    if (request) watchConnect(request, this.connectTimeout, (failure) => this._onHttpRequestError(request, failure));
   }
 
   override _onHttpRequestError(request: ClientRequest, error: Error): void {

@@ -2,6 +2,8 @@
 import { HttpError } from '../errors/http-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { NetworkError } from '../errors/network-error';
+import { RequestTimeoutError } from '../errors/request-timeout-error';
+import { connectTimeoutOf } from './connect-timeout';
 import { redactUrl, secretValues, summarizeRequest } from '../errors/redact';
 import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
 import type { HttpRequest } from '../http-request';
@@ -28,7 +30,12 @@ export function unsendable(error: unknown, req: HttpRequest, secretParams: Reado
   return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, { cause: withoutSecrets(error, secrets) });
 }
 
-/** No response: `cause` is the platform's error, when it gave one. */
-export function networkError(cause: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): NetworkError {
+/**
+ * No response: `cause` is the platform's error, when it gave one. A connect timeout, which the
+ * transport reports the way Node reports a failed connection, is a RequestTimeoutError.
+ */
+export function networkError(cause: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): NetworkError | RequestTimeoutError {
+  const connectTimeout = connectTimeoutOf(cause);
+  if (connectTimeout !== undefined) return new RequestTimeoutError(summarizeRequest(req, secretParams), connectTimeout, 'connect');
   return new NetworkError(summarizeRequest(req, secretParams), withoutSecrets(cause, secretValues(req.url, req.headers, secretParams)));
 }

@@ -15,6 +15,7 @@ import {
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { UnconnectablePort } from '../support/unconnectable-port';
 
 // The same contract for both Node transports: the default (rxjs/ajax over xhr2) and node:http.
 const transports: ReadonlyArray<readonly [string, HttpTransport | undefined]> = [
@@ -64,6 +65,28 @@ for (const [name, transport] of transports) {
       it('takes the client default when the request sets none', async () => {
         const quick = createHttpClient({ baseUrl: server.url, timeout: 100 });
         await expectAsync(lastValueFrom(quick.get('/public/slow', { params: { ms: 5_000 } }))).toBeRejectedWithError(RequestTimeoutError);
+      });
+    });
+
+    describe('connectTimeout', () => {
+      let unconnectable: UnconnectablePort;
+      beforeAll(async () => (unconnectable = await UnconnectablePort.open()));
+      afterAll(() => unconnectable.close());
+
+      it('fails a connection that cannot be made with RequestTimeoutError, phase connect, long before the timeout', async () => {
+        const stuck = createHttpClient({ baseUrl: `http://127.0.0.1:${unconnectable.port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+        const error = await lastValueFrom(stuck.get('/x')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RequestTimeoutError);
+        expect((error as RequestTimeoutError).phase).toBe('connect');
+        expect((error as RequestTimeoutError).timeout).toBe(100);
+        expect((error as Error).message).toContain('connectTimeout');
+      });
+
+      it('leaves a slow answer the whole timeout, which then says phase response', async () => {
+        const patient = createHttpClient({ baseUrl: server.url, connectTimeout: 50, timeout: 30_000 });
+        expect(await lastValueFrom(patient.get<Echo>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
+        const error = await lastValueFrom(patient.get('/public/slow', { params: { ms: 5_000 }, timeout: 100 })).catch((e: unknown) => e);
+        expect((error as RequestTimeoutError).phase).toBe('response');
       });
     });
 
