@@ -22,12 +22,16 @@ const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
  * that do not decode. Asynchronous: zlib works off the event loop.
  */
 export function decompress(bytes: Buffer, contentEncoding: string | undefined, done: (error: Error | null, decoded: Buffer) => void): void {
-  const codings = (contentEncoding ?? '')
+  if (contentEncoding === undefined || bytes.length === 0) {
+    done(null, bytes); // most responses: nothing to split or decode
+    return;
+  }
+  const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
     .reverse();
-  if (bytes.length === 0 || codings.length === 0 || !codings.every((coding) => DECODERS.has(coding))) {
+  if (codings.length === 0 || !codings.every((coding) => DECODERS.has(coding))) {
     done(null, bytes);
     return;
   }

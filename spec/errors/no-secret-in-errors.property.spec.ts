@@ -15,6 +15,7 @@ import {
   type AuthOptions,
   type HttpClient,
   type HttpClientOptions,
+  type HttpRequestInit,
   type HttpTransport,
   type TokenStore,
 } from '../../lib';
@@ -61,78 +62,38 @@ function authed(world: World, placement: Placement, auth: Partial<AuthOptions>):
   });
 }
 
+// A request carrying the token as the caller put it, from a client with `baseUrl` (or with none).
+function carried(world: World, placement: Placement, path: string, init: Partial<HttpRequestInit> = {}, baseUrl: string | null = world.baseUrl) {
+  const { url, headers } = carry(placement, path);
+  return world.client(baseUrl === null ? {} : { baseUrl }).request({ ...init, url, headers: { ...headers, ...init.headers } });
+}
+
 const cases: readonly Case[] = [
-  {
-    name: 'HttpError (the server echoes the token in set-cookie)',
-    expected: HttpError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/status/500');
-      return world.client({ baseUrl: world.baseUrl }).get(url, { headers });
-    },
-  },
-  {
-    name: 'NetworkError (connection refused)',
-    expected: NetworkError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/x');
-      return world.client().get(world.closedUrl + url, { headers });
-    },
-  },
-  {
-    name: 'NetworkError (connection dropped)',
-    expected: NetworkError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/drop');
-      return world.client({ baseUrl: world.baseUrl }).get(url, { headers });
-    },
-  },
-  {
-    name: 'RequestTimeoutError',
-    expected: RequestTimeoutError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/hang');
-      return world.client({ baseUrl: world.baseUrl }).get(url, { headers, timeout: 50 });
-    },
-  },
-  {
-    name: 'ResponseParseError',
-    expected: ResponseParseError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/text');
-      return world.client({ baseUrl: world.baseUrl }).get(url, { headers });
-    },
-  },
-  {
-    name: 'InvalidRequestError (a relative URL and no baseUrl)',
-    expected: InvalidRequestError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/x');
-      return world.client().get(url, { headers });
-    },
-  },
+  { name: 'HttpError (the server echoes the token in set-cookie)', expected: HttpError, fail: (w, p) => carried(w, p, '/status/500') },
+  { name: 'NetworkError (connection refused)', expected: NetworkError, fail: (w, p) => carried(w, p, `${w.closedUrl}/x`, {}, null) },
+  { name: 'NetworkError (connection dropped)', expected: NetworkError, fail: (w, p) => carried(w, p, '/drop') },
+  { name: 'RequestTimeoutError', expected: RequestTimeoutError, fail: (w, p) => carried(w, p, '/hang', { timeout: 50 }) },
+  { name: 'ResponseParseError', expected: ResponseParseError, fail: (w, p) => carried(w, p, '/text') },
+  { name: 'InvalidRequestError (a relative URL and no baseUrl)', expected: InvalidRequestError, fail: (w, p) => carried(w, p, '/x', {}, null) },
   {
     name: "InvalidRequestError (a malformed absolute URL: Node's error keeps it in cause.input)",
     expected: InvalidRequestError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, 'http://exa mple.test/x');
-      return world.client().get(url, { headers });
-    },
+    fail: (w, p) => carried(w, p, 'http://exa mple.test/x', {}, null),
   },
   {
     name: 'InvalidRequestError (a header value Node refuses)',
     expected: InvalidRequestError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/echo');
-      return world.client({ baseUrl: world.baseUrl }).get(url, { headers: { ...headers, 'x-bad': 'a\nb' } });
-    },
+    fail: (w, p) => carried(w, p, '/echo', { headers: { 'x-bad': 'a\nb' } }),
+  },
+  {
+    name: 'InvalidRequestError (a header only the transport may set)',
+    expected: InvalidRequestError,
+    fail: (w, p) => carried(w, p, '/echo', { headers: { Host: 'elsewhere.test' } }),
   },
   {
     name: 'InvalidRequestError (a body JSON cannot encode)',
     expected: InvalidRequestError,
-    fail: (world, placement) => {
-      const { url, headers } = carry(placement, '/echo');
-      return world.client({ baseUrl: world.baseUrl }).post(url, { n: 1n }, { headers });
-    },
+    fail: (w, p) => carried(w, p, '/echo', { method: 'POST', body: { n: 1n } }),
   },
   {
     name: 'AuthRefreshError (the token endpoint rejects the refresh token)',
