@@ -9,6 +9,7 @@ import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
+import { responseContent, responseHeaders } from './xhr-like-response';
 import { watchConnect } from '../transport/connect-timeout';
 import type { HttpTransport, TransportSettings } from '../transport/http-transport';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
@@ -209,8 +210,8 @@ class NodeExchange implements Unsubscribable {
     clearTimeout(this.timer);
     const { req, secretParams } = this;
     const status = response.statusCode ?? 0;
-    const headers = flatHeaders(response.headers);
-    const raw = rawBody(bytes, req.responseType, headers['content-type']);
+    const headers = responseHeaders(response.headers);
+    const raw = responseContent(bytes, req.responseType, headers['content-type']);
     if (status < 200 || status > 299) {
       this.subscriber.error(httpError(status, headers, raw, url, req, secretParams));
       return;
@@ -254,33 +255,4 @@ function toBytes(body: XMLHttpRequestBodyInit | undefined): Buffer | undefined {
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   // prepareBody gives only strings and ArrayBuffers when asked to encode for a byte transport.
   throw new TypeError('the body could not be encoded');
-}
-
-// Node gives lower-case names, and an array for a repeated header; an XHR joins those with ', ' and
-// never exposes set-cookie (nor a browser, nor xhr2): the same headers whichever transport answered.
-function flatHeaders(incoming: http.IncomingHttpHeaders): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of Object.keys(incoming)) {
-    const value = incoming[name];
-    if (value !== undefined && name !== 'set-cookie' && name !== 'set-cookie2') headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-// What an XHR would hand over for this responseType: text decoded by the response's charset
-// (UTF-8 unless it says otherwise, a BOM dropped), or the bytes.
-function rawBody(bytes: Buffer, responseType: HttpRequest['responseType'], contentType: string | undefined): string | ArrayBuffer {
-  if (responseType === 'blob' || responseType === 'arraybuffer') {
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-  const charset = /;\s*charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
-  if (charset === undefined || /^utf-?8$/i.test(charset)) {
-    const text = bytes.toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  }
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return bytes.toString('utf8'); // a charset TextDecoder does not know: read as UTF-8, as browsers fall back
-  }
 }

@@ -82,6 +82,10 @@ for (const [name, transport] of transports) {
         expect((error as Error).message).toContain('connectTimeout');
       });
 
+      it('is refused at set-up when it is not a number of milliseconds >= 0', () => {
+        expect(() => createHttpClient({ connectTimeout: -1 })).toThrowError(TypeError, /connectTimeout must be a number of milliseconds/);
+      });
+
       it('leaves a slow answer the whole timeout, which then says phase response', async () => {
         const patient = createHttpClient({ baseUrl: server.url, connectTimeout: 50, timeout: 30_000 });
         expect(await lastValueFrom(patient.get<Echo>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
