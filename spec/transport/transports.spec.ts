@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { lastValueFrom, type Subscription } from 'rxjs';
@@ -80,6 +81,20 @@ for (const [name, transport] of transports) {
         expect((error as RequestTimeoutError).phase).toBe('connect');
         expect((error as RequestTimeoutError).timeout).toBe(100);
         expect((error as Error).message).toContain('connectTimeout');
+      });
+
+      it('covers the TLS handshake: a server that accepts TCP but never answers the ClientHello times out in phase connect', async () => {
+        const silent = net.createServer(() => undefined); // accepts, then says nothing
+        await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+        try {
+          const port = (silent.address() as AddressInfo).port;
+          const tls = createHttpClient({ baseUrl: `https://127.0.0.1:${port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+          const error = await lastValueFrom(tls.get('/x')).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RequestTimeoutError);
+          expect((error as RequestTimeoutError).phase).toBe('connect');
+        } finally {
+          silent.close();
+        }
       });
 
       it('is refused at set-up when it is not a number of milliseconds >= 0', () => {
