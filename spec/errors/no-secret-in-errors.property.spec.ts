@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { lastValueFrom, type Observable } from 'rxjs';
 import {
@@ -40,6 +40,8 @@ interface Case {
 interface World {
   readonly baseUrl: string;
   readonly closedUrl: string;
+  /** An https URL whose server accepts TCP and never answers the TLS handshake. */
+  readonly silentTlsUrl: string;
   readonly client: (options?: HttpClientOptions) => HttpClient;
 }
 
@@ -73,6 +75,14 @@ const cases: readonly Case[] = [
   { name: 'NetworkError (connection refused)', expected: NetworkError, fail: (w, p) => carried(w, p, `${w.closedUrl}/x`, {}, null) },
   { name: 'NetworkError (connection dropped)', expected: NetworkError, fail: (w, p) => carried(w, p, '/drop') },
   { name: 'RequestTimeoutError', expected: RequestTimeoutError, fail: (w, p) => carried(w, p, '/hang', { timeout: 50 }) },
+  {
+    name: 'RequestTimeoutError (connect phase)',
+    expected: RequestTimeoutError,
+    fail: (w, p) => {
+      const { url, headers } = carry(p, `${w.silentTlsUrl}/x`);
+      return w.client({ connectTimeout: 50 }).get(url, { headers });
+    },
+  },
   { name: 'ResponseParseError', expected: ResponseParseError, fail: (w, p) => carried(w, p, '/text') },
   { name: 'InvalidRequestError (a relative URL and no baseUrl)', expected: InvalidRequestError, fail: (w, p) => carried(w, p, '/x', {}, null) },
   {
@@ -138,6 +148,7 @@ const transports: ReadonlyArray<readonly [string, () => HttpTransport | undefine
 
 describe('no error shows a token (every error path x both Node transports x header and query)', () => {
   let server: http.Server;
+  const silentTls = net.createServer(() => undefined);
   let world: Omit<World, 'client'>;
 
   beforeAll(async () => {
@@ -147,12 +158,17 @@ describe('no error shows a token (every error path x both Node transports x head
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await new Promise<void>((resolve) => silentTls.listen(0, '127.0.0.1', resolve));
     world = {
+      silentTlsUrl: `https://127.0.0.1:${(silentTls.address() as AddressInfo).port}`,
       baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       closedUrl: `http://127.0.0.1:${closedPort}`,
     };
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()));
+  afterAll(() => {
+    silentTls.close();
+    return new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections());
+  });
 
   for (const [transportName, transport] of transports) {
     for (const placement of ['header', 'query'] as const) {
