@@ -1,6 +1,8 @@
-import { checkTimeout, lowerCaseHeaders, type ResolvedClientOptions } from './client-options';
+import { checkTimeout, type ResolvedClientOptions } from './client-options';
 import { InvalidRequestError } from './errors/invalid-request-error';
-import { redactHeaders, redactUrl } from './errors/redact';
+import { redactHeaders, redactUrl, secretValues } from './errors/redact';
+import { hideSecrets, withoutSecrets } from './errors/without-secrets';
+import { withHeaders } from './headers';
 import type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
 import { resolveRetryOptions } from './retry/retry-options';
 
@@ -25,8 +27,7 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
     return {
       method,
       url: resolveUrl(init.url, init.params, options.baseUrl),
-      // Object.assign, not two spreads: V8 (Node 20) gives `{ ...a, ...b }` a new hidden class per call.
-      headers: init.headers ? Object.assign({}, options.headers, lowerCaseHeaders(init.headers, 'headers')) : { ...options.headers },
+      headers: init.headers ? withHeaders(options.headers, init.headers) : { ...options.headers },
       body: init.body,
       responseType,
       timeout: checkTimeout(init.timeout ?? options.timeout, 'timeout'),
@@ -34,8 +35,11 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
       retry: resolveRetryOptions(init.retry, options.retry),
     };
   } catch (cause) {
-    const summary = { method, url: redactUrl(String(init?.url)), headers: redactHeaders(init?.headers ?? {}) };
-    throw new InvalidRequestError(cause instanceof Error ? cause.message : String(cause), summary, { cause });
+    // What failed may quote the URL or a header (Node's URL error keeps the whole URL in `input`).
+    const secrets = secretValues(init?.url, Object.assign({}, options.headers, init?.headers), options.secretParams);
+    const summary = { method, url: redactUrl(String(init?.url), options.secretParams), headers: redactHeaders(init?.headers ?? {}) };
+    const message = hideSecrets(cause instanceof Error ? cause.message : String(cause), secrets);
+    throw new InvalidRequestError(message, summary, { cause: withoutSecrets(cause, secrets) });
   }
 }
 
@@ -58,7 +62,7 @@ function absoluteUrl(url: string, baseUrl: string | null): string {
   if (baseUrl !== null) return joinPath(baseUrl, url);
   const page = globalThis.location?.href;
   if (page) return new URL(url, page).href;
-  throw new TypeError(`"${url}" is relative and there is no baseUrl to resolve it against`);
+  throw new TypeError(`"${redactUrl(url)}" is relative and there is no baseUrl to resolve it against`);
 }
 
 // Joined like a path, not resolved like a link: "/users" under ".../v1" stays under v1.

@@ -1,5 +1,7 @@
 import type { AuthOptions } from './auth/auth-options';
 import type { AuthSession } from './auth/auth-session';
+import { redactUrl } from './errors/redact';
+import { withHeaders } from './headers';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { NodeXMLHttpRequest } from './transport/node-xhr';
@@ -20,6 +22,13 @@ export interface HttpClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** Deadline for each attempt in ms; default 30 000, `0` for none. */
   timeout?: number;
+  /**
+   * Limit in ms on establishing a new connection (DNS lookup, TCP and TLS), on both Node
+   * transports; default 10 000, `0` for none. An unreachable host then fails fast with a
+   * {@link RequestTimeoutError} whose `phase` is `'connect'`, while a slow answer still gets the
+   * whole `timeout`. Browsers do not expose the connect phase: there only `timeout` applies.
+   */
+  connectTimeout?: number;
   /** Run in order around each attempt, the first outermost (inside the auth and retry layers, so once per attempt on the network). */
   interceptors?: readonly HttpInterceptor[];
   /**
@@ -47,6 +56,7 @@ export interface ResolvedClientOptions {
   readonly baseUrl: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout: number;
+  readonly connectTimeout: number;
   readonly interceptors: readonly HttpInterceptor[];
   readonly auth: AuthOptions | AuthSession | null;
   readonly createXHR: () => XMLHttpRequest;
@@ -64,8 +74,9 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
   const nativeXhr = typeof XMLHttpRequest === 'function';
   return {
     baseUrl: options.baseUrl === undefined ? null : checkBaseUrl(options.baseUrl),
-    headers: lowerCaseHeaders(options.headers ?? {}, 'headers'),
+    headers: withHeaders({}, options.headers ?? {}),
     timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
+    connectTimeout: checkTimeout(options.connectTimeout ?? 10_000, 'connectTimeout'),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
@@ -89,17 +100,6 @@ function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {
   return placement && 'queryParam' in placement ? [placement.queryParam] : [];
 }
 
-/** Header names in lower case, values checked to be strings. */
-export function lowerCaseHeaders(headers: Readonly<Record<string, string>>, what: string): Record<string, string> {
-  const lowered: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (typeof value !== 'string') throw new TypeError(`${what}: the value of "${name}" must be a string`);
-    lowered[name.toLowerCase()] = value;
-  }
-  return lowered;
-}
-
 /** A timeout in ms: a number >= 0, `0` or `Infinity` meaning none. */
 export function checkTimeout(timeout: number, what: string): number {
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new TypeError(`${what} must be a number of milliseconds >= 0`);
@@ -110,7 +110,7 @@ function checkBaseUrl(baseUrl: string): string {
   try {
     return new URL(baseUrl).href;
   } catch {
-    throw new TypeError(`baseUrl "${baseUrl}" is not an absolute URL such as https://api.example.com`);
+    throw new TypeError(`baseUrl "${redactUrl(String(baseUrl))}" is not an absolute URL such as https://api.example.com`);
   }
 }
 

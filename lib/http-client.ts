@@ -64,7 +64,9 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(resolved.auth));
   const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   // Retry first, so the caller's interceptors run again for each attempt on the network.
-  const transport = resolved.transport ? resolved.transport({ secretParams: resolved.secretParams }) : ajaxTransport(resolved);
+  const transport = resolved.transport
+    ? resolved.transport({ secretParams: resolved.secretParams, connectTimeout: resolved.connectTimeout })
+    : ajaxTransport(resolved);
   const handle = chainInterceptors([retryInterceptor(), ...resolved.interceptors], transport);
   // Auth around the whole chain, so it wraps every retry (one refresh at most per request).
   const authorized: AuthLayer = auth ? authLayer(auth, clientOrigin) : (req, send) => send(req);

@@ -1,3 +1,4 @@
+import { withoutHeaders } from '../headers';
 import { redactUrl, type RequestSummary } from './redact';
 import { RequestError } from './request-error';
 
@@ -32,7 +33,15 @@ export class HttpError<TBody = unknown> extends RequestError {
     this.url = redactUrl(init.url);
   }
 
+  /** As {@link RequestError.toJSON}, with `headers` stripped of cookies and credentials. */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, headers: this.headers, body: this.body, url: this.url };
+    return { ...super.toJSON(), status: this.status, headers: withoutHeaders(this.headers, isPrivateHeader), body: this.body, url: this.url };
   }
+}
+
+// Headers a log must never carry, whichever transport produced them.
+const PRIVATE_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'set-cookie2', 'authorization', 'cookie', 'proxy-authorization']);
+
+function isPrivateHeader(name: string): boolean {
+  return PRIVATE_HEADERS.has(name.toLowerCase());
 }

@@ -1,18 +1,22 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
-import { NetworkError } from '../errors/network-error';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
+import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
-import type { HttpTransport } from '../transport/http-transport';
+import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
+import { responseContent, responseHeaders } from './xhr-like-response';
+import { watchConnect } from '../transport/connect-timeout';
+import type { HttpTransport, TransportSettings } from '../transport/http-transport';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
-import { httpError, unsendable } from '../transport/transport-errors';
+import { refuseTransportHeaders } from '../transport/transport-headers';
+import { httpError, networkError, unsendable } from '../transport/transport-errors';
 
 /** Options of {@link nodeHttpTransport}. */
 export interface NodeHttpTransportOptions {
@@ -28,7 +32,8 @@ export interface NodeHttpTransportOptions {
  * docs/benchmarks.md). It keeps the default transport's behaviour: a deadline on the whole
  * response, abort on unsubscribe, bodies sent as a browser would encode them, redirects followed
  * as a browser does (credentials dropped when one leaves the origin, at most 20), and the same
- * errors. Response bodies are not decompressed, as with xhr2; no `accept-encoding` is sent.
+ * errors. Unlike xhr2, it asks for compressed responses (`accept-encoding: gzip, deflate, br`
+ * unless the request sets its own) and decodes them with Node's zlib, as fetch does.
  *
  * @example
  * ```ts
@@ -43,9 +48,7 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
     http: options.httpAgent ?? new http.Agent({ keepAlive: true }),
     https: options.httpsAgent ?? new https.Agent({ keepAlive: true }),
   };
-  return ({ secretParams }) =>
-    (req) =>
-      new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, secretParams, agents, subscriber).start());
+  return (settings) => (req) => new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, agents, subscriber).start());
 }
 
 interface Agents {
@@ -70,20 +73,25 @@ class NodeExchange implements Unsubscribable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private redirects = 0;
   private settled = false;
+  private readonly secretParams: ReadonlySet<string>;
 
   constructor(
     private readonly req: HttpRequest,
-    private readonly secretParams: ReadonlySet<string>,
+    private readonly settings: TransportSettings,
     private readonly agents: Agents,
     private readonly subscriber: Subscriber<HttpResponse<unknown>>,
-  ) {}
+  ) {
+    this.secretParams = settings.secretParams;
+  }
 
   start(): this {
     const { timeout } = this.req;
     if (timeout > 0 && Number.isFinite(timeout)) this.timer = setTimeout(expire, timeout, this);
     let prepared: PreparedBody | Promise<PreparedBody>;
     try {
-      prepared = prepareBody(this.req, true, (failed) => summarizeRequest(failed, this.secretParams));
+      const summarize = (failed: HttpRequest) => summarizeRequest(failed, this.secretParams);
+      refuseTransportHeaders(this.req, summarize);
+      prepared = prepareBody(this.req, true, summarize);
     } catch (error) {
       this.fail(error);
       return this;
@@ -112,7 +120,9 @@ class NodeExchange implements Unsubscribable {
     this.fail(new RequestTimeoutError(summarizeRequest(this.req, this.secretParams), this.req.timeout));
   }
 
-  private sendPrepared({ headers, body }: PreparedBody): void {
+  private sendPrepared({ body, headers: prepared }: PreparedBody): void {
+    // A caller's accept-encoding, identity included, goes out as set; known codings are decoded either way.
+    const headers = 'accept-encoding' in prepared ? prepared : withHeader(prepared, 'accept-encoding', DEFAULT_ACCEPT_ENCODING);
     let bytes: Buffer | undefined;
     try {
       bytes = toBytes(body);
@@ -136,11 +146,12 @@ class NodeExchange implements Unsubscribable {
         port: target.port === '' ? undefined : target.port,
         path: target.pathname + target.search,
         method: hop.method,
-        headers: bytes === undefined ? hop.headers : Object.assign({}, hop.headers, { 'content-length': String(bytes.byteLength) }),
+        headers: bytes === undefined ? hop.headers : withHeader(hop.headers, 'content-length', String(bytes.byteLength)),
         agent: client === https ? this.agents.https : this.agents.http,
       };
       if (target.username || target.password) options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
       const request = client.request(options);
+      watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
       request.on('response', (response) => this.receive(request, response, hop));
       request.on('error', (error) => {
         if (this.request === request) this.fail(error);
@@ -164,7 +175,11 @@ class NodeExchange implements Unsubscribable {
     }
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => this.finish(response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), hop.url));
+    response.on('end', () => {
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      // A body that does not decode is a broken response: a NetworkError, as with fetch.
+      decompress(bytes, response.headers['content-encoding'], (error, decoded) => (error ? this.fail(error) : this.finish(response, decoded, hop.url)));
+    });
     // A body cut off mid-way: Node reports it as an error ('aborted', ECONNRESET).
     response.on('error', (error) => this.fail(error));
   }
@@ -180,9 +195,9 @@ class NodeExchange implements Unsubscribable {
       return;
     }
     let headers = from.headers;
-    if (to.origin !== new URL(from.url).origin) headers = without(headers, isCredentialHeader);
+    if (to.origin !== new URL(from.url).origin) headers = withoutHeaders(headers, isCredentialHeader);
     if (redirectsToGet(status, from.method)) {
-      headers = without(headers, (name) => name === 'content-type' || name === 'content-length');
+      headers = withoutHeaders(headers, (name) => name === 'content-type' || name === 'content-length');
       this.send({ url: to.href, method: 'GET', headers, bytes: undefined });
     } else {
       this.send({ url: to.href, method: from.method, headers, bytes: from.bytes });
@@ -195,8 +210,8 @@ class NodeExchange implements Unsubscribable {
     clearTimeout(this.timer);
     const { req, secretParams } = this;
     const status = response.statusCode ?? 0;
-    const headers = flatHeaders(response.headers);
-    const raw = rawBody(bytes, req.responseType, headers['content-type']);
+    const headers = responseHeaders(response.headers);
+    const raw = responseContent(bytes, req.responseType, headers['content-type']);
     if (status < 200 || status > 299) {
       this.subscriber.error(httpError(status, headers, raw, url, req, secretParams));
       return;
@@ -222,7 +237,7 @@ class NodeExchange implements Unsubscribable {
     // invalid header value (ERR_INVALID_CHAR) or URL is the caller's, not the network's.
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && !code.startsWith('ERR_INVALID') && !(error instanceof TypeError)) {
-      return new NetworkError(summarizeRequest(this.req, this.secretParams), error);
+      return networkError(error, this.req, this.secretParams);
     }
     return unsendable(error, this.req, this.secretParams);
   }
@@ -240,40 +255,4 @@ function toBytes(body: XMLHttpRequestBodyInit | undefined): Buffer | undefined {
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   // prepareBody gives only strings and ArrayBuffers when asked to encode for a byte transport.
   throw new TypeError('the body could not be encoded');
-}
-
-function without(headers: Readonly<Record<string, string>>, drop: (name: string) => boolean): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    if (!drop(name)) kept[name] = headers[name] as string;
-  }
-  return kept;
-}
-
-// Node gives lower-case names, and an array for set-cookie; an XHR joins repeated headers with ', '.
-function flatHeaders(incoming: http.IncomingHttpHeaders): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of Object.keys(incoming)) {
-    const value = incoming[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-// What an XHR would hand over for this responseType: text decoded by the response's charset
-// (UTF-8 unless it says otherwise, a BOM dropped), or the bytes.
-function rawBody(bytes: Buffer, responseType: HttpRequest['responseType'], contentType: string | undefined): string | ArrayBuffer {
-  if (responseType === 'blob' || responseType === 'arraybuffer') {
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-  const charset = /;\s*charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
-  if (charset === undefined || /^utf-?8$/i.test(charset)) {
-    const text = bytes.toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  }
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return bytes.toString('utf8'); // a charset TextDecoder does not know: read as UTF-8, as browsers fall back
-  }
 }

@@ -1,7 +1,6 @@
 import { defer, from, Observable, throwError } from 'rxjs';
 import { catchError, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
-import { NetworkError } from '../errors/network-error';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
@@ -11,7 +10,8 @@ import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, xhrResponseType } from './response-body';
-import { httpError, unsendable } from './transport-errors';
+import { refuseTransportHeaders } from './transport-headers';
+import { httpError, networkError, unsendable } from './transport-errors';
 
 /** How the transport reaches the network. */
 export interface AjaxTransportConfig {
@@ -21,18 +21,22 @@ export interface AjaxTransportConfig {
   readonly nativeXhr: boolean;
   /** Query parameters errors must hide besides the secret-looking ones. */
   readonly secretParams: ReadonlySet<string>;
+  /** Limit in ms on establishing a connection, for an XHR that can apply one (ours on xhr2). */
+  readonly connectTimeout: number;
 }
 
 /**
  * The last handler of every chain: sends one attempt with rxjs/ajax and maps every outcome to an
  * {@link HttpResponse} or one of our errors. This is the only place transport errors are mapped.
  */
-export function ajaxTransport(config: AjaxTransportConfig): HttpHandler {
+export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
+  const config = { ...options, createXHR: withConnectTimeout(options.createXHR, options.connectTimeout) };
   const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
   return (req) =>
     defer(() => {
       let prepared: PreparedBody | Promise<PreparedBody>;
       try {
+        if (!config.nativeXhr) refuseTransportHeaders(req, summarize);
         prepared = prepareBody(req, !config.nativeXhr, summarize);
       } catch (error) {
         return throwError(() => toRequestError(error, req, config.secretParams));
@@ -92,6 +96,17 @@ function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportCon
   });
 }
 
+// Hands the limit to an XHR that has a `connectTimeout` (NodeXMLHttpRequest), found by shape so
+// that browser bundles need not import xhr2's subclass.
+function withConnectTimeout(createXHR: () => XMLHttpRequest, connectTimeout: number): () => XMLHttpRequest {
+  if (!(connectTimeout > 0)) return createXHR;
+  return () => {
+    const xhr = createXHR();
+    if ('connectTimeout' in xhr) (xhr as { connectTimeout: number }).connectTimeout = connectTimeout;
+    return xhr;
+  };
+}
+
 function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {
   const { status } = response;
   const headers = trimmedHeaders(response.responseHeaders);
@@ -111,7 +126,7 @@ function toRequestError(error: unknown, req: HttpRequest, secretParams: Readonly
   if (error instanceof AjaxError) {
     // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
     // token included, and loggers print causes.
-    if (error.status === 0) return new NetworkError(request, (error.xhr as { failure?: unknown }).failure);
+    if (error.status === 0) return networkError((error.xhr as { failure?: unknown }).failure, req, secretParams);
     return httpError(error.status, parseHeaders(error.xhr.getAllResponseHeaders()), error.xhr.response, error.xhr.responseURL || req.url, req, secretParams);
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()

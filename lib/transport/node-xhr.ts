@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
+import { watchConnect } from './connect-timeout';
 import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from './redirects';
 
 /** The parts of xhr2 0.2.x that this subclass reaches into; pinned by the exact xhr2 version. */
@@ -20,23 +21,52 @@ interface Xhr2Internals {
   _setError(): void;
 }
 
+const OPENED = 1; // XMLHttpRequest.OPENED, which Node has no global for
+
 const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
 
 /**
- * xhr2's XMLHttpRequest with three faults fixed, so Node behaves like a browser (and one waste,
- * the empty body write, see `_finalizeHeaders`):
+ * xhr2's XMLHttpRequest with four faults fixed, so Node behaves like a browser, or like a Node client
+ * where browser rules make no sense (and one waste, the empty body write, see `_finalizeHeaders`):
  * - the Node error behind a network failure (ECONNREFUSED, ECONNRESET...) is kept in `failure`
  *   instead of being dropped;
  * - redirects resolve relative `Location`s against the current URL, keep method and body where a
  *   browser does (see `redirectsToGet`), stop after 20 hops, and strip credentials when they
  *   leave the origin;
  * - a response cut off mid-body reports a reset instead of an anonymous error, with status 0 as
- *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError).
+ *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError);
+ * - headers are sent as set: xhr2 applies a browser's forbidden list (Cookie, Origin, Referer,
+ *   Accept-Encoding, Proxy-*...) with a console.warn, and replaces the caller's User-Agent by its
+ *   own. Those rules protect a page's user; a Node client speaks for itself. (The headers only the
+ *   transport may set are refused before this, see `transport-headers.ts`.)
  */
 export class NodeXMLHttpRequest extends Xhr2Base {
   /** Why the request failed without a response, when Node said. */
   failure: Error | undefined;
+  /** Limit in ms on establishing each new connection; 0 for none. Set by the transport. */
+  connectTimeout = 0;
   private redirects = 0;
+
+  override setRequestHeader(name: string, value: string): void {
+    if (this.readyState !== OPENED) {
+      super.setRequestHeader(name, value); // throws xhr2's InvalidStateError
+      return;
+    }
+    const lowered = name.toLowerCase();
+    const existing = this._loweredHeaders[lowered];
+    if (existing === undefined) {
+      this._loweredHeaders[lowered] = name;
+      this._headers[name] = String(value);
+    } else {
+      this._headers[existing] += `, ${String(value)}`; // what an XHR does with a repeated name
+    }
+  }
+
+  override _sendHxxpRequest(): void {
+    super._sendHxxpRequest();
+    const request = this._request;
+    if (request) watchConnect(request, this.connectTimeout, (failure) => this._onHttpRequestError(request, failure));
+  }
 
   override _onHttpRequestError(request: ClientRequest, error: Error): void {
     if (this._request === request) this.failure = error;
@@ -54,11 +84,15 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     super._onHttpResponseClose(response);
   }
 
-  // xhr2 turns "no body" into an empty Buffer and writes it before it ends the request, so every
-  // GET left as three chunks (headers, '', '') in one writev, which cost CPU in the benchmarks.
-  // Content-Length is set from the body by now, so the empty one can go.
   override _finalizeHeaders(): void {
     super._finalizeHeaders();
+    // xhr2 adds its own User-Agent unless one is stored under exactly that spelling; Node would
+    // then send the later of the two. The caller's, in whatever case, wins.
+    const userAgent = this._loweredHeaders['user-agent'];
+    if (userAgent !== undefined && userAgent !== 'User-Agent') delete this._headers['User-Agent'];
+    // xhr2 turns "no body" into an empty Buffer and writes it before it ends the request, so every
+    // GET left as three chunks (headers, '', '') in one writev, which cost CPU in the benchmarks.
+    // Content-Length is set from the body by now, so the empty one can go.
     if (this.upload._body?.length === 0) this.upload._body = null;
   }
 

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import type { RequestSummary } from '../errors/redact';
+import { lowerCased, withHeader } from '../headers';
 import type { HttpRequest } from '../http-request';
 
 /** A body the XHR can send, with the headers that describe it. */
@@ -18,7 +19,8 @@ export interface PreparedBody {
  * needs one. `summarize` describes the request, secrets hidden, for an error.
  */
 export function prepareBody(req: HttpRequest, bytesOnly: boolean, summarize: (req: HttpRequest) => RequestSummary): PreparedBody | Promise<PreparedBody> {
-  const { body, headers } = req;
+  const { body } = req;
+  const headers = lowerCased(req.headers);
   if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
     return { body: undefined, headers };
   }
@@ -61,7 +63,7 @@ function toJson(body: unknown, summary: () => RequestSummary): string {
 async function encodeMultipart(form: FormData, headers: Readonly<Record<string, string>>): Promise<PreparedBody> {
   const encoded = new Response(form);
   const type = encoded.headers.get('content-type') ?? 'multipart/form-data';
-  return { body: await encoded.arrayBuffer(), headers: { ...headers, 'content-type': type } };
+  return { body: await encoded.arrayBuffer(), headers: withHeader(headers, 'content-type', type) };
 }
 
 async function encodeBlob(blob: Blob, headers: Readonly<Record<string, string>>): Promise<PreparedBody> {
@@ -70,7 +72,5 @@ async function encodeBlob(blob: Blob, headers: Readonly<Record<string, string>>)
 }
 
 function withDefaultType(headers: Readonly<Record<string, string>>, type: string): Readonly<Record<string, string>> {
-  // Object.assign, not `{ ...headers, 'content-type': type }`: V8 (Node 20) gives an object spread
-  // and then extended a new hidden class per call.
-  return 'content-type' in headers ? headers : Object.assign({}, headers, { 'content-type': type });
+  return 'content-type' in headers ? headers : withHeader(headers, 'content-type', type);
 }

@@ -1,7 +1,11 @@
 // The errors every transport ends with, made the same way whichever transport failed.
 import { HttpError } from '../errors/http-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
-import { redactUrl, summarizeRequest } from '../errors/redact';
+import { NetworkError } from '../errors/network-error';
+import { RequestTimeoutError } from '../errors/request-timeout-error';
+import { connectTimeoutOf } from './connect-timeout';
+import { redactUrl, secretValues, summarizeRequest } from '../errors/redact';
+import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
 import type { HttpRequest } from '../http-request';
 import { decodeErrorBody } from './response-body';
 
@@ -21,6 +25,17 @@ export function httpError(
 /** Something thrown while building or sending the request (an invalid URL, a bad header value). */
 export function unsendable(error: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): InvalidRequestError {
   const request = summarizeRequest(req, secretParams);
-  const message = error instanceof Error ? error.message : String(error);
-  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, { cause: error });
+  const secrets = secretValues(req.url, req.headers, secretParams);
+  const message = hideSecrets(error instanceof Error ? error.message : String(error), secrets);
+  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, { cause: withoutSecrets(error, secrets) });
+}
+
+/**
+ * No response: `cause` is the platform's error, when it gave one. A connect timeout, which the
+ * transport reports the way Node reports a failed connection, is a RequestTimeoutError.
+ */
+export function networkError(cause: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): NetworkError | RequestTimeoutError {
+  const connectTimeout = connectTimeoutOf(cause);
+  if (connectTimeout !== undefined) return new RequestTimeoutError(summarizeRequest(req, secretParams), connectTimeout, 'connect');
+  return new NetworkError(summarizeRequest(req, secretParams), withoutSecrets(cause, secretValues(req.url, req.headers, secretParams)));
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { forkJoin, lastValueFrom } from 'rxjs';
 import { createHttpClient, HttpError, MemoryTokenStore, NetworkError, oauth2Refresh, type HttpTransport, type TransportSettings } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
@@ -42,10 +43,39 @@ describe('nodeHttpTransport', () => {
       expect(await lastValueFrom(client.get('/bom-json'))).toEqual({ a: 1 });
     });
 
-    it('joins repeated headers as an XMLHttpRequest does', async () => {
+    it('joins repeated headers and hides set-cookie, as an XMLHttpRequest does', async () => {
       const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
       const response = await lastValueFrom(client.request({ url: '/cookies' }));
-      expect(response.headers['set-cookie']).toBe('a=1, b=2');
+      expect(response.headers['x-repeated']).toBe('a, b');
+      expect(Object.keys(response.headers)).not.toContain('set-cookie');
+    });
+
+    describe('compression', () => {
+      const json = { ok: true, text: 'compressible '.repeat(50) };
+
+      it('asks for gzip, deflate and br, and decodes each with zlib (deflate also raw, and codings applied twice)', async () => {
+        const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
+        for (const coding of ['gzip', 'deflate', 'deflate-raw', 'br', 'gzip,br']) {
+          const response = await lastValueFrom(client.request({ url: `/encoded?coding=${coding}` }));
+          expect(response.body).withContext(coding).toEqual(json);
+          expect(response.headers['x-accept-encoding']).withContext(coding).toBe('gzip, deflate, br');
+          expect(Number(response.headers['content-length'])).withContext(coding).toBeLessThan(JSON.stringify(json).length);
+        }
+      });
+
+      it("sends the caller's Accept-Encoding as set, in any spelling", async () => {
+        const client = createHttpClient({ baseUrl, transport: nodeHttpTransport(), headers: { 'Accept-Encoding': 'identity' } });
+        const response = await lastValueFrom(client.request({ url: '/encoded?coding=identity' }));
+        expect(response.headers['x-accept-encoding']).toBe('identity');
+        expect(response.body).toEqual(json);
+      });
+
+      it('fails a body that does not decode with a NetworkError', async () => {
+        const client = createHttpClient({ baseUrl, transport: nodeHttpTransport(), retry: 0 });
+        const error = await lastValueFrom(client.get('/encoded?coding=gzip&corrupt=1')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NetworkError);
+        expect((error as NetworkError).code).toMatch(/^Z_/);
+      });
     });
 
     it('reports a body cut off mid-way as a NetworkError, not a short success', async () => {
@@ -127,7 +157,32 @@ describe('nodeHttpTransport', () => {
 
 class XMLHttpRequestStub {}
 
+const ENCODERS: Readonly<Record<string, (bytes: Buffer) => Buffer>> = {
+  gzip: (bytes) => zlib.gzipSync(bytes),
+  deflate: (bytes) => zlib.deflateSync(bytes),
+  'deflate-raw': (bytes) => zlib.deflateRawSync(bytes),
+  br: (bytes) => zlib.brotliCompressSync(bytes),
+  identity: (bytes) => bytes,
+};
+
+// The JSON document of the compression specs, encoded as ?coding= says (codings applied in order).
+function encoded(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const codings = (query.get('coding') ?? 'identity').split(',');
+  let body: Buffer = Buffer.from(JSON.stringify({ ok: true, text: 'compressible '.repeat(50) }));
+  for (const coding of codings) body = (ENCODERS[coding] as (bytes: Buffer) => Buffer)(body);
+  if (query.has('corrupt')) body = Buffer.from('not gzip at all');
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'content-encoding': codings.map((coding) => (coding === 'deflate-raw' ? 'deflate' : coding)).join(', '),
+    'content-length': String(body.length),
+    'x-accept-encoding': request.headers['accept-encoding'] ?? '',
+  });
+  response.end(body);
+}
+
 function answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+  if (request.url?.startsWith('/encoded?')) return encoded(request, response);
   switch (request.url) {
     case '/json':
       response.setHeader('content-type', 'application/json').end('{"ok":true}');
@@ -139,7 +194,7 @@ function answer(request: http.IncomingMessage, response: http.ServerResponse): v
       response.setHeader('content-type', 'application/json').end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
       return;
     case '/cookies':
-      response.setHeader('set-cookie', ['a=1', 'b=2']).setHeader('content-type', 'application/json').end('null');
+      response.setHeader('set-cookie', ['a=1', 'b=2']).setHeader('x-repeated', ['a', 'b']).setHeader('content-type', 'application/json').end('null');
       return;
     case '/cut-off':
       // Promises 100 bytes, sends 10, then the connection goes.

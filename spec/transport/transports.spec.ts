@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { lastValueFrom, type Subscription } from 'rxjs';
@@ -15,6 +16,7 @@ import {
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { UnconnectablePort } from '../support/unconnectable-port';
 
 // The same contract for both Node transports: the default (rxjs/ajax over xhr2) and node:http.
 const transports: ReadonlyArray<readonly [string, HttpTransport | undefined]> = [
@@ -64,6 +66,46 @@ for (const [name, transport] of transports) {
       it('takes the client default when the request sets none', async () => {
         const quick = createHttpClient({ baseUrl: server.url, timeout: 100 });
         await expectAsync(lastValueFrom(quick.get('/public/slow', { params: { ms: 5_000 } }))).toBeRejectedWithError(RequestTimeoutError);
+      });
+    });
+
+    describe('connectTimeout', () => {
+      let unconnectable: UnconnectablePort;
+      beforeAll(async () => (unconnectable = await UnconnectablePort.open()));
+      afterAll(() => unconnectable.close());
+
+      it('fails a connection that cannot be made with RequestTimeoutError, phase connect, long before the timeout', async () => {
+        const stuck = createHttpClient({ baseUrl: `http://127.0.0.1:${unconnectable.port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+        const error = await lastValueFrom(stuck.get('/x')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RequestTimeoutError);
+        expect((error as RequestTimeoutError).phase).toBe('connect');
+        expect((error as RequestTimeoutError).timeout).toBe(100);
+        expect((error as Error).message).toContain('connectTimeout');
+      });
+
+      it('covers the TLS handshake: a server that accepts TCP but never answers the ClientHello times out in phase connect', async () => {
+        const silent = net.createServer(() => undefined); // accepts, then says nothing
+        await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+        try {
+          const port = (silent.address() as AddressInfo).port;
+          const tls = createHttpClient({ baseUrl: `https://127.0.0.1:${port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+          const error = await lastValueFrom(tls.get('/x')).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RequestTimeoutError);
+          expect((error as RequestTimeoutError).phase).toBe('connect');
+        } finally {
+          silent.close();
+        }
+      });
+
+      it('is refused at set-up when it is not a number of milliseconds >= 0', () => {
+        expect(() => createHttpClient({ connectTimeout: -1 })).toThrowError(TypeError, /connectTimeout must be a number of milliseconds/);
+      });
+
+      it('leaves a slow answer the whole timeout, which then says phase response', async () => {
+        const patient = createHttpClient({ baseUrl: server.url, connectTimeout: 50, timeout: 30_000 });
+        expect(await lastValueFrom(patient.get<Echo>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
+        const error = await lastValueFrom(patient.get('/public/slow', { params: { ms: 5_000 }, timeout: 100 })).catch((e: unknown) => e);
+        expect((error as RequestTimeoutError).phase).toBe('response');
       });
     });
 
@@ -165,6 +207,63 @@ for (const [name, transport] of transports) {
       it('does not add x-requested-with, which would force a CORS preflight', async () => {
         const echo = await lastValueFrom(client.get<Echo>('/public/echo'));
         expect(Object.keys(echo.headers)).not.toContain('x-requested-with');
+      });
+    });
+
+    describe('what the caller sets is what goes on the wire', () => {
+      it("sends the caller's User-Agent, in any spelling, as a client default and per request", async () => {
+        const named = createHttpClient({ baseUrl: server.url, headers: { 'User-Agent': 'orders-sync/1.0' } });
+        expect((await lastValueFrom(named.get<Echo>('/public/echo'))).headers['user-agent']).toBe('orders-sync/1.0');
+        const perRequest = await lastValueFrom(named.get<Echo>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }));
+        expect(perRequest.headers['user-agent']).toBe('orders-sync/2.0');
+      });
+
+      it('sends the headers a browser forbids, and prints nothing', async () => {
+        const warn = spyOn(console, 'warn');
+        const headers: Record<string, string> = {
+          Cookie: 'sid=1',
+          Origin: 'https://app.example',
+          Referer: 'https://app.example/page',
+          Date: 'Tue, 15 Nov 1994 08:12:31 GMT',
+          Via: '1.1 gateway',
+          DNT: '1',
+          'Accept-Charset': 'utf-8',
+          'Accept-Encoding': 'identity',
+          'Proxy-Authorization': 'Basic cHJveHk6cHc=',
+          'Sec-Purpose': 'prefetch',
+          'Keep-Alive': 'timeout=5',
+          Cookie2: '$Version=1',
+        };
+        const echo = await lastValueFrom(client.get<Echo>('/public/echo', { headers }));
+        for (const name of Object.keys(headers))
+          expect(echo.headers[name.toLowerCase()])
+            .withContext(name)
+            .toBe(headers[name] as string);
+        expect(warn).not.toHaveBeenCalled();
+      });
+
+      it('refuses a header only the transport may set with an InvalidRequestError naming it, sending nothing', async () => {
+        for (const name of ['Host', 'content-length', 'Transfer-Encoding', 'Connection']) {
+          const error = await lastValueFrom(client.get('/public/echo', { headers: { [name]: 'x' } })).catch((e: unknown) => e);
+          expect(error).withContext(name).toBeInstanceOf(InvalidRequestError);
+          expect((error as Error).message)
+            .withContext(name)
+            .toContain(`"${name.toLowerCase()}"`);
+        }
+        expect(server.stats.requests).toBe(0);
+      });
+    });
+
+    describe('header names are case-insensitive', () => {
+      it('an interceptor setting Authorization and Content-Type next to authorization and the default type sends one of each, its own', async () => {
+        const shouting = createHttpClient({
+          baseUrl: server.url,
+          headers: { authorization: 'Bearer from-defaults' },
+          interceptors: [(req, next) => next({ ...req, headers: { ...req.headers, Authorization: 'Bearer from-interceptor', 'Content-Type': 'text/x-mine' } })],
+        });
+        const echo = await lastValueFrom(shouting.post<Echo>('/public/echo', { a: 1 }));
+        expect(echo.headers['authorization']).toBe('Bearer from-interceptor');
+        expect(echo.contentType).toBe('text/x-mine');
       });
     });
 
