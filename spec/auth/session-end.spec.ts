@@ -82,6 +82,27 @@ describe('AuthSession: the end of a session', () => {
     expect(await lastValueFrom(session.authorize(call))).toEqual(jasmine.objectContaining({ path: '/api/echo' }));
   });
 
+  it('logs out locally whatever revoke does, and revokes only a session that had tokens', async () => {
+    const revoked: string[] = [];
+    const revoking = createAuthSession({
+      store,
+      refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
+      revoke: (tokens) => {
+        revoked.push(tokens.refreshToken ?? '');
+        throw new Error('revocation endpoint unreachable');
+      },
+    });
+    const events: AuthEvent['type'][] = [];
+    revoking.events$.subscribe((event) => events.push(event.type));
+    const refreshToken = store.get()!.refreshToken!;
+    await expectAsync(revoking.logout()).toBeResolved();
+    expect(store.get()).toBeNull();
+    expect(revoked).toEqual([refreshToken]);
+    expect(events).toEqual(['revoke-failure']);
+    await revoking.logout(); // signed out already: nothing to revoke
+    expect(revoked.length).toBe(1);
+  });
+
   it('names invalid_grant in the error that ends the session', async () => {
     server.tokenEndpoint.fault = 'invalid-grant';
     const error = (await outcome(session.authorize(call))) as AuthRefreshError;
