@@ -3,6 +3,7 @@ import { map } from 'rxjs/operators';
 import type { AuthEvent } from './auth/auth-events';
 import { authLayer, type AuthLayer } from './auth/auth-interceptor';
 import { createAuthSession, isAuthSession, type AuthSession } from './auth/auth-session';
+import { withClientTransport } from './auth/client-transport';
 import { buildRequest } from './build-request';
 import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';
@@ -61,7 +62,7 @@ export interface HttpClient {
  */
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
-  const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(resolved.auth));
+  const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(withClientTransport(resolved.auth, resolved.transport)));
   const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   // Retry first, so the caller's interceptors run again for each attempt on the network.
   const transport = resolved.transport

@@ -25,6 +25,9 @@ export { MemoryTokenStore } from './auth/token-store';
 export type { AuthTokens, TokenStore } from './auth/token-store';
 export { oauth2Refresh } from './auth/oauth2-refresh';
 export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
+export { oauth2Revoke } from './auth/oauth2-revoke';
+export type { OAuth2RevokeOptions } from './auth/oauth2-revoke';
+export type { ClientAuthMethod, OAuth2ClientOptions } from './auth/oauth2-endpoint';
 
 export { RequestError } from './errors/request-error';
 export { HttpError } from './errors/http-error';

@@ -14,8 +14,9 @@ import { AUTH_SESSION } from './auth-session-token';
  * injection context (so it may `inject()` the store or a service). `refresh` itself also runs in
  * an injection context each time, so it may `inject(HttpClient)`. Requests it makes must carry
  * {@link SKIP_AUTH}: a refresh whose own request waits for that refresh can only time out.
- * Unless `isRefreshRejected` is given, a 400, 401 or 403 from the token endpoint, as Angular's
- * `HttpErrorResponse` or the core's `HttpError`, ends the session (store cleared, `session-expired`).
+ * Unless `isRefreshRejected` is given, an `invalid_grant` from the token endpoint (or a 400, 401 or
+ * 403 without an OAuth `error` code), as Angular's `HttpErrorResponse` or the core's `HttpError`,
+ * ends the session (store cleared, `session-expired`).
  *
  * @example
  * ```ts

@@ -6,7 +6,10 @@ import type { AuthRefreshError } from '../errors/auth-refresh-error';
  * - `refresh-success`: new tokens are stored; `expiresAt` when known.
  * - `refresh-failure`: the refresh failed; every waiting request got an {@link AuthRefreshError}.
  * - `session-expired`: the token endpoint rejected the refresh token and the store was cleared:
- *   time to send the user to log in. Follows the matching `refresh-failure`.
+ *   time to send the user to log in. Follows the matching `refresh-failure`, once every waiting
+ *   request has its error, so a `logout()` here changes nothing for them.
+ * - `revoke-failure`: `logout()` cleared the store but the server's revocation failed (`error`
+ *   holds why); the user is signed out locally.
  *
  * @example
  * ```ts
@@ -17,4 +20,5 @@ export type AuthEvent =
   | { readonly type: 'refresh-start' }
   | { readonly type: 'refresh-success'; readonly expiresAt: number | undefined }
   | { readonly type: 'refresh-failure'; readonly error: AuthRefreshError }
-  | { readonly type: 'session-expired'; readonly error: AuthRefreshError };
+  | { readonly type: 'session-expired'; readonly error: AuthRefreshError }
+  | { readonly type: 'revoke-failure'; readonly error: unknown };

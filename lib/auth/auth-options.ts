@@ -1,5 +1,6 @@
 import type { ObservableInput } from 'rxjs';
 import { statusOf } from '../errors/status-of';
+import { oauthErrorOf } from './oauth-error-of';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
 /**
@@ -29,6 +30,12 @@ export interface AuthOptions {
    * (use `auth: false`, or a separate client), or they would wait on themselves until `refreshTimeout`.
    */
   refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  /**
+   * Revokes the tokens at the server when `logout()` is called, after the store is cleared, such
+   * as {@link oauth2Revoke}. Its failure is reported as a `revoke-failure` event; the user is
+   * signed out locally either way.
+   */
+  revoke?: (tokens: AuthTokens) => ObservableInput<unknown>;
   /** Statuses that mean "the token was not accepted"; default `[401]`. Add 403 for APIs that use it. */
   refreshOn?: readonly number[];
   /** Where the token goes; default `{ header: 'Authorization', scheme: 'Bearer' }`. */
@@ -50,10 +57,12 @@ export interface AuthOptions {
    */
   maxRefreshes?: { readonly count: number; readonly windowMs: number } | false;
   /**
-   * Whether a refresh failure means the refresh token itself was rejected (the session is over and
-   * the store is cleared) rather than a transient fault. Default: an error with `status` 400, 401
-   * or 403 from the token endpoint (OAuth 2.0 answers `invalid_grant` with 400), be it an
-   * {@link HttpError}, rxjs' `AjaxError` or Angular's `HttpErrorResponse`.
+   * Whether a refresh failure means the grant itself is dead (the session is over and the store is
+   * cleared) rather than a fault that leaves the tokens valid. Default: when the token endpoint's
+   * answer carries an OAuth 2.0 `error` code (RFC 6749 section 5.2), only `invalid_grant`; a
+   * wrong client secret (`invalid_client`) or scope (`invalid_scope`) keeps the tokens. An answer
+   * without such a code counts when its `status` is 400, 401 or 403, be it an {@link HttpError},
+   * rxjs' `AjaxError` or Angular's `HttpErrorResponse`.
    */
   isRefreshRejected?: (error: unknown) => boolean;
 }
@@ -62,6 +71,8 @@ export interface AuthOptions {
 export interface ResolvedAuthOptions {
   readonly store: TokenStore;
   readonly refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  /** null when the server is not told about a logout. */
+  readonly revoke: ((tokens: AuthTokens) => ObservableInput<unknown>) | null;
   readonly refreshOn: ReadonlySet<number>;
   readonly tokenPlacement: TokenPlacement;
   readonly allowedOrigins: ReadonlyArray<string | RegExp>;
@@ -82,6 +93,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   return {
     store: options.store ?? new MemoryTokenStore(),
     refresh: options.refresh,
+    revoke: checkRevoke(options.revoke),
     refreshOn: new Set(refreshOn),
     tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: 'Bearer' }),
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
@@ -92,10 +104,18 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   };
 }
 
-// A refresh may fail with our HttpError, rxjs' AjaxError or Angular's HttpErrorResponse.
+// A refresh may fail with our HttpError, rxjs' AjaxError or Angular's HttpErrorResponse. A
+// token endpoint that names its error says exactly whether the grant is dead (RFC 6749 5.2).
 function isRejectedByTokenEndpoint(error: unknown): boolean {
+  const code = oauthErrorOf(error);
+  if (code !== undefined) return code === 'invalid_grant';
   const status = statusOf(error);
   return status === 400 || status === 401 || status === 403;
+}
+
+function checkRevoke(revoke: AuthOptions['revoke']): ResolvedAuthOptions['revoke'] {
+  if (revoke !== undefined && typeof revoke !== 'function') throw new TypeError('auth.revoke must be a function such as oauth2Revoke(...)');
+  return revoke ?? null;
 }
 
 function checkPlacement(placement: TokenPlacement): TokenPlacement {

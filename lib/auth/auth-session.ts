@@ -1,5 +1,6 @@
-import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
-import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { asyncScheduler, defer, firstValueFrom, from, identity, merge, type Observable, of, Subject, throwError } from 'rxjs';
+import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from 'rxjs/operators';
+import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
@@ -36,7 +37,11 @@ export interface AuthSession {
    * cancels the attempt, never the shared refresh.
    */
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T>;
-  /** Clears the store. A refresh still running fails its waiters and its result is dropped. */
+  /**
+   * Clears the store, then revokes the old tokens at the server when the session has a `revoke`
+   * function (a failed revocation is a `revoke-failure` event, never a rejection: the user is
+   * signed out locally either way). A refresh still running fails its waiters and its result is dropped.
+   */
   logout(): Promise<void>;
 }
 
@@ -69,8 +74,10 @@ class SingleFlightSession implements AuthSession {
   private readonly loggedOut$ = new Subject<void>();
   /** The refresh in progress, shared by every waiter; null when none runs. */
   private flight: Observable<RefreshOutcome> | null = null;
-  /** The access token our last refresh returned: sent even inside the expiry skew, or we would loop. */
-  private lastRefreshed: string | undefined;
+  /** The access token our last refresh returned, and when: its lifetime bounds its expiry skew. */
+  private lastRefreshed: { readonly token: string; readonly at: number } | null = null;
+  /** How the session last ended, for requests whose 401 arrives after it did. */
+  private endReason: 'rejected' | 'logged-out' = 'logged-out';
   private refreshStarts: number[] = [];
   private expiryCache: { token: string; expiry: number | undefined } = { token: '', expiry: undefined };
 
@@ -96,13 +103,22 @@ class SingleFlightSession implements AuthSession {
   }
 
   async logout(): Promise<void> {
+    this.endReason = 'logged-out';
     this.loggedOut$.next();
+    const { revoke, refreshTimeout } = this.options;
+    // An unreadable store leaves nothing to revoke; the local sign-out must still happen.
+    const tokens = revoke ? await firstValueFrom(readStore(this.store)).catch(() => null) : null;
     await firstValueFrom(
       fromMaybeAsync(
         () => this.store.clear(),
         (cause) => new TokenStoreError('clear', cause),
       ),
     );
+    if (!revoke || !tokens) return;
+    const revoked = defer(() => from(revoke(tokens))).pipe(
+      refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new Error('the revocation did not answer in time')) }) : identity,
+    );
+    await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) => this.events.next({ type: 'revoke-failure', error }));
   }
 
   mayReceiveToken(url: string): boolean {
@@ -120,7 +136,7 @@ class SingleFlightSession implements AuthSession {
 
   // Sends the stored tokens, or refreshes first when they are known to be (nearly) expired.
   private sendWith<T>(tokens: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
-    if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.flight ?? this.startFlight(tokens), attempt);
+    if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.sharedRefresh(tokens), attempt);
     return this.attemptOnce(tokens, attempt);
   }
 
@@ -145,23 +161,27 @@ class SingleFlightSession implements AuthSession {
   private tokensAfterRejection(sent: AuthTokens | null, rejection: unknown): Observable<AuthTokens> {
     return readStore(this.store).pipe(
       switchMap((current) => {
-        if (current === null) return throwError(() => rejection); // signed out: nothing to refresh with
+        if (current === null) {
+          // Sent signed out: the 401 is the API's answer. Sent with a token: the session ended
+          // while the request was out, and it fails as the requests that waited for the end did.
+          return throwError(() => (sent === null ? rejection : new AuthRefreshError(this.endReason, rejection)));
+        }
         // A refresh running now is replacing `current` as well: wait for it rather than resend a
         // token known to be stale (found by spec/resilience/auth-session.property.spec.ts).
-        if (this.flight) return this.tokensFrom(this.flight);
-        if (current.accessToken !== sent?.accessToken) return of(current); // someone refreshed already
-        return this.sharedRefresh(current);
+        if (current.accessToken !== sent?.accessToken && !this.flight) return of(current); // someone refreshed already
+        return this.tokensFrom(this.sharedRefresh(current));
       }),
     );
   }
 
-  // The one place that decides who refreshes now: join the running refresh, or start it. A lock
-  // shared across tabs or processes would slot in here.
-  private sharedRefresh(stale: AuthTokens): Observable<AuthTokens> {
-    return this.tokensFrom(this.flight ?? this.startFlight(stale));
+  // The one place that decides who refreshes now, for the pre-expiry and the 401 path alike: join
+  // the running refresh, or start it. A lock shared across tabs or processes would slot in here.
+  private sharedRefresh(stale: AuthTokens): Observable<RefreshOutcome> {
+    return this.flight ?? this.startFlight(stale);
   }
 
   private startFlight(stale: AuthTokens): Observable<RefreshOutcome> {
+    let settled: RefreshOutcome | undefined;
     const flight: Observable<RefreshOutcome> = merge(
       this.stormGuardAllows() ? refreshFlight(this.options, stale, this.events) : of(stormOutcome(this.events)),
       this.loggedOut$.pipe(map(() => loggedOutOutcome(this.events))),
@@ -171,6 +191,9 @@ class SingleFlightSession implements AuthSession {
       // here or every later expiry would replay its old tokens.
       finalize(() => {
         if (this.flight === flight) this.flight = null;
+        // Announced only now that every waiter has its error, so a logout() on this event cannot
+        // cut in and hand them `logged-out` instead.
+        if (settled && !settled.ok && settled.sessionEnded) this.events.next({ type: 'session-expired', error: settled.error });
       }),
       // Trap: refCount must stay false, or the first waiter to unsubscribe cancels the refresh for all.
       shareReplay({ bufferSize: 1, refCount: false }),
@@ -179,7 +202,9 @@ class SingleFlightSession implements AuthSession {
     // Our own subscription keeps the flight running after every waiter has gone, so a rotated
     // refresh token is still stored.
     flight.subscribe((outcome) => {
-      if (outcome.ok) this.lastRefreshed = outcome.tokens.accessToken;
+      settled = outcome;
+      if (outcome.ok) this.lastRefreshed = { token: outcome.tokens.accessToken, at: asyncScheduler.now() };
+      else if (outcome.sessionEnded) this.endReason = 'rejected';
     });
     return flight;
   }
@@ -209,7 +234,15 @@ class SingleFlightSession implements AuthSession {
     // asyncScheduler's clock, not Date.now(): TestScheduler runs it in virtual time.
     const now = asyncScheduler.now();
     if (now >= expiry) return true;
-    return now >= expiry - this.options.expirySkew && tokens.accessToken !== this.lastRefreshed;
+    return now >= expiry - this.skewFor(tokens.accessToken, expiry);
+  }
+
+  // A token our own refresh returned may live shorter than the skew; refreshing it at once would
+  // loop, so it gets half its lifetime instead. Every other token is refreshed a full skew early.
+  private skewFor(accessToken: string, expiry: number): number {
+    const { expirySkew } = this.options;
+    if (accessToken !== this.lastRefreshed?.token) return expirySkew;
+    return Math.min(expirySkew, (expiry - this.lastRefreshed.at) / 2);
   }
 
   // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.

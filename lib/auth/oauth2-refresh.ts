@@ -1,9 +1,8 @@
-import { type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
-import { ajaxTransport } from '../transport/ajax-transport';
-import { resolveClientOptions } from '../client-options';
-import { buildRequest } from '../build-request';
+import { followsClientTransport } from './client-transport';
+import { oauth2Endpoint, type OAuth2ClientOptions } from './oauth2-endpoint';
 import type { AuthTokens } from './token-store';
 
 /**
@@ -14,26 +13,18 @@ import type { AuthTokens } from './token-store';
  * const options: OAuth2RefreshOptions = { tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'spa', extraParams: { scope: 'api' } };
  * ```
  */
-export interface OAuth2RefreshOptions {
+export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
   /** The token endpoint: absolute, or relative to the page in a browser. */
   tokenUrl: string;
-  /** Sent as `client_id` in the body, or with `clientSecret` as HTTP Basic credentials. */
-  clientId?: string;
-  /** A confidential client's secret; sends the client credentials as HTTP Basic (RFC 6749 2.3.1). */
-  clientSecret?: string;
   /** More form fields, such as `scope` or `audience`. */
   extraParams?: Readonly<Record<string, string>>;
-  /** Deadline for the token request in ms; default 30 000. */
-  timeout?: number;
-  /** Makes the XMLHttpRequest; default the browser's own, or xhr2 in Node. */
-  createXHR?: () => XMLHttpRequest;
 }
 
 /**
  * A ready `refresh` function for the OAuth 2.0 refresh_token grant (RFC 6749 section 6). It posts
  * the form straight to the transport, never through the auth layer, so it cannot refresh itself.
- * A rotated refresh token replaces the old one; when none comes back the old one is kept.
- * The endpoint's 400 `invalid_grant` or 401 arrives as an {@link HttpError}, which ends the session.
+ * A rotated refresh token replaces the old one; when none comes back the old one is kept. Only an
+ * `invalid_grant` answer ends the session; other endpoint errors keep the tokens.
  *
  * @example
  * ```ts
@@ -44,65 +35,53 @@ export interface OAuth2RefreshOptions {
  * ```
  */
 export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens) => Observable<AuthTokens> {
-  const transportOptions = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR });
-  const send = ajaxTransport(transportOptions);
-  new URL(options.tokenUrl, globalThis.location?.href); // fails now, at set-up, on a bad URL (a page-relative one is fine in a browser)
-  return (tokens) => {
+  const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options);
+  const refresh = (tokens: AuthTokens): Observable<AuthTokens> => {
     if (!tokens.refreshToken) throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
-    const request = buildRequest(
-      {
-        method: 'POST',
-        url: options.tokenUrl,
-        headers: tokenRequestHeaders(options),
-        body: tokenRequestBody(options, tokens.refreshToken),
-        auth: false,
-      },
-      transportOptions,
-    );
-    return send(request).pipe(map((response) => toAuthTokens(response.body, tokens)));
+    const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
+    return post(form).pipe(map((body) => toAuthTokens(body, tokens)));
   };
+  if (options.transport || options.createXHR) return refresh;
+  return followsClientTransport(refresh, (transport) => oauth2Refresh({ ...options, transport }));
 }
 
-/** The headers of a token request: form content, JSON answer, Basic credentials for a confidential client. */
-export function tokenRequestHeaders(options: Pick<OAuth2RefreshOptions, 'clientId' | 'clientSecret'>): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-    accept: 'application/json',
-  };
-  if (options.clientSecret !== undefined) {
-    // RFC 6749 2.3.1: both parts are form-encoded before they are joined and base64-encoded.
-    const credentials = `${formEncode(options.clientId ?? '')}:${formEncode(options.clientSecret)}`;
-    headers['authorization'] = `Basic ${base64(credentials)}`;
-  }
-  return headers;
-}
-
-/** The form body of a refresh_token grant. */
-export function tokenRequestBody(options: Pick<OAuth2RefreshOptions, 'clientId' | 'clientSecret' | 'extraParams'>, refreshToken: string): string {
-  const form = new URLSearchParams({ ...options.extraParams, grant_type: 'refresh_token', refresh_token: refreshToken });
-  if (options.clientId !== undefined && options.clientSecret === undefined) form.set('client_id', options.clientId);
-  return form.toString();
-}
-
-/** Maps a token endpoint answer to {@link AuthTokens}, keeping the old refresh token when none came back. */
+/**
+ * Maps a token endpoint answer (RFC 6749 section 5.1) to {@link AuthTokens}: keeps the old
+ * refresh token and scope when none came back, refuses a token type other than Bearer, and takes
+ * an `expires_in` that is not a positive number of seconds as "unknown expiry".
+ */
 export function toAuthTokens(body: unknown, previous: AuthTokens): AuthTokens {
-  const answer = (body ?? {}) as { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
-  if (typeof answer.access_token !== 'string' || answer.access_token === '') {
+  const answer = (body ?? {}) as Record<string, unknown>;
+  const text = (name: string): string | undefined => {
+    const value = answer[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const accessToken = text('access_token');
+  if (accessToken === undefined) {
     throw new AuthRefreshError('invalid-tokens', new TypeError('the token endpoint answered without an access_token'));
   }
-  const expiresIn = Number(answer.expires_in);
+  const tokenType = text('token_type');
+  if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') {
+    // A DPoP or MAC token sent as Bearer is refused by every API: better to say so once, here.
+    const shown = /^[\w.-]{1,32}$/.test(tokenType) ? ` "${tokenType}"` : '';
+    throw new AuthRefreshError('invalid-tokens', new TypeError(`the token endpoint issued a${shown} token that is not a Bearer token`));
+  }
+  const refreshToken = text('refresh_token') ?? previous.refreshToken;
+  const scope = text('scope') ?? previous.scope;
+  const idToken = text('id_token') ?? previous.idToken;
+  const expiresIn = secondsOf(answer['expires_in']);
   return {
-    accessToken: answer.access_token,
-    refreshToken: typeof answer.refresh_token === 'string' && answer.refresh_token !== '' ? answer.refresh_token : previous.refreshToken,
-    ...(answer.expires_in !== undefined && Number.isFinite(expiresIn) ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+    accessToken,
+    ...(refreshToken !== undefined ? { refreshToken } : {}),
+    ...(expiresIn !== undefined ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+    ...(idToken !== undefined ? { idToken } : {}),
   };
 }
 
-function formEncode(text: string): string {
-  return encodeURIComponent(text).replace(/%20/g, '+');
-}
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  return btoa(String.fromCharCode(...bytes));
+// Some servers send expires_in as a string of digits; null, "", a negative number or garbage
+// means the server did not say, which must never read as "already expired".
+function secondsOf(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }

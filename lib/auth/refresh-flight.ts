@@ -3,6 +3,7 @@ import { catchError, concatMap, map, take, throwIfEmpty } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
+import { oauthErrorOf } from './oauth-error-of';
 import type { ResolvedAuthOptions } from './auth-options';
 import { answerOf, callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
 import type { AuthTokens, TokenStore } from './token-store';
@@ -10,8 +11,11 @@ import type { AuthTokens, TokenStore } from './token-store';
 /**
  * How one refresh ended. A failure is a value, not an error notification: the shared flight must
  * never error, because `shareReplay` re-runs its source for a subscriber that arrives after an error.
+ * `sessionEnded` marks the failure that cleared the store: the session announces it once every
+ * waiter has its error.
  */
-export type RefreshOutcome = { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError };
+export type RefreshOutcome =
+  { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
 
 /**
  * One refresh from start to end: calls `refresh`, bounds it with `refreshTimeout`, checks the
@@ -75,7 +79,7 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
 
 function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
   const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
-  const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause);
+  const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause, oauthErrorOf(cause));
   return readStore(options.store).pipe(
     catchError(() => of(stale)), // an unreadable store tells nothing new: judge by the failure alone
     concatMap((current): Observable<RefreshOutcome> => {
@@ -94,10 +98,7 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
         (c) => new TokenStoreError('clear', c),
       ).pipe(
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
-        map(() => {
-          events.next({ type: 'session-expired', error });
-          return { ok: false, error };
-        }),
+        map((): RefreshOutcome => ({ ok: false, error, sessionEnded: true })),
       );
     }),
   );

@@ -6,6 +6,10 @@ export interface AuthTokens {
   readonly refreshToken?: string;
   /** When the access token expires, in epoch milliseconds; enables refreshing before it does. */
   readonly expiresAt?: number;
+  /** The scope the server granted, when it said (servers may narrow it on refresh). */
+  readonly scope?: string;
+  /** The OpenID Connect ID token of the last answer that carried one. */
+  readonly idToken?: string;
 }
 
 /**

@@ -2,26 +2,32 @@ import { RequestError } from './request-error';
 
 /**
  * Why a refresh failed:
- * - `rejected`: the token endpoint refused the refresh token (400 `invalid_grant`, 401...). The
- *   store was cleared and the session is over: send the user to log in.
- * - `failed`: a transient failure (network, 5xx, bad response). Tokens are kept; the next request
- *   tries a new refresh.
+ * - `rejected`: the grant is dead (the token endpoint answered `invalid_grant`, or what
+ *   `isRefreshRejected` accepts), or the session ended while the request was under way. The store
+ *   was cleared and the session is over: send the user to log in.
+ * - `failed`: any other failure (network, 5xx, a bad response, or a token endpoint error such as
+ *   `invalid_client` or `invalid_scope`, in `oauthError`). Tokens are kept; the next request tries
+ *   a new refresh.
  * - `timeout`: the refresh did not answer within `refreshTimeout`. Tokens are kept.
- * - `invalid-tokens`: the refresh answered without a usable `accessToken`. Tokens are kept.
+ * - `invalid-tokens`: the refresh answered without a usable `accessToken`, or with a token type
+ *   other than Bearer. Tokens are kept.
  * - `logged-out`: the store was cleared (logout) while the refresh ran; its result was dropped.
  * - `storm`: too many refreshes in a short window; refused to protect the token server.
  */
 export type AuthRefreshFailureReason = 'rejected' | 'failed' | 'timeout' | 'invalid-tokens' | 'logged-out' | 'storm';
 
 /**
- * What every request waiting on a refresh gets when that refresh fails. `reason` says what
- * happened, `cause` holds the underlying error (for example the token endpoint's {@link HttpError}).
+ * What every request waiting on a refresh gets when that refresh fails, and every request that
+ * fails because the session ended. `reason` says what happened, `oauthError` holds the token
+ * endpoint's `error` code when it sent one, `cause` the underlying error (for example the token
+ * endpoint's {@link HttpError}, or the API's 401 for a request whose answer came after the end).
  *
  * @example
  * ```ts
  * client.get('/me').subscribe({
  *   error: (error) => {
  *     if (error instanceof AuthRefreshError && error.reason === 'rejected') router.navigate(['/login']);
+ *     else if (error instanceof AuthRefreshError && error.oauthError === 'invalid_client') alertOps();
  *   },
  * });
  * ```
@@ -30,13 +36,16 @@ export class AuthRefreshError extends RequestError {
   override name = 'AuthRefreshError' as const;
   /** Why the refresh failed. */
   readonly reason: AuthRefreshFailureReason;
+  /** The token endpoint's OAuth 2.0 `error` code (`invalid_grant`, `invalid_client`...), when it sent one. */
+  readonly oauthError: string | undefined;
 
-  constructor(reason: AuthRefreshFailureReason, cause?: unknown) {
-    super(`token refresh failed (${reason})`, undefined, { cause });
+  constructor(reason: AuthRefreshFailureReason, cause?: unknown, oauthError?: string) {
+    super(`token refresh failed (${reason}${oauthError ? `: ${oauthError}` : ''})`, undefined, { cause });
     this.reason = reason;
+    this.oauthError = oauthError;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
+    return { ...super.toJSON(), reason: this.reason, ...(this.oauthError ? { oauthError: this.oauthError } : {}) };
   }
 }

@@ -1,5 +1,6 @@
 import { lastValueFrom } from 'rxjs';
-import { AuthRefreshError, HttpError, oauth2Refresh } from '../../lib';
+import { AuthRefreshError, HttpError, InvalidRequestError, oauth2Refresh, oauth2Revoke } from '../../lib';
+import { toAuthTokens } from '../../lib/auth/oauth2-refresh';
 import { TokenApiServer } from '../support/token-api-server';
 
 describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
@@ -65,7 +66,72 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
     );
   });
 
-  it('fails at set-up on an invalid token URL', () => {
-    expect(() => oauth2Refresh({ tokenUrl: 'not a url' })).toThrowError(TypeError);
+  it('fails at set-up on a token URL Node cannot resolve, with a typed error that names the option and hides the secret', () => {
+    for (const tokenUrl of ['not a url', '/oauth/token']) {
+      const setUp = () => oauth2Refresh({ tokenUrl, clientId: 'svc', clientSecret: 'hunter2-secret' });
+      expect(setUp).toThrowMatching(
+        (error) =>
+          error instanceof InvalidRequestError &&
+          error.message.includes('oauth2Refresh') &&
+          error.message.includes('absolute') &&
+          !error.message.includes('hunter2'),
+      );
+    }
+    expect(() => oauth2Revoke({ revocationUrl: '/oauth/revoke' })).toThrowError(InvalidRequestError, /oauth2Revoke/);
+  });
+
+  it('sends the secret in the form for client_secret_post, and refuses settings that do not fit the method', async () => {
+    const { refreshToken, accessToken } = server.issueTokens();
+    const tokenUrl = `${server.url}/oauth/token`;
+    await lastValueFrom(
+      oauth2Refresh({ tokenUrl, clientId: 'svc', clientSecret: 's /+', clientAuthMethod: 'client_secret_post' })({ accessToken, refreshToken }),
+    );
+    const sent = server.stats.lastTokenRequest!;
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(new URLSearchParams(sent.body).get('client_id')).toBe('svc');
+    expect(new URLSearchParams(sent.body).get('client_secret')).toBe('s /+');
+    expect(() => oauth2Refresh({ tokenUrl, clientId: 'spa', clientSecret: 'x', clientAuthMethod: 'none' })).toThrowError(TypeError, /public client/);
+    expect(() => oauth2Refresh({ tokenUrl, clientId: 'svc', clientAuthMethod: 'client_secret_post' })).toThrowError(
+      TypeError,
+      /needs clientId and clientSecret/,
+    );
+    expect(() => oauth2Refresh({ tokenUrl, clientAuthMethod: 'private_key_jwt' as 'none' })).toThrowError(TypeError, /clientAuthMethod must be/);
+  });
+});
+
+describe('toAuthTokens (the token endpoint answer, RFC 6749 section 5.1)', () => {
+  const previous = { accessToken: 'a-0', refreshToken: 'r-0', scope: 'api offline_access', idToken: 'id-0' };
+
+  it('keeps scope and id_token, and the previous ones when the answer has none', () => {
+    expect(toAuthTokens({ access_token: 'a-1', token_type: 'Bearer', scope: 'api', id_token: 'id-1' }, previous)).toEqual({
+      accessToken: 'a-1',
+      refreshToken: 'r-0',
+      scope: 'api',
+      idToken: 'id-1',
+    });
+    expect(toAuthTokens({ access_token: 'a-1', token_type: 'bearer' }, previous)).toEqual({ ...previous, accessToken: 'a-1' });
+  });
+
+  it('refuses a token type other than Bearer, with the type in the reason', () => {
+    for (const tokenType of ['DPoP', 'mac', 'N_A']) {
+      expect(() => toAuthTokens({ access_token: 'a-1', token_type: tokenType }, previous)).toThrowMatching(
+        (error) =>
+          error instanceof AuthRefreshError &&
+          error.reason === 'invalid-tokens' &&
+          error.cause instanceof TypeError &&
+          error.cause.message.includes(`"${tokenType}"`) &&
+          error.cause.message.includes('not a Bearer token'),
+      );
+    }
+  });
+
+  it('takes an expires_in that is not a positive number of seconds as unknown expiry, never as expired', () => {
+    for (const expiresIn of [null, '', -5, 0, 'soon', {}, Infinity]) {
+      expect(toAuthTokens({ access_token: 'a-1', expires_in: expiresIn }, previous).expiresAt)
+        .withContext(JSON.stringify(expiresIn) ?? 'undefined')
+        .toBeUndefined();
+    }
+    const before = Date.now();
+    expect(toAuthTokens({ access_token: 'a-1', expires_in: '60' }, previous).expiresAt).toBeGreaterThanOrEqual(before + 60_000);
   });
 });
