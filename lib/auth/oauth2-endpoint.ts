@@ -57,7 +57,7 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
   checkEndpointUrl(what, url);
   const method = clientAuthMethodOf(what, options);
   const resolved = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR, transport: options.transport });
-  const send = resolved.transport ? resolved.transport({ secretParams: new Set() }) : ajaxTransport(resolved);
+  const send = resolved.transport ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout }) : ajaxTransport(resolved);
   return (fields) => {
     const form = new URLSearchParams(fields);
     const headers: Record<string, string> = {
