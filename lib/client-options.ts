@@ -2,7 +2,7 @@ import type { AuthOptions } from './auth/auth-options';
 import type { AuthSession } from './auth/auth-session';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
-import { NodeXMLHttpRequest } from './transport/node-xhr';
+import { fallbackXHR } from './transport/fallback-xhr';
 import type { HttpTransport } from './transport/http-transport';
 
 /**
@@ -68,7 +68,7 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
-    createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
+    createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : fallbackXHR),
     transport: checkTransport(options),
     retry: resolveRetryOptions(options.retry),
     nativeXhr,
