@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/support/launch-chromium';
+import { LoopbackPageServer } from '../support/loopback-page-server';
 import { TokenApiServer } from '../support/token-api-server';
-import { StaticAppServer } from './static-app-server';
+import { staticAppHandler } from './static-app-handler';
 
 // The production build of examples/angular, made from the packed tarball by
 // `node scripts/build-example.mjs examples/angular` (npm run test:angular does both).
@@ -14,7 +15,7 @@ const SPEC_TIMEOUT_MS = 30_000;
 const SETUP_TIMEOUT_MS = 90_000;
 
 describe('examples/angular: a real Angular CLI app, built from the packed tarball, in headless Chromium', () => {
-  let app: StaticAppServer;
+  let app: LoopbackPageServer;
   let browser: Browser;
   let api: TokenApiServer;
   let page: Page;
@@ -24,7 +25,7 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
     if (!existsSync(path.join(APP_DIR, 'index.html'))) {
       throw new Error(`${APP_DIR} has no build: run \`node scripts/build-example.mjs examples/angular\` first`);
     }
-    app = await StaticAppServer.start(APP_DIR);
+    app = await LoopbackPageServer.start(staticAppHandler(APP_DIR));
     browser = await launchChromium();
   }, SETUP_TIMEOUT_MS);
 
