@@ -22,7 +22,9 @@ const PARALLEL_ORDERS = 10;
       <section id="signed-out">
         <p>You are signed out.</p>
         @if (failure(); as reason) {
-          <p>Last request failed: <span id="failure">{{ reason }}</span></p>
+          <p>
+            Last request failed: <span id="failure">{{ reason }}</span>
+          </p>
         }
         <button id="log-in" (click)="logIn()">Sign in</button>
       </section>
