@@ -4,7 +4,7 @@ import { redactUrl } from './errors/redact';
 import { withHeaders } from './headers';
 import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
-import { NodeXMLHttpRequest } from './transport/node-xhr';
+import { fallbackXHR } from './transport/fallback-xhr';
 import type { HttpTransport } from './transport/http-transport';
 
 /**
@@ -79,7 +79,7 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     connectTimeout: checkTimeout(options.connectTimeout ?? 10_000, 'connectTimeout'),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
-    createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : () => new NodeXMLHttpRequest()),
+    createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : fallbackXHR),
     transport: checkTransport(options),
     retry: resolveRetryOptions(options.retry),
     nativeXhr,

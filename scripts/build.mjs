@@ -1,11 +1,15 @@
-// Builds dist/: one ES module and one CommonJS bundle per entry point, plus .d.ts files from tsc.
+// Builds dist/: one ES module and one CommonJS bundle per entry point (and a browser variant of
+// the core), plus types from tsc one tree per condition (see write-module-types.mjs).
 // Runtime dependencies stay external so the app's own copies (rxjs above all) are used.
+// An entry point is one row of `entries` below and one block in package.json's "exports" (plus a
+// "typesVersions" line for TypeScript's node10 resolution); the packed-tarball check tests them all.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { browserVariants } from './browser-variants.mjs';
+import { writeModuleTypes } from './write-module-types.mjs';
 
-const entries = { index: 'lib/index.ts', angular: 'lib/angular/index.ts' };
 const external = ['rxjs', 'rxjs/*', 'xhr2', '@angular/*', 'node:*'];
 
 // The Angular entry must not carry a second copy of the core: two copies would mean two
@@ -51,37 +55,45 @@ function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+// name: the file name in dist/esm and dist/cjs; browser: also build name.browser.* with the
+// browser variants of modules swapped in (see browser-variants.mjs).
+const entries = [
+  { name: 'index', source: 'lib/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName], browser: true },
+  { name: 'angular', source: 'lib/angular/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName] },
+  { name: 'node', source: 'lib/node/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
+];
+
 rmSync('dist', { recursive: true, force: true });
-for (const [format, dir] of [
-  ['esm', 'dist/esm'],
-  ['cjs', 'dist/cjs'],
-]) {
-  await build({
-    entryPoints: entries,
-    outdir: dir,
-    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
-    bundle: true,
-    format,
-    platform: 'neutral',
-    target: 'es2022',
-    external,
-    plugins: [angularUsesCoreByName],
-    sourcemap: true,
-    logLevel: 'warning',
-  });
-  await build({
-    entryPoints: { node: 'lib/node/index.ts' },
-    outdir: dir,
-    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
-    bundle: true,
-    format,
-    platform: 'node',
-    target: 'es2022',
-    external,
-    plugins: [nodeUsesCoreByName],
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+const builds = [];
+for (const format of ['esm', 'cjs']) {
+  const extension = format === 'esm' ? '.mjs' : '.cjs';
+  for (const entry of entries) {
+    const variants = entry.browser
+      ? [
+          [entry.name, []],
+          [`${entry.name}.browser`, [browserVariants]],
+        ]
+      : [[entry.name, []]];
+    for (const [name, extraPlugins] of variants) {
+      builds.push(
+        build({
+          entryPoints: { [name]: entry.source },
+          outdir: `dist/${format}`,
+          outExtension: { '.js': extension },
+          bundle: true,
+          format,
+          platform: entry.platform,
+          target: 'es2022',
+          external,
+          plugins: [...extraPlugins, ...entry.plugins],
+          sourcemap: true,
+          logLevel: 'warning',
+        }),
+      );
+    }
+  }
 }
+await Promise.all(builds);
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+writeModuleTypes('dist/types');
 console.log('built dist/esm, dist/cjs and dist/types');

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import type { BrowserSuite, Echo, ErrorReport, Outcome, PageSession } from './page/browser-suite';
 import { launchChromium } from './support/launch-chromium';
-import { bundleTestPage, TestPageServer, type PageBundle } from './support/test-page-server';
+import { bundleTestPage, testPageHandler, type PageBundle } from './support/test-page-server';
+import { LoopbackPageServer } from '../support/loopback-page-server';
 import { TokenApiServer } from '../support/token-api-server';
 
 // Bounds for a stuck browser or server, never a way to wait: every spec waits on events.
@@ -12,7 +13,7 @@ type Scenario = Exclude<keyof BrowserSuite, 'nativeXhr'>;
 
 describe('the client in headless Chromium (the browser’s own XMLHttpRequest, real CORS)', () => {
   let bundle: PageBundle;
-  let pageServer: TestPageServer;
+  let pageServer: LoopbackPageServer;
   let browser: Browser;
   let page: Page;
   const uncaught: string[] = [];
@@ -23,7 +24,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
 
   beforeAll(async () => {
     bundle = await bundleTestPage();
-    pageServer = await TestPageServer.start(bundle);
+    pageServer = await LoopbackPageServer.start(testPageHandler(bundle));
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
@@ -38,38 +37,12 @@ function inputsOf(metafile: Metafile): string[] {
   return Object.keys(metafile.inputs).map((input) => input.split(path.sep).join('/'));
 }
 
-/**
- * Serves the test page from its own loopback port, so the page's origin differs from the API's and
- * every call it makes is a real cross-origin (CORS) request.
- */
-export class TestPageServer {
-  private readonly server: http.Server;
-
-  private constructor(bundle: PageBundle) {
-    const html = '<!doctype html><meta charset="utf-8"><title>rxjs-auth-http in the browser</title><script src="/browser-suite.js"></script>';
-    this.server = http.createServer((req, res) => {
-      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      else if (req.url === '/browser-suite.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle.code);
-      else res.writeHead(404).end();
-    });
-  }
-
-  static async start(bundle: PageBundle): Promise<TestPageServer> {
-    const page = new TestPageServer(bundle);
-    await new Promise<void>((resolve, reject) => {
-      page.server.once('error', reject);
-      page.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return page;
-  }
-
-  /** `http://127.0.0.1:<port>/` */
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+/** Answers the test page's two requests: its HTML, and the bundled script. Serve it with {@link LoopbackPageServer}. */
+export function testPageHandler(bundle: PageBundle): http.RequestListener {
+  const html = '<!doctype html><meta charset="utf-8"><title>rxjs-auth-http in the browser</title><script src="/browser-suite.js"></script>';
+  return (req, res) => {
+    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    else if (req.url === '/browser-suite.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle.code);
+    else res.writeHead(404).end();
+  };
 }
