@@ -1,9 +1,10 @@
 import type { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
 import { EnvironmentInjector, inject, runInInjectionContext } from '@angular/core';
-import type { Observable } from 'rxjs';
+import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
 import { angularSession } from './provide-auth-refresh';
+import { sharedAcrossApps } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
@@ -17,6 +18,9 @@ import { SKIP_AUTH } from './skip-auth';
  *   same injector: the session is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS});
  * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
  *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
+ *
+ * On the server (Angular SSR), a session or store that another app instance used first fails the
+ * request with {@link SharedAcrossAppsError}: it would carry one user's token into another's page.
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
@@ -80,6 +84,8 @@ function providedSession(): AuthSession {
 function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: () => AuthSession): Observable<HttpEvent<unknown>> {
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
+  const refusal = sharedAcrossApps(session);
+  if (refusal !== undefined) return throwError(() => refusal);
   if (!session.mayReceiveToken(req.url)) return next(req);
   return session.authorize((token) => next(token === null ? req : withAngularToken(req, token, session.tokenPlacement)));
 }
