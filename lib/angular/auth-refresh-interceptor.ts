@@ -4,7 +4,7 @@ import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
 import { angularSession } from './provide-auth-refresh';
-import { sharedAcrossApps } from './server-render-guard';
+import { claimForThisApp } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
@@ -19,8 +19,8 @@ import { SKIP_AUTH } from './skip-auth';
  * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
  *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
  *
- * On the server (Angular SSR), a session or store that another app instance used first fails the
- * request with {@link SharedAcrossAppsError}: it would carry one user's token into another's page.
+ * On the server (Angular SSR), a session or store used by two app instances fails their requests
+ * with {@link SharedAcrossAppsError}: it would carry one user's token into another user's page.
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
@@ -84,10 +84,13 @@ function providedSession(): AuthSession {
 function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: () => AuthSession): Observable<HttpEvent<unknown>> {
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
-  const refusal = sharedAcrossApps(session);
-  if (refusal !== undefined) return throwError(() => refusal);
   if (!session.mayReceiveToken(req.url)) return next(req);
-  return session.authorize((token) => next(token === null ? req : withAngularToken(req, token, session.tokenPlacement)));
+  const sharedError = claimForThisApp(session);
+  return session.authorize((token) => {
+    const refusal = sharedError?.();
+    if (refusal !== undefined) return throwError(() => refusal);
+    return next(token === null ? req : withAngularToken(req, token, session.tokenPlacement));
+  });
 }
 
 // The Angular twin of the core's `withToken`: a clone, never an edit, of the immutable request.

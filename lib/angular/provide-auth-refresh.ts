@@ -1,7 +1,17 @@
-import { EnvironmentInjector, inject, makeEnvironmentProviders, runInInjectionContext, type EnvironmentProviders } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import {
+  EnvironmentInjector,
+  inject,
+  makeEnvironmentProviders,
+  PLATFORM_ID,
+  provideEnvironmentInitializer,
+  runInInjectionContext,
+  type EnvironmentProviders,
+} from '@angular/core';
 import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
 import { AUTH_EVENTS } from './auth-events-token';
 import { AUTH_SESSION } from './auth-session-token';
+import { claimForThisApp } from './server-render-guard';
 
 /**
  * Gives the app one {@link AuthSession} for {@link authRefreshInterceptor}, injectable as
@@ -42,6 +52,11 @@ export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): 
     // A factory runs once per injector that holds this provider: one session, hence one refresh, per app.
     { provide: AUTH_SESSION, useFactory: () => angularSession(inject(EnvironmentInjector), options) },
     { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
+    // On the server, claim the store as the app starts, before app initializers could write a
+    // user's tokens into a store that another render is using.
+    provideEnvironmentInitializer(() => {
+      if (isPlatformServer(inject(PLATFORM_ID))) claimForThisApp(inject(AUTH_SESSION));
+    }),
   ]);
 }
 

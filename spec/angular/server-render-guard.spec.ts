@@ -57,45 +57,61 @@ describe('Angular on the server: a store or session used by two app instances', 
     );
   }
 
-  it('refuses a module-scope store in provideAuthRefresh for the second app: its request never goes out', async () => {
+  it('refuses a module-scope store in provideAuthRefresh to both apps as soon as the second one starts', async () => {
     const moduleScopeStore = storeOfNewUser();
     const first = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
+    const before = await firstValueFrom(first.get<Echo>(`${server.url}/api/echo`));
     const second = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const echo = await firstValueFrom(first.get<Echo>(`${server.url}/api/echo`));
-    const error = await failure(second.get(`${server.url}/api/echo`));
+    const errors = await Promise.all([first, second].map((client) => failure(client.get(`${server.url}/api/echo`))));
 
-    expect(echo.headers['authorization']).toBe(`Bearer ${moduleScopeStore.get()?.accessToken}`);
-    expect(error).toBeInstanceOf(SharedAcrossAppsError);
-    expect((error as SharedAcrossAppsError).shared).toBe('store');
-    expect((error as Error).message).toContain('create the store per app instance');
-    expect(JSON.stringify(error)).not.toContain(moduleScopeStore.get()?.accessToken ?? 'no token');
+    expect(before.headers['authorization']).toBe(`Bearer ${moduleScopeStore.get()?.accessToken}`);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(SharedAcrossAppsError);
+      expect((error as SharedAcrossAppsError).shared).toBe('store');
+      expect((error as Error).message).toContain('create the store per app instance');
+      expect(JSON.stringify(error)).not.toContain(moduleScopeStore.get()?.accessToken ?? 'no token');
+    }
     expect(server.stats.apiRequests).toBe(1);
   });
 
-  it('refuses it while both apps render at once, and after the first app is gone', async () => {
+  it("does not retry the first user's 401 with the token the second app wrote into the shared store", async () => {
     const moduleScopeStore = storeOfNewUser();
+    server.expireAccessTokens(); // the first user's token is stale...
     const first = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const second = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const [ok, refused] = await Promise.all([firstValueFrom(first.get<Echo>(`${server.url}/api/echo`)), failure(second.get(`${server.url}/api/echo`))]);
-    apps.shift()?.destroy();
-    const third = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const refusedLater = await failure(third.get(`${server.url}/api/echo`));
+    const firstUsersPage = failure(first.get<Echo>(`${server.url}/api/echo`));
+    app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
+    const secondUser = server.issueTokens(); // ...the second user's is valid, and its render sets it
+    moduleScopeStore.set({ accessToken: secondUser.accessToken, refreshToken: secondUser.refreshToken });
+    const outcome = await firstUsersPage;
 
-    expect(ok.headers['authorization']).toBeDefined();
-    expect(refused).toBeInstanceOf(SharedAcrossAppsError);
-    expect(refusedLater).toBeInstanceOf(SharedAcrossAppsError);
-    expect(server.stats.tokensSeen.length).toBe(1);
+    expect(outcome).toBeInstanceOf(SharedAcrossAppsError);
+    expect(server.stats.tokensSeen).not.toContain(`Bearer ${secondUser.accessToken}`);
+    expect(server.stats.refreshCalls).toBe(0);
   });
 
-  it('refuses a module-scope store given to the configured interceptor', async () => {
+  it('refuses it to a third app after the first two are gone', async () => {
+    const moduleScopeStore = storeOfNewUser();
+    app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
+    for (const finished of apps.splice(0)) finished.destroy();
+    const third = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
+    const error = await failure(third.get(`${server.url}/api/echo`));
+
+    expect(error).toBeInstanceOf(SharedAcrossAppsError);
+    expect(server.stats.apiRequests).toBe(0);
+  });
+
+  it('refuses a module-scope store given to the configured interceptor, from the second app on', async () => {
     const interceptor = authRefreshInterceptor(options(storeOfNewUser()));
     const first = app('server', [withInterceptor(interceptor)]);
     const second = app('server', [withInterceptor(interceptor)]);
     await firstValueFrom(first.get(`${server.url}/api/echo`));
     const error = await failure(second.get(`${server.url}/api/echo`));
+    const firstAfterwards = await failure(first.get(`${server.url}/api/echo`));
 
     expect(error).toBeInstanceOf(SharedAcrossAppsError);
     expect((error as SharedAcrossAppsError).shared).toBe('store');
+    expect(firstAfterwards).toBeInstanceOf(SharedAcrossAppsError);
+    expect(server.stats.apiRequests).toBe(1);
   });
 
   it('refuses one session provided by value to two apps', async () => {
