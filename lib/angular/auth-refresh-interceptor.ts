@@ -4,7 +4,7 @@ import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
 import { angularSession } from './provide-auth-refresh';
-import { claimForThisApp } from './server-render-guard';
+import { claimForThisApp, sharedAcrossApps } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
@@ -85,9 +85,9 @@ function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: (
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
-  const sharedError = claimForThisApp(session);
+  const onServer = claimForThisApp(session, session.store);
   return session.authorize((token) => {
-    const refusal = sharedError?.();
+    const refusal = onServer ? sharedAcrossApps(session) : undefined;
     if (refusal !== undefined) return throwError(() => refusal);
     return next(token === null ? req : withAngularToken(req, token, session.tokenPlacement));
   });

@@ -1,9 +1,7 @@
-import { isPlatformServer } from '@angular/common';
 import {
   EnvironmentInjector,
   inject,
   makeEnvironmentProviders,
-  PLATFORM_ID,
   provideEnvironmentInitializer,
   runInInjectionContext,
   type EnvironmentProviders,
@@ -52,10 +50,10 @@ export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): 
     // A factory runs once per injector that holds this provider: one session, hence one refresh, per app.
     { provide: AUTH_SESSION, useFactory: () => angularSession(inject(EnvironmentInjector), options) },
     { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
-    // On the server, claim the store as the app starts, before app initializers could write a
-    // user's tokens into a store that another render is using.
+    // A store in plain options is one object for every app instance: on the server, claim it as the
+    // app starts, before an app initializer writes its user's tokens into it under another render.
     provideEnvironmentInitializer(() => {
-      if (isPlatformServer(inject(PLATFORM_ID))) claimForThisApp(inject(AUTH_SESSION));
+      if (typeof options !== 'function' && options?.store) claimForThisApp(options.store);
     }),
   ]);
 }
@@ -69,9 +67,12 @@ export function angularSession(injector: EnvironmentInjector, options: AuthOptio
   const resolved = typeof options === 'function' ? options() : options;
   const refresh = resolved?.refresh;
   if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
-  return createAuthSession({
+  const session = createAuthSession({
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.
     refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)),
   });
+  // On the server, as soon as it exists: a factory may have just written a user's tokens into it.
+  claimForThisApp(session, session.store);
+  return session;
 }

@@ -12,18 +12,25 @@ const appIds = new WeakMap<ApplicationRef, object>();
 const shared = new WeakSet<object>();
 
 /**
- * On the server, claims `session` and its store for the current app instance and returns the
- * check to run before each send (a retry after a 401 re-reads the store, so checking once is not
- * enough); `undefined` in the browser, where one page is one user. Ownership lasts for good, not
- * only while the first app renders: a store reused by the next request would hand the previous
- * user's tokens to a request that brings none. Call it in an injection context.
+ * On the server, claims `things` (a session, a store) for the current app instance and answers
+ * true; in the browser, where one page is one user, does nothing and answers false. Ownership
+ * lasts for good, not only while the first app renders: a store reused by the next request would
+ * hand the previous user's tokens to a request that brings none. Call it in an injection context.
  */
-export function claimForThisApp(session: AuthSession): (() => SharedAcrossAppsError | undefined) | undefined {
-  if (!isPlatformServer(inject(PLATFORM_ID))) return undefined;
+export function claimForThisApp(...things: object[]): boolean {
+  if (!isPlatformServer(inject(PLATFORM_ID))) return false;
   const app = appId(inject(ApplicationRef));
-  claim(session, app);
-  claim(session.store, app);
-  return () => (shared.has(session) ? new SharedAcrossAppsError('session') : shared.has(session.store) ? new SharedAcrossAppsError('store') : undefined);
+  for (const thing of things) claim(thing, app);
+  return true;
+}
+
+/**
+ * The error for a send through `session` once it, or its store, was claimed by two app instances.
+ * Check before every send: a retry after a 401 re-reads a store another render may have written.
+ */
+export function sharedAcrossApps(session: AuthSession): SharedAcrossAppsError | undefined {
+  if (shared.has(session)) return new SharedAcrossAppsError('session');
+  return shared.has(session.store) ? new SharedAcrossAppsError('store') : undefined;
 }
 
 function appId(app: ApplicationRef): object {

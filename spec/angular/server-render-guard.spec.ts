@@ -141,6 +141,13 @@ describe('Angular on the server: a store or session used by two app instances', 
     expect(tokensPerApp[0]).not.toEqual(tokensPerApp[1]);
   });
 
+  it('does not run an options factory as the app starts (route extraction at build time renders no request)', () => {
+    const factory = jasmine.createSpy('options factory').and.throwError('needs a request');
+    app('server', [withInterceptor(), provideAuthRefresh(factory)]);
+
+    expect(factory).not.toHaveBeenCalled();
+  });
+
   it('lets the same store serve several apps in the browser, where one page is one user (TestBed, micro-frontends)', async () => {
     const store = storeOfNewUser();
     const first = app('browser', [withInterceptor(), provideAuthRefresh(options(store))]);
