@@ -36,11 +36,12 @@ import { SKIP_AUTH } from './skip-auth';
  * export const appConfig: ApplicationConfig = {
  *   providers: [
  *     provideHttpClient(withInterceptors([authRefreshInterceptor])),
- *     provideAuthRefresh({
+ *     // A factory: one store per app instance, as server-side rendering needs (one app per request).
+ *     provideAuthRefresh(() => ({
  *       store: new MemoryTokenStore(),
  *       refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'web' }),
  *       allowedOrigins: ['https://api.example.com'],
- *     }),
+ *     })),
  *   ],
  * };
  *
