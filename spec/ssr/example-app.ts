@@ -21,11 +21,24 @@ export async function run(command: string, args: readonly string[], cwd: string,
   return output;
 }
 
+let installed: Promise<void> | undefined;
+
 /**
- * Builds the library, packs it as npm would publish it, installs the tarball into the example
- * (after `npm ci` from the example's own lock file, on a fresh clone or in CI) and runs `ng build`.
+ * Builds the library, packs it as npm would publish it, and installs the tarball into the example
+ * (after `npm ci` from the example's own lock file, on a fresh clone or in CI). Once per run.
  */
+export function installExample(): Promise<void> {
+  installed ??= install();
+  return installed;
+}
+
+/** Installs the example (see {@link installExample}) and builds it with `ng build`. */
 export async function buildExample(): Promise<void> {
+  await installExample();
+  await run('npx', ['ng', 'build'], exampleDir, { NG_CLI_ANALYTICS: 'false' });
+}
+
+async function install(): Promise<void> {
   await run('npm', ['run', '-s', 'build'], root);
   const packDir = mkdtempSync(path.join(tmpdir(), 'rxjs-auth-http-pack-'));
   const packed = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', packDir], root)) as Array<{ filename: string }>;
@@ -34,7 +47,6 @@ export async function buildExample(): Promise<void> {
     await run('npm', ['ci', '--no-audit', '--no-fund'], exampleDir);
   }
   await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', tarball], exampleDir);
-  await run('npx', ['ng', 'build'], exampleDir, { NG_CLI_ANALYTICS: 'false' });
 }
 
 /** The built app's Node server (`npm run serve:ssr`), on a free port. */

@@ -2,7 +2,7 @@ import { AngularNodeAppEngine, createNodeRequestHandler, isMainModule, writeResp
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { RenderContext } from './app/app.config.server';
+import type { RenderContext } from './app/render-context';
 
 const browserDistFolder = join(import.meta.dirname, '../browser');
 

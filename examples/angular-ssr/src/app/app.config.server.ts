@@ -4,15 +4,9 @@ import { MemoryTokenStore } from 'rxjs-auth-http';
 import { API_ORIGIN, API_ORIGIN_KEY } from './api-origin';
 import { appConfig } from './app.config';
 import { serverRoutes } from './app.routes.server';
+import type { RenderContext } from './render-context';
 import { tokensFromCookies } from './token-cookie';
 import { requestCookieStore, TOKEN_STORE } from './token-store';
-
-/** What server.ts passes to each render. */
-export interface RenderContext {
-  readonly apiOrigin: string;
-  /** Only for the test that shows the library refusing it: one store at module scope. */
-  readonly sharedStoreMistake?: boolean;
-}
 
 // THE MISTAKE the library refuses on the server: one store for every user of the process.
 const moduleScopeStore = new MemoryTokenStore();

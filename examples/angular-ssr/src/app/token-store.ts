@@ -27,8 +27,9 @@ export function requestCookieStore(request: Request | null, responseInit: Respon
   const writeBack = (next: AuthTokens | null): void => {
     tokens = next;
     if (responseInit === null) return; // no response to write to (route extraction at build time)
+    // Appended, so that the app's other cookies stay; of two writes, the browser keeps the last.
     const headers = new Headers(responseInit.headers);
-    headers.set('set-cookie', tokenCookie(next));
+    headers.append('set-cookie', tokenCookie(next));
     responseInit.headers = headers;
   };
   return { get: () => tokens, set: writeBack, clear: () => writeBack(null) };
