@@ -85,6 +85,11 @@ describe('examples/angular-ssr: two users rendered at once on one Node server', 
       for (const user of USERS) expect(api.apiCalls.filter((call) => call.status === 200 && call.user === user).length).toBe(20);
       expect(api.apiCalls.every((call) => call.status === 200 || call.status === 401)).toBe(true);
       expect(ssr.log).not.toMatch(/error/i);
+      const count = (test: (call: (typeof api.apiCalls)[number]) => boolean): number => api.apiCalls.filter(test).length;
+      console.log(
+        `ssr figures: ${pages.length} renders; API calls ${api.apiCalls.length} (200: ${USERS.map((user) => `${user} ${count((c) => c.status === 200 && c.user === user)}`).join(', ')}; 401: ${count((c) => c.status === 401)}); ` +
+          `refreshes ${api.refreshCalls.length} (reused ${api.refreshCalls.filter((call) => call.outcome !== 'rotated').length}); Set-Cookie ${pages.filter((page) => page.setCookies.length > 0).length}`,
+      );
     },
     RENDER_TIMEOUT,
   );
@@ -159,6 +164,7 @@ describe('examples/angular-ssr: two users rendered at once on one Node server', 
         // What did reach the API, before the second render claimed the store, was the first user's own.
         const served = api.apiCalls.slice(before).filter((call) => call.status === 200);
         expect(new Set(served.map((call) => call.user)).size).toBeLessThanOrEqual(1);
+        console.log(`ssr figures, module-scope store: ${refused.length} of ${pages.length} pages refused, ${served.length} API calls served`);
       },
       RENDER_TIMEOUT,
     );
