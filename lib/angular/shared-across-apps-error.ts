@@ -2,11 +2,11 @@ import { RequestError } from '../index';
 
 /**
  * On the server, a token store or session used by two Angular app instances: every request of
- * both through it fails with this error from then on. One
- * Node process renders for many users, one app instance per request: a store created at module
- * scope (in `app.config.ts`, say) is one store for all of them, and would send one user's token
- * with another user's page. `shared` says which object was shared. Create the store per app
- * instance instead: `provideAuthRefresh(() => ({ store: new MemoryTokenStore(...) }))`.
+ * both through it fails with this error from then on. One Node process renders for many users,
+ * one app instance per request: a store created at module scope (in `app.config.ts`, say) is one
+ * store for all of them, and would send one user's token with another user's page. `shared` says
+ * which object was shared. Create the store per app instance instead:
+ * `provideAuthRefresh(() => ({ store: new MemoryTokenStore(...) }))`.
  *
  * @example
  * ```ts
