@@ -1,9 +1,10 @@
 import type { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
 import { EnvironmentInjector, inject, runInInjectionContext } from '@angular/core';
-import type { Observable } from 'rxjs';
+import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
 import { angularSession } from './provide-auth-refresh';
+import { claimForThisApp, sharedAcrossApps } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
@@ -17,6 +18,9 @@ import { SKIP_AUTH } from './skip-auth';
  *   same injector: the session is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS});
  * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
  *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
+ *
+ * On the server (Angular SSR), a session or store used by two app instances fails their requests
+ * with {@link SharedAcrossAppsError}: it would carry one user's token into another user's page.
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
@@ -32,11 +36,12 @@ import { SKIP_AUTH } from './skip-auth';
  * export const appConfig: ApplicationConfig = {
  *   providers: [
  *     provideHttpClient(withInterceptors([authRefreshInterceptor])),
- *     provideAuthRefresh({
+ *     // A factory: one store per app instance, as server-side rendering needs (one app per request).
+ *     provideAuthRefresh(() => ({
  *       store: new MemoryTokenStore(),
  *       refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'web' }),
  *       allowedOrigins: ['https://api.example.com'],
- *     }),
+ *     })),
  *   ],
  * };
  *
@@ -81,7 +86,12 @@ function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: (
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
-  return session.authorize((token) => next(token === null ? req : withAngularToken(req, token, session.tokenPlacement)));
+  const onServer = claimForThisApp(session, session.store);
+  return session.authorize((token) => {
+    const refusal = onServer ? sharedAcrossApps(session) : undefined;
+    if (refusal !== undefined) return throwError(() => refusal);
+    return next(token === null ? req : withAngularToken(req, token, session.tokenPlacement));
+  });
 }
 
 // The Angular twin of the core's `withToken`: a clone, never an edit, of the immutable request.

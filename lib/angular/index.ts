@@ -12,3 +12,4 @@ export { provideAuthRefresh } from './provide-auth-refresh';
 export { SKIP_AUTH, skipAuth } from './skip-auth';
 export { AUTH_SESSION } from './auth-session-token';
 export { AUTH_EVENTS } from './auth-events-token';
+export { SharedAcrossAppsError } from './shared-across-apps-error';
