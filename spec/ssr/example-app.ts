@@ -39,9 +39,10 @@ export async function buildExample(): Promise<void> {
 }
 
 async function install(): Promise<void> {
-  await run('npm', ['run', '-s', 'build'], root);
   const packDir = mkdtempSync(path.join(tmpdir(), 'rxjs-auth-http-pack-'));
-  const packed = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', packDir], root)) as Array<{ filename: string }>;
+  // `npm pack` builds first (the prepack script) and prints the build's lines before its JSON.
+  const output = await run('npm', ['pack', '--json', '--pack-destination', packDir], root);
+  const packed = JSON.parse(output.slice(output.indexOf('[\n'))) as Array<{ filename: string }>;
   const tarball = path.join(packDir, packed[0]?.filename ?? 'missing');
   if (process.env['CI'] || !existsSync(path.join(exampleDir, 'node_modules', '.package-lock.json'))) {
     await run('npm', ['ci', '--no-audit', '--no-fund'], exampleDir);

@@ -50,6 +50,8 @@ export class App {
   readonly orders = toSignal(this.load<Order[]>('/api/orders'));
 
   private load<T>(path: string): Observable<T | Failure> {
-    return this.http.get<T>(`${this.api}${path}`).pipe(catchError((error: unknown) => of({ failed: error instanceof Error ? error.name : 'HttpErrorResponse' })));
+    return this.http
+      .get<T>(`${this.api}${path}`)
+      .pipe(catchError((error: unknown) => of({ failed: error instanceof Error ? error.name : 'HttpErrorResponse' })));
   }
 }
