@@ -70,7 +70,7 @@ for (const [format, dir] of [
     logLevel: 'warning',
   });
   await build({
-    entryPoints: { node: 'lib/node/index.ts' },
+    entryPoints: { node: 'lib/node/index.ts', redis: 'lib/redis/index.ts' },
     outdir: dir,
     outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
     bundle: true,
