@@ -16,8 +16,8 @@ import type { AuthTokens, TokenStore } from './token-store';
 export type RefreshOutcome = { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError };
 
 /**
- * One refresh from start to end: calls `refresh`, bounds it with `refreshTimeout`, checks the
- * answer, stores it, and reports. Emits exactly one outcome, then completes.
+ * One refresh from start to end: calls `refresh` (inside `auth.lock` when there is one), bounds it
+ * with `refreshTimeout`, checks the answer, stores it, and reports. Emits exactly one outcome, then completes.
  */
 export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
   const { store, refreshTimeout, lock } = options;

@@ -103,7 +103,7 @@ describe('processes sharing one credential through Redis', () => {
       api.expireAccessTokens();
       const holder = Promise.race(pool.map((worker) => worker.next('refresh-start').then(() => worker)));
       const bursts = pool.map((worker) => worker.burst(20).then((burst) => ({ worker, burst, at: Date.now() })));
-      bursts.forEach((burst) => burst.catch(() => undefined)); // the victim's never comes
+      for (const burst of bursts) burst.catch(() => undefined); // the victim's never comes
       const victim = await holder;
       await api.refreshCalled(1);
       victim.signal('SIGKILL');

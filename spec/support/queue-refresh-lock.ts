@@ -1,4 +1,4 @@
-import { defer, finalize, Observable, switchMap } from 'rxjs';
+import { defer, finalize, type Observable, switchMap } from 'rxjs';
 import type { RefreshLock } from '../../lib';
 
 /**
