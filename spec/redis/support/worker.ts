@@ -65,7 +65,8 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'await-redis': {
       const redis = state!.redis;
-      while (!('isReady' in redis ? redis.isReady : redis.status === 'ready')) await new Promise((resolve) => setTimeout(resolve, 20));
+      const ready = 'isReady' in redis ? redis.isReady : redis.status === 'ready';
+      if (!ready) await new Promise((resolve) => redis.on('ready', resolve)); // both clients say so once reconnected
       tell({ type: 'redis-ready' });
       return;
     }
