@@ -98,7 +98,7 @@ describe('processes sharing one credential through Redis', () => {
       const pool = await start(client, 3);
       // Slow enough to kill the holder while the token endpoint works; the grace period lets the
       // survivor present the refresh token the dead process spent, as servers with one allow.
-      api.tokenEndpoint.delayMs = 1_000;
+      api.tokenEndpoint.delayMs = 500;
       api.tokenEndpoint.reuseGraceMs = 60_000;
       api.expireAccessTokens();
       const holder = Promise.race(pool.map((worker) => worker.next('refresh-start').then(() => worker)));

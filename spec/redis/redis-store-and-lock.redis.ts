@@ -1,4 +1,4 @@
-import { defer, firstValueFrom, lastValueFrom, NEVER, of, Subject } from 'rxjs';
+import { defer, firstValueFrom, lastValueFrom, NEVER, of, ReplaySubject } from 'rxjs';
 import { RefreshLockError, type AuthTokens } from '../../lib';
 import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../lib/redis';
 import { allClientNames, redisClientKind } from './support/redis-clients';
@@ -70,7 +70,9 @@ for (const name of allClientNames) {
 
     it('lets one holder in at a time; the next wakes on the release message, long before its poll', async () => {
       const [first, second] = [lockOn(await connect()), lockOn(await connect())];
-      const releaseFirst = new Subject<string>();
+      // Replayed: the first holder subscribes only once Redis has answered its SET, which may come
+      // after this spec sees the lock key.
+      const releaseFirst = new ReplaySubject<string>();
       const order: string[] = [];
       const one = lastValueFrom(first.withLock(releaseFirst, { refreshTimeout: 1_000 }));
       await until(async () => (await server.command(['EXISTS', `${key}:lock`])) === ':1');
@@ -133,7 +135,7 @@ for (const name of allClientNames) {
       await server.restart();
       await until(() => ('isReady' in client ? client.isReady : client.status === 'ready'));
       expect(await firstValueFrom(lock.withLock(of('again'), { refreshTimeout: 1_000 }))).toBe('again');
-    });
+    }, 30_000); // a restart, and the client's own reconnect backoff
 
     it('rejects a missing key with a TypeError', async () => {
       const client = await connect();

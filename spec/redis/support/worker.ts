@@ -2,7 +2,7 @@
 // by its parent over IPC (see worker-protocol.ts).
 import { forkJoin, from, lastValueFrom, of } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
-import { AuthRefreshError, createHttpClient, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
+import { AuthRefreshError, createHttpClient, NetworkError, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
 import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../../lib/redis';
 import type { Echo } from '../../support/token-api-server';
 import { redisClientKind } from './redis-clients';
@@ -31,7 +31,7 @@ async function handle(message: ToWorker): Promise<void> {
         from(refreshOverHttp(tokens)).pipe(concatMap((fresh) => (holdAfterRefresh ? from(heldUntilGo()).pipe(map(() => fresh)) : of(fresh))));
       const client = createHttpClient({
         baseUrl: message.apiUrl,
-        retry: 0,
+        // The default retry, as users run it: 400 requests at once can meet a reset on a loaded loopback.
         auth: { store, lock, refresh, refreshTimeout: message.refreshTimeout, maxRefreshes: false },
       });
       client.authEvents$.subscribe((event) => event.type === 'refresh-start' && tell({ type: 'refresh-start' }));
@@ -88,5 +88,6 @@ function heldUntilGo(): Promise<void> {
 function describe(error: unknown): string {
   if (error instanceof AuthRefreshError)
     return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''})`;
+  if (error instanceof NetworkError) return `NetworkError(${error.code})`;
   return error instanceof Error ? error.name : String(error);
 }
