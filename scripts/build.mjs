@@ -61,6 +61,7 @@ const entries = [
   { name: 'index', source: 'lib/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName], browser: true },
   { name: 'angular', source: 'lib/angular/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName] },
   { name: 'node', source: 'lib/node/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
+  { name: 'redis', source: 'lib/redis/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
 ];
 
 rmSync('dist', { recursive: true, force: true });

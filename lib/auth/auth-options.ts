@@ -1,6 +1,7 @@
 import type { ObservableInput } from 'rxjs';
 import { statusOf } from '../errors/status-of';
 import { oauthErrorOf } from './oauth-error-of';
+import type { RefreshLock } from './refresh-lock';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 import { checkErrorStatuses, checkFunction, checkMilliseconds } from '../option-checks';
 
@@ -66,6 +67,11 @@ export interface AuthOptions {
    * rxjs' `AjaxError` or Angular's `HttpErrorResponse`.
    */
   isRefreshRejected?: (error: unknown) => boolean;
+  /**
+   * Shares the refresh with other processes or tabs that use the same store (say, a
+   * `RedisRefreshLock` from 'rxjs-auth-http/redis'). Default none: one refresh at a time per session.
+   */
+  lock?: RefreshLock;
 }
 
 /** {@link AuthOptions} with every default applied: nothing here is optional. */
@@ -82,6 +88,7 @@ export interface ResolvedAuthOptions {
   readonly isRefreshRejected: (error: unknown) => boolean;
   /** `count: Infinity` when the guard is off. */
   readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
+  readonly lock: RefreshLock | null;
 }
 
 /** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
@@ -98,6 +105,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
     isRefreshRejected: options.isRefreshRejected ?? isRejectedByTokenEndpoint,
     maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
+    lock: checkLock(options.lock),
   };
 }
 
@@ -135,4 +143,10 @@ function checkStormGuard(guard: { count: number; windowMs: number } | false): { 
   if (guard === false) return { count: Infinity, windowMs: 0 };
   if (!(guard?.count >= 1)) throw new TypeError('auth.maxRefreshes.count must be at least 1');
   return { count: guard.count, windowMs: checkMilliseconds('auth.maxRefreshes.windowMs', guard.windowMs) };
+}
+
+function checkLock(lock: RefreshLock | undefined): RefreshLock | null {
+  if (lock === undefined) return null;
+  if (typeof lock?.withLock !== 'function') throw new TypeError('auth.lock must be a RefreshLock (an object with withLock)');
+  return lock;
 }

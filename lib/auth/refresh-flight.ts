@@ -6,6 +6,8 @@ import type { AuthEvent } from './auth-events';
 import { oauthErrorOf } from './oauth-error-of';
 import type { ResolvedAuthOptions } from './auth-options';
 import { answerOf, callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
+import { lockedRefresh } from './locked-refresh';
+import { readLatest, replaceTokens } from './shared-store';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -18,20 +20,24 @@ export type RefreshOutcome =
   { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
 
 /**
- * One refresh from start to end: calls `refresh`, bounds it with `refreshTimeout`, checks the
- * answer, stores it, and reports. Emits exactly one outcome, then completes.
+ * One refresh from start to end: calls `refresh` (inside `auth.lock` when there is one), bounds it
+ * with `refreshTimeout`, checks the answer, stores it, and reports. Emits exactly one outcome, then completes.
  */
 export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
-  const { store, refreshTimeout } = options;
-  return defer(() => {
-    events.next({ type: 'refresh-start' });
-    return from(options.refresh(stale));
-  }).pipe(
-    take(1),
-    throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
-    refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
-    map((fresh) => checkedTokens(fresh, stale)),
-    concatMap((fresh) => commit(store, stale, fresh)),
+  const { store, refreshTimeout, lock } = options;
+  const refreshed = (current: AuthTokens) =>
+    defer(() => {
+      events.next({ type: 'refresh-start' });
+      return from(options.refresh(current));
+    }).pipe(
+      take(1),
+      throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
+      refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
+      map((fresh) => checkedTokens(fresh, current)),
+      concatMap((fresh) => commit(store, current, fresh)),
+    );
+  // Shared with other contexts: the lock decides who refreshes, after this process's own single flight.
+  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, refreshed) : refreshed(stale)).pipe(
     map((tokens): RefreshOutcome => {
       events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
       return { ok: true, tokens };
@@ -65,7 +71,8 @@ function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
 // Stores the new tokens unless the store moved on while the refresh ran: cleared means a logout
 // (the result must not bring the session back), other tokens mean a newer login or refresh won.
 function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observable<AuthTokens> {
-  return readStore(store).pipe(
+  if (store.replace) return replaceTokens(store, stale, fresh); // the same test, atomic in the store
+  return readLatest(store).pipe(
     concatMap((current) => {
       if (current === null) return throwError(() => new AuthRefreshError('logged-out'));
       if (current.accessToken !== stale.accessToken) return of(current);
@@ -80,7 +87,7 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
 function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
   const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
   const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause, oauthErrorOf(cause));
-  return readStore(options.store).pipe(
+  return readLatest(options.store).pipe(
     catchError(() => of(stale)), // an unreadable store tells nothing new: judge by the failure alone
     concatMap((current): Observable<RefreshOutcome> => {
       // Newer tokens arrived while this refresh ran (another tab refreshed with the same rotating

@@ -47,6 +47,8 @@ export interface ServerStats {
   unauthorized: number;
   refreshCalls: number;
   refreshTokenReuse: number;
+  /** Spent refresh tokens honoured because they came back within `tokenEndpoint.reuseGraceMs`. */
+  graceReuse: number;
   aborted: number;
   preflights: number;
   /** Every Authorization header or access_token parameter an /api request carried, in order. */
@@ -67,15 +69,24 @@ export interface ServerStats {
  */
 export class TokenApiServer {
   readonly stats: ServerStats = emptyStats();
-  /** How the token endpoint behaves; change it at any time. */
-  tokenEndpoint: { fault: TokenEndpointFault; delayMs: number; rotate: boolean } = { fault: 'none', delayMs: 0, rotate: true };
+  /**
+   * How the token endpoint behaves; change it at any time. `reuseGraceMs`: a spent refresh token
+   * presented again this soon after its rotation is honoured, not counted as reuse (the grace
+   * period real servers offer for a client that died before it stored the answer).
+   */
+  tokenEndpoint: { fault: TokenEndpointFault; delayMs: number; rotate: boolean; reuseGraceMs: number } = {
+    fault: 'none',
+    delayMs: 0,
+    rotate: true,
+    reuseGraceMs: 0,
+  };
   /** How often each `flaky?key=` route was hit. */
   readonly flakyHits = new Map<string, number>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly sockets = new Set<Socket>();
   private readonly accessTokens = new Map<string, number>(); // token -> expiresAt
   private readonly liveRefreshTokens = new Set<string>();
-  private readonly usedRefreshTokens = new Set<string>();
+  private readonly usedRefreshTokens = new Map<string, number>(); // token -> when it was rotated
   private serial = 0;
   private afterEvent: Array<() => void> = [];
 
@@ -299,13 +310,18 @@ export class TokenApiServer {
     }
     const presented = form.get('refresh_token') ?? '';
     if (form.get('grant_type') !== 'refresh_token' || !this.liveRefreshTokens.has(presented)) {
-      if (this.usedRefreshTokens.has(presented)) this.stats.refreshTokenReuse++;
+      const rotatedAt = this.usedRefreshTokens.get(presented);
+      if (rotatedAt !== undefined && Date.now() - rotatedAt < this.tokenEndpoint.reuseGraceMs) {
+        this.stats.graceReuse++;
+        return json(res, 200, this.tokenAnswer(this.issueTokens()));
+      }
+      if (rotatedAt !== undefined) this.stats.refreshTokenReuse++;
       return json(res, 400, { error: 'invalid_grant' });
     }
     const fresh = this.issueTokens();
     if (this.tokenEndpoint.rotate) {
       this.liveRefreshTokens.delete(presented);
-      this.usedRefreshTokens.add(presented);
+      this.usedRefreshTokens.set(presented, Date.now());
       json(res, 200, this.tokenAnswer(fresh));
     } else {
       this.liveRefreshTokens.delete(fresh.refreshToken);
@@ -330,6 +346,7 @@ function emptyStats(): ServerStats {
     unauthorized: 0,
     refreshCalls: 0,
     refreshTokenReuse: 0,
+    graceReuse: 0,
     aborted: 0,
     preflights: 0,
     tokensSeen: [],
