@@ -6,7 +6,9 @@ import type { AuthRefreshError } from '../errors/auth-refresh-error';
  * - `refresh-success`: new tokens are stored; `expiresAt` when known.
  * - `refresh-failure`: the refresh failed; every waiting request got an {@link AuthRefreshError}.
  * - `session-expired`: the token endpoint rejected the refresh token and the store was cleared:
- *   time to send the user to log in. Follows the matching `refresh-failure`.
+ *   time to send the user to log in. Follows the matching `refresh-failure`. With an `auth.lock`
+ *   that shares session ends (`WebLocksRefreshLock`), every other tab emits it too, once.
+ * - `logout`: `logout()` was called, here or (with such a lock) in another tab.
  *
  * @example
  * ```ts
@@ -17,4 +19,5 @@ export type AuthEvent =
   | { readonly type: 'refresh-start' }
   | { readonly type: 'refresh-success'; readonly expiresAt: number | undefined }
   | { readonly type: 'refresh-failure'; readonly error: AuthRefreshError }
-  | { readonly type: 'session-expired'; readonly error: AuthRefreshError };
+  | { readonly type: 'session-expired'; readonly error: AuthRefreshError }
+  | { readonly type: 'logout' };

@@ -2,10 +2,13 @@ import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subj
 import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
 import { statusOf } from '../errors/status-of';
 import { TokenStoreError } from '../errors/token-store-error';
+import { AuthRefreshError } from '../errors/auth-refresh-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { fromMaybeAsync } from './maybe-async';
+import { forgetEndedSession } from './forget-ended-session';
 import { loggedOutOutcome, readStore, readStoreNow, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import type { SessionEnd } from './refresh-lock';
 import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
 
@@ -61,6 +64,8 @@ export function isAuthSession(auth: AuthOptions | AuthSession): auth is AuthSess
   return typeof (auth as Partial<AuthSession>).authorize === 'function';
 }
 
+const ENDED_ELSEWHERE = new Error('the refresh token was rejected in another tab or process');
+
 class SingleFlightSession implements AuthSession {
   readonly store: TokenStore;
   readonly events$: Observable<AuthEvent>;
@@ -81,6 +86,7 @@ class SingleFlightSession implements AuthSession {
     this.store = options.store;
     this.tokenPlacement = options.tokenPlacement;
     this.events$ = this.events.asObservable();
+    options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
 
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
@@ -102,6 +108,16 @@ class SingleFlightSession implements AuthSession {
         () => this.store.clear(),
         (cause) => new TokenStoreError('clear', cause),
       ),
+    );
+    this.events.next({ type: 'logout' });
+    this.options.lock?.announceSessionEnd?.('logout');
+  }
+
+  // Another tab or process ended the session: stop using its tokens, then say so once here.
+  private endedElsewhere(end: SessionEnd): void {
+    this.loggedOut$.next();
+    forgetEndedSession(this.store).subscribe(() =>
+      this.events.next(end === 'logout' ? { type: 'logout' } : { type: 'session-expired', error: new AuthRefreshError('rejected', ENDED_ELSEWHERE) }),
     );
   }
 

@@ -32,13 +32,20 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
       map((fresh) => checkedTokens(fresh, current)),
       concatMap((fresh) => commit(store, current, fresh)),
     );
+  const succeeded = (tokens: AuthTokens): RefreshOutcome => {
+    events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
+    return { ok: true, tokens };
+  };
+  // Settled where it ran: under a lock, a rejected refresh token must be cleared before the next
+  // context reads the store, or that context would present the dead token once more.
+  const settled = (current: AuthTokens) =>
+    refreshed(current).pipe(
+      map(succeeded),
+      catchError((error: unknown) => failure(options, current, error, events)),
+    );
   // Shared with other contexts: the lock decides who refreshes, after this process's own single flight.
-  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, refreshed) : refreshed(stale)).pipe(
-    map((tokens): RefreshOutcome => {
-      events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
-      return { ok: true, tokens };
-    }),
-    catchError((error: unknown) => failure(options, stale, error, events)),
+  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, settled, succeeded) : settled(stale)).pipe(
+    catchError((error: unknown) => failure(options, stale, error, events)), // the lock's and the in-lock read's
   );
 }
 
@@ -103,6 +110,7 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
         map(() => {
           events.next({ type: 'session-expired', error });
+          options.lock?.announceSessionEnd?.('session-expired');
           return { ok: false, error };
         }),
       );
