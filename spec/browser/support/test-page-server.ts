@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
-const ENTRY = path.join(__dirname, '..', 'page', 'browser-suite.ts');
+const PAGES = path.join(__dirname, '..', 'page');
 
 /** The page's script: the library, rxjs and the scenarios in one file, as an app would ship them. */
 export interface PageBundle {
@@ -13,13 +13,13 @@ export interface PageBundle {
 }
 
 /**
- * Bundles the test page for the browser. `platform: 'browser'` makes esbuild follow package
+ * Bundles a test page (a file of spec/browser/page) for the browser. `platform: 'browser'` makes esbuild follow package
  * "browser" fields, which is what keeps xhr2 (a Node http client) out: its browser build is the
  * global XMLHttpRequest.
  */
-export async function bundleTestPage(): Promise<PageBundle> {
+export async function bundleTestPage(page = 'browser-suite.ts'): Promise<PageBundle> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [path.join(PAGES, page)],
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -45,17 +45,28 @@ function inputsOf(metafile: Metafile): string[] {
 export class TestPageServer {
   private readonly server: http.Server;
 
-  private constructor(bundle: PageBundle) {
-    const html = '<!doctype html><meta charset="utf-8"><title>rxjs-auth-http in the browser</title><script src="/browser-suite.js"></script>';
+  // `/` loads `bundle`; `/<name>` loads `more[name]`, on the same origin (tabs of one app share its storage).
+  private constructor(bundle: PageBundle, more: Readonly<Record<string, PageBundle>>) {
+    const html = (script: string) =>
+      `<!doctype html><meta charset="utf-8"><title>rxjs-auth-http in the browser</title><body></body><script src="${script}"></script>`;
+    const pages = new Map<string, string>([['/', html('/browser-suite.js')]]);
+    const scripts = new Map<string, string>([['/browser-suite.js', bundle.code]]);
+    for (const [name, page] of Object.entries(more)) {
+      pages.set(`/${name}`, html(`/${name}.js`));
+      scripts.set(`/${name}.js`, page.code);
+    }
     this.server = http.createServer((req, res) => {
-      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      else if (req.url === '/browser-suite.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle.code);
+      const url = req.url ?? '/';
+      const page = pages.get(url);
+      const script = scripts.get(url);
+      if (page !== undefined) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      else if (script !== undefined) res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
       else res.writeHead(404).end();
     });
   }
 
-  static async start(bundle: PageBundle): Promise<TestPageServer> {
-    const page = new TestPageServer(bundle);
+  static async start(bundle: PageBundle, more: Readonly<Record<string, PageBundle>> = {}): Promise<TestPageServer> {
+    const page = new TestPageServer(bundle, more);
     await new Promise<void>((resolve, reject) => {
       page.server.once('error', reject);
       page.server.listen(0, '127.0.0.1', () => resolve());
