@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { AngularTab } from './page/angular-tab';
 import type { BurstReport, TabSetup, TabsSuite } from './page/tabs-suite';
 import { launchChromium } from './support/launch-chromium';
 import { bundleTestPage, TestPageServer } from './support/test-page-server';
@@ -25,8 +26,8 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
   const uncaught: string[] = [];
 
   beforeAll(async () => {
-    const [tabsPage, browserSuite] = await Promise.all([bundleTestPage('tabs-suite.ts'), bundleTestPage()]);
-    pageServer = await TestPageServer.start(browserSuite, { tabs: tabsPage });
+    const [tabsPage, angularPage, browserSuite] = await Promise.all([bundleTestPage('tabs-suite.ts'), bundleTestPage('angular-tab.ts'), bundleTestPage()]);
+    pageServer = await TestPageServer.start(browserSuite, { tabs: tabsPage, angular: angularPage });
     browser = await launchChromium();
   }, SETUP_TIMEOUT_MS);
 
@@ -214,6 +215,34 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       expect(failuresOf(reports)).toEqual([]);
       expect(api.stats.refreshCalls).toBe(1);
       expect(api.stats.tokensSeen.slice(-10)).toEqual(Array(10).fill(refreshed));
+    },
+    SPEC_TIMEOUT_MS,
+  );
+
+  it(
+    'runs Angular change detection (zone.js) after a request that waited on the lock held by another tab',
+    async () => {
+      const [holder] = await signedInTabs(1);
+      const angular = await context.newPage();
+      angular.on('pageerror', (error) => uncaught.push(error.message));
+      await angular.goto(`${pageServer.url}angular`);
+      const inAngular = <K extends keyof AngularTab>(name: K, ...args: Parameters<AngularTab[K]>) =>
+        angular.evaluate(({ name, args }) => (window.angularTab![name] as (...args: unknown[]) => unknown)(...args), { name, args });
+      await inAngular('start', setup);
+      api.expireAccessTokens();
+      const release = api.holdTokenEndpoint();
+
+      await inTab(holder!, 'startBurst', 5);
+      await api.refreshCalled(1); // the other tab holds the lock while its refresh is at the token endpoint
+      await inAngular('load');
+      await api.until((stats) => stats.unauthorized === 6); // the Angular tab's request got its 401 and waits
+      release();
+      await angular.waitForFunction(() => document.querySelector('#answer')?.textContent === 'loaded', undefined, { timeout: 15_000 });
+
+      expect(await inAngular('inAngularZone')).toBeTrue();
+      expect(failuresOf([await inTab(holder!, 'burstEnded')])).toEqual([]);
+      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.refreshTokenReuse).toBe(0);
     },
     SPEC_TIMEOUT_MS,
   );
