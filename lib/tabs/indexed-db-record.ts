@@ -22,10 +22,15 @@ export class IndexedDbRecord {
   }
 
   write(tokens: AuthTokens | null): Promise<void> {
-    return this.transaction('readwrite', (table) => request(tokens === null ? table.delete(this.key) : table.put(tokens, this.key)).then(() => undefined));
+    return this.transaction('readwrite', async (table) => {
+      await request(tokens === null ? table.delete(this.key) : table.put(tokens, this.key));
+    });
   }
 
-  /** Writes `fresh` only if the record still holds `stale`'s access token, in one transaction; answers what it holds after. */
+  /**
+   * Writes `fresh` only if the record still holds `stale`'s access token, in one transaction;
+   * answers what the record holds afterwards.
+   */
   replace(stale: AuthTokens, fresh: AuthTokens): Promise<AuthTokens | null> {
     return this.transaction('readwrite', async (table) => {
       const held = tokensIn(await request<unknown>(table.get(this.key)));
@@ -41,8 +46,8 @@ export class IndexedDbRecord {
     const transaction = database.transaction(TABLE, mode);
     const committed = new Promise<void>((resolve, reject) => {
       transaction.oncomplete = () => resolve();
-      transaction.onerror = () => reject(transaction.error ?? new DOMException('the transaction failed', 'UnknownError'));
-      transaction.onabort = () => reject(transaction.error ?? new DOMException('the transaction was aborted', 'AbortError'));
+      transaction.onerror = () => reject(transaction.error ?? failure('the transaction failed'));
+      transaction.onabort = () => reject(transaction.error ?? failure('the transaction was aborted'));
     });
     const answer = await work(transaction.objectStore(TABLE));
     await committed;
@@ -62,8 +67,8 @@ export class IndexedDbRecord {
         };
         resolve(database);
       };
-      opening.onerror = () => reject(opening.error ?? new DOMException('the token database did not open', 'UnknownError'));
-      opening.onblocked = () => reject(new DOMException('another tab keeps an older version of the token database open', 'InvalidStateError'));
+      opening.onerror = () => reject(opening.error ?? failure('the token database did not open'));
+      opening.onblocked = () => reject(failure('another tab keeps an older version of the token database open'));
     });
     void this.database.catch(() => (this.database = null)); // try again next time
     return this.database;
@@ -73,8 +78,13 @@ export class IndexedDbRecord {
 function request<T>(pending: IDBRequest<T> | IDBRequest): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     pending.onsuccess = () => resolve(pending.result as T);
-    pending.onerror = () => reject(pending.error ?? new DOMException('the request failed', 'UnknownError'));
+    pending.onerror = () => reject(pending.error ?? failure('the request failed'));
   });
+}
+
+// IndexedDB reports most failures as a DOMException in `error`; this stands in when it is null.
+function failure(message: string): DOMException {
+  return new DOMException(message, 'UnknownError');
 }
 
 /** Tokens as stored, or `null` for anything that is not a token record. */

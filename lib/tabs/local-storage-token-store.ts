@@ -27,19 +27,23 @@ import { IndexedDbRecord, tokensIn } from './indexed-db-record';
 export class LocalStorageTokenStore implements TokenStore {
   /** The `localStorage` key, also the IndexedDB record's key. */
   readonly key: string;
-  private tokens: AuthTokens | null;
+  private tokens: AuthTokens | null = null;
   private readonly storage: Storage | null;
   private readonly record: IndexedDbRecord | null;
 
   constructor(key = 'rxjs-auth-http.tokens') {
-    if (typeof key !== 'string' || key === '') throw new TypeError('LocalStorageTokenStore: the key must be a non-empty string');
+    if (typeof key !== 'string' || key === '') {
+      throw new TypeError('LocalStorageTokenStore: the key must be a non-empty string');
+    }
     this.key = key;
     this.storage = availableStorage();
     const indexedDb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
     this.record = indexedDb ? new IndexedDbRecord(indexedDb, key) : null;
     this.tokens = this.readStorage();
     globalThis.addEventListener?.('storage', (event: StorageEvent) => {
-      if (event.storageArea === this.storage && (event.key === key || event.key === null)) this.tokens = parsed(event.newValue);
+      // A null key: the whole storage was cleared.
+      const ours = event.storageArea === this.storage && (event.key === key || event.key === null);
+      if (ours) this.tokens = parsed(event.newValue);
     });
   }
 
@@ -69,8 +73,9 @@ export class LocalStorageTokenStore implements TokenStore {
   async replace(stale: AuthTokens, fresh: AuthTokens): Promise<AuthTokens | null> {
     if (this.record === null) {
       const held = this.readStorage();
-      if (held?.accessToken === stale.accessToken) this.keep(fresh);
-      return held?.accessToken === stale.accessToken ? fresh : held;
+      if (held === null || held.accessToken !== stale.accessToken) return held;
+      this.keep(fresh);
+      return fresh;
     }
     const held = await this.record.replace(stale, fresh);
     if (held === null) {
@@ -89,8 +94,9 @@ export class LocalStorageTokenStore implements TokenStore {
     }
   }
 
+  // Without localStorage at all, this tab's copy is the only record there is.
   private readStorage(): AuthTokens | null {
-    return parsed(this.storage?.getItem(this.key) ?? null);
+    return this.storage ? parsed(this.storage.getItem(this.key)) : this.tokens;
   }
 }
 

@@ -51,6 +51,7 @@ export class WebLocksRefreshLock implements RefreshLock {
   readonly name: string;
   /** Whether tabs are coordinated (`navigator.locks` exists); `false`: one refresh per tab at a time only. */
   readonly crossTab: boolean;
+  /** The session ends other tabs announced, heard on the lock's BroadcastChannel. */
   readonly sessionEnds$: Observable<SessionEnd>;
   private readonly locks: LockRequester;
   private readonly waitMs: number | undefined;
@@ -82,6 +83,7 @@ export class WebLocksRefreshLock implements RefreshLock {
     });
   }
 
+  /** Runs `work` while this tab holds the Web Lock, within the bounds described on the class. */
   withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T> {
     return new Observable<T>((subscriber) => {
       const holdMs = (limits.refreshTimeout || UNBOUNDED_REFRESH_HOLD_MS) + HOLD_MARGIN_MS;
@@ -99,7 +101,8 @@ export class WebLocksRefreshLock implements RefreshLock {
           clearTimeout(waitTimer);
           if (state.left) return undefined; // the caller left while the lock was being granted
           return new Promise<void>((release) => {
-            const holdTimer = setTimeout(() => toCaller.error(new RefreshLockError('lost', new Error(`held past ${holdMs} ms`))), holdMs);
+            const tooLong = () => toCaller.error(new RefreshLockError('lost', new Error(`held past ${holdMs} ms`)));
+            const holdTimer = setTimeout(tooLong, holdMs);
             const inside = work.subscribe(toCaller);
             state.letGo = () => {
               clearTimeout(holdTimer);
@@ -109,7 +112,8 @@ export class WebLocksRefreshLock implements RefreshLock {
           });
         })
         .catch((cause: unknown) => {
-          if (state.timedOut) toCaller.error(new RefreshLockError('timeout', new Error(`the refresh lock stayed taken for ${waitMs} ms`)));
+          const taken = new Error(`the refresh lock stayed taken for ${waitMs} ms`);
+          if (state.timedOut) toCaller.error(new RefreshLockError('timeout', taken));
           else toCaller.error(cause instanceof RefreshLockError ? cause : new RefreshLockError('unavailable', cause));
         });
 
@@ -122,6 +126,7 @@ export class WebLocksRefreshLock implements RefreshLock {
     });
   }
 
+  /** Tells the other tabs that the session ended here; carries no token. */
   announceSessionEnd(end: SessionEnd): void {
     try {
       this.sessionChannel()?.postMessage({ sessionEnd: end });
