@@ -11,6 +11,12 @@ describe('LocalStorageTokenStore where there is no localStorage (Node, server-si
     expect(store.get()).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1' });
     expect(await store.getLatest()).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1' });
 
+    expect(await store.replace({ accessToken: 'at-1' }, { accessToken: 'at-2' })).toEqual({ accessToken: 'at-2' });
+    expect(await store.replace({ accessToken: 'at-1' }, { accessToken: 'at-3' }))
+      .withContext('at-1 is gone')
+      .toEqual({ accessToken: 'at-2' });
+    expect(store.get()).toEqual({ accessToken: 'at-2' });
+
     await store.clear();
     expect(store.get()).toBeNull();
     expect(await store.getLatest()).toBeNull();
