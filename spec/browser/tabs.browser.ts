@@ -37,7 +37,8 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
   });
 
   beforeEach(async () => {
-    api = await TokenApiServer.start();
+    // An hour: tokens never come near their expiry skew on a slow machine, so only the spec's own expiries refresh.
+    api = await TokenApiServer.start({ accessTokenTtlMs: 3_600_000 });
     context = await browser.newContext(); // fresh storage, locks and channels for each spec
     specs++;
     setup = { api: api.url, storeKey: `spec-${specs}.tokens`, lockName: `spec-${specs}.refresh` };
