@@ -23,7 +23,11 @@ export type { AuthOptions, TokenPlacement } from './auth/auth-options';
 export type { AuthEvent } from './auth/auth-events';
 export { MemoryTokenStore } from './auth/token-store';
 export type { AuthTokens, TokenStore } from './auth/token-store';
-export type { RefreshLock, RefreshLockLimits } from './auth/refresh-lock';
+export type { RefreshLock, RefreshLockLimits, SessionEnd } from './auth/refresh-lock';
+// Browser tabs sharing one session. Safe to import anywhere: nothing touches the DOM until used.
+export { WebLocksRefreshLock } from './tabs/web-locks-refresh-lock';
+export type { WebLocksRefreshLockOptions } from './tabs/web-locks-refresh-lock';
+export { LocalStorageTokenStore } from './tabs/local-storage-token-store';
 export { oauth2Refresh } from './auth/oauth2-refresh';
 export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
 export { oauth2Revoke } from './auth/oauth2-revoke';

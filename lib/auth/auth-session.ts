@@ -6,7 +6,9 @@ import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { fromMaybeAsync } from './maybe-async';
+import { forgetEndedSession } from './forget-ended-session';
 import { loggedOutOutcome, readStore, readStoreNow, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import type { SessionEnd } from './refresh-lock';
 import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
 
@@ -66,6 +68,8 @@ export function isAuthSession(auth: AuthOptions | AuthSession): auth is AuthSess
   return typeof (auth as Partial<AuthSession>).authorize === 'function';
 }
 
+const ENDED_ELSEWHERE = new Error('the refresh token was rejected in another tab or process');
+
 class SingleFlightSession implements AuthSession {
   readonly store: TokenStore;
   readonly events$: Observable<AuthEvent>;
@@ -88,6 +92,7 @@ class SingleFlightSession implements AuthSession {
     this.store = options.store;
     this.tokenPlacement = options.tokenPlacement;
     this.events$ = this.events.asObservable();
+    options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
 
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
@@ -114,11 +119,22 @@ class SingleFlightSession implements AuthSession {
         (cause) => new TokenStoreError('clear', cause),
       ),
     );
+    this.events.next({ type: 'logout' });
+    this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
     const revoked = defer(() => from(revoke(tokens))).pipe(
       refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new Error('the revocation did not answer in time')) }) : identity,
     );
     await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) => this.events.next({ type: 'revoke-failure', error }));
+  }
+
+  // Another tab or process ended the session: stop using its tokens, then say so once here.
+  private endedElsewhere(end: SessionEnd): void {
+    this.endReason = end === 'logout' ? 'logged-out' : 'rejected';
+    this.loggedOut$.next();
+    forgetEndedSession(this.store).subscribe(() =>
+      this.events.next(end === 'logout' ? { type: 'logout' } : { type: 'session-expired', error: new AuthRefreshError('rejected', ENDED_ELSEWHERE) }),
+    );
   }
 
   mayReceiveToken(url: string): boolean {

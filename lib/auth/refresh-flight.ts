@@ -36,13 +36,20 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
       map((fresh) => checkedTokens(fresh, current)),
       concatMap((fresh) => commit(store, current, fresh)),
     );
+  const succeeded = (tokens: AuthTokens): RefreshOutcome => {
+    events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
+    return { ok: true, tokens };
+  };
+  // Settled where it ran: under a lock, a rejected refresh token must be cleared before the next
+  // context reads the store, or that context would present the dead token once more.
+  const settled = (current: AuthTokens) =>
+    refreshed(current).pipe(
+      map(succeeded),
+      catchError((error: unknown) => failure(options, current, error, events)),
+    );
   // Shared with other contexts: the lock decides who refreshes, after this process's own single flight.
-  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, refreshed) : refreshed(stale)).pipe(
-    map((tokens): RefreshOutcome => {
-      events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
-      return { ok: true, tokens };
-    }),
-    catchError((error: unknown) => failure(options, stale, error, events)),
+  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, settled, succeeded) : settled(stale)).pipe(
+    catchError((error: unknown) => failure(options, stale, error, events)), // the lock's and the in-lock read's
   );
 }
 
@@ -105,7 +112,12 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
         (c) => new TokenStoreError('clear', c),
       ).pipe(
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
-        map((): RefreshOutcome => ({ ok: false, error, sessionEnded: true })),
+        map((): RefreshOutcome => {
+          // Other tabs hear it now, while this one still holds the lock; this tab's own
+          // `session-expired` follows once every waiter has its error (see the session).
+          options.lock?.announceSessionEnd?.('session-expired');
+          return { ok: false, error, sessionEnded: true };
+        }),
       );
     }),
   );

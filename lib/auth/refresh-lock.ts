@@ -1,5 +1,12 @@
 import type { Observable } from 'rxjs';
 
+/**
+ * How a session ended, as one context tells the others that share its lock: the token endpoint
+ * rejected the refresh token (`session-expired`), or the app logged out (`logout`). No token
+ * travels with it.
+ */
+export type SessionEnd = 'session-expired' | 'logout';
+
 /** What the refresh tells a {@link RefreshLock} about the work it will run inside. */
 export interface RefreshLockLimits {
   /** The session's `refreshTimeout` in ms (`0`: unbounded): a lock with a lease must outlast it. */
@@ -33,4 +40,11 @@ export interface RefreshLockLimits {
 export interface RefreshLock {
   /** Runs `work` while holding the lock; see {@link RefreshLock} for what a lock must do. */
   withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T>;
+  /**
+   * Optional: tells the other contexts that share this lock that the session ended here, so each
+   * reports it on its `authEvents$` and stops sending the dead tokens. Best effort, never throws.
+   */
+  announceSessionEnd?(end: SessionEnd): void;
+  /** Optional: the ends other contexts announced (never this lock's own announcements). */
+  readonly sessionEnds$?: Observable<SessionEnd>;
 }

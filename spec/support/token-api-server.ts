@@ -268,7 +268,10 @@ export class TokenApiServer {
   private tokenGrant(req: IncomingMessage, res: ServerResponse, body: string): void {
     this.stats.refreshCalls++;
     this.stats.lastTokenRequest = { headers: req.headers, body };
-    const answer = () => this.answerGrant(req, res, new URLSearchParams(body));
+    const answer = () => {
+      if (this.dropAbandonedGrants && req.socket.destroyed) return; // the client left: nothing is committed
+      this.answerGrant(req, res, new URLSearchParams(body));
+    };
     if (this.tokenEndpoint.fault === 'hang') return;
     const delayed = () => (this.tokenEndpoint.delayMs > 0 ? setTimeout(answer, this.tokenEndpoint.delayMs) : answer());
     if (this.heldGrants) this.heldGrants.push(delayed);
@@ -288,6 +291,13 @@ export class TokenApiServer {
     };
   }
   private heldGrants: Array<() => void> | null = null;
+
+  /**
+   * When true, a held or delayed token request whose client has gone by the time it is answered
+   * (its tab closed) rotates nothing, as a server that commits a grant with its answer. When
+   * false (the default), the grant is committed anyway and the refresh token is spent.
+   */
+  dropAbandonedGrants = false;
 
   private answerGrant(req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void {
     switch (this.tokenEndpoint.fault) {
