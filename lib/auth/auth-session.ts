@@ -2,12 +2,11 @@ import { asyncScheduler, defer, firstValueFrom, from, identity, merge, type Obse
 import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
-import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
-import { fromMaybeAsync } from './maybe-async';
 import { forgetEndedSession } from './forget-ended-session';
-import { loggedOutOutcome, readStore, readStoreNow, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { loggedOutOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { clearStore, readStore, readStoreNow } from './store-access';
 import type { SessionEnd } from './refresh-lock';
 import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
@@ -113,12 +112,7 @@ class SingleFlightSession implements AuthSession {
     const { revoke, refreshTimeout } = this.options;
     // An unreadable store leaves nothing to revoke; the local sign-out must still happen.
     const tokens = revoke ? await firstValueFrom(readStore(this.store)).catch(() => null) : null;
-    await firstValueFrom(
-      fromMaybeAsync(
-        () => this.store.clear(),
-        (cause) => new TokenStoreError('clear', cause),
-      ),
-    );
+    await firstValueFrom(clearStore(this.store));
     this.events.next({ type: 'logout' });
     this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
@@ -245,7 +239,7 @@ class SingleFlightSession implements AuthSession {
   }
 
   private isExpiring(tokens: AuthTokens): boolean {
-    const expiry = this.expiryOf(tokens);
+    const expiry = this.cachedExpiryOf(tokens);
     if (expiry === undefined) return false;
     // asyncScheduler's clock, not Date.now(): TestScheduler runs it in virtual time.
     const now = asyncScheduler.now();
@@ -262,7 +256,7 @@ class SingleFlightSession implements AuthSession {
   }
 
   // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.
-  private expiryOf(tokens: AuthTokens): number | undefined {
+  private cachedExpiryOf(tokens: AuthTokens): number | undefined {
     if (tokens.expiresAt !== undefined) return expiryOf(tokens);
     if (this.expiryCache.token !== tokens.accessToken) this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
     return this.expiryCache.expiry;

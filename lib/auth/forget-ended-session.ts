@@ -1,8 +1,6 @@
 import { type Observable, of } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
-import { TokenStoreError } from '../errors/token-store-error';
-import { fromMaybeAsync } from './maybe-async';
-import { readLatest } from './shared-store';
+import { clearStore, readLatest } from './store-access';
 import type { TokenStore } from './token-store';
 
 /**
@@ -13,14 +11,7 @@ import type { TokenStore } from './token-store';
  */
 export function forgetEndedSession(store: TokenStore): Observable<void> {
   return readLatest(store).pipe(
-    concatMap((latest) =>
-      latest === null
-        ? fromMaybeAsync(
-            () => store.clear(),
-            (cause) => new TokenStoreError('clear', cause),
-          )
-        : of(undefined),
-    ),
+    concatMap((latest) => (latest === null ? clearStore(store) : of(undefined))),
     catchError(() => of(undefined)),
     map(() => undefined),
   );

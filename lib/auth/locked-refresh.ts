@@ -3,7 +3,7 @@ import { catchError, concatMap } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { RefreshLockError } from '../errors/refresh-lock-error';
 import type { RefreshLock } from './refresh-lock';
-import { readLatest } from './shared-store';
+import { readLatest } from './store-access';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**

@@ -1,13 +1,11 @@
 import { defer, from, identity, type Observable, of, type Subject, throwError, timeout } from 'rxjs';
 import { catchError, concatMap, map, take, throwIfEmpty } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
-import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { oauthErrorOf } from './oauth-error-of';
 import type { ResolvedAuthOptions } from './auth-options';
-import { answerOf, callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
 import { lockedRefresh } from './locked-refresh';
-import { readLatest, replaceTokens } from './shared-store';
+import { clearStore, readLatest, replaceTokens, writeStore } from './store-access';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -83,10 +81,7 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
     concatMap((current) => {
       if (current === null) return throwError(() => new AuthRefreshError('logged-out'));
       if (current.accessToken !== stale.accessToken) return of(current);
-      return fromMaybeAsync(
-        () => store.set(fresh),
-        (cause) => new TokenStoreError('set', cause),
-      ).pipe(map(() => fresh));
+      return writeStore(store, fresh).pipe(map(() => fresh));
     }),
   );
 }
@@ -107,10 +102,7 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
       // Transient: keep the tokens for the next try. Cleared already: someone else ended the session.
       if (!rejected || current === null) return of({ ok: false, error });
       // The refresh token is dead: end the session.
-      return fromMaybeAsync(
-        () => options.store.clear(),
-        (c) => new TokenStoreError('clear', c),
-      ).pipe(
+      return clearStore(options.store).pipe(
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
         map((): RefreshOutcome => {
           // Other tabs hear it now, while this one still holds the lock; this tab's own
@@ -121,18 +113,4 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
       );
     }),
   );
-}
-
-/** Reads the store, mapping a throw or rejection to {@link TokenStoreError}. */
-export function readStore(store: TokenStore): Observable<AuthTokens | null> {
-  return defer(() => answerOf(readStoreNow(store)));
-}
-
-/** Reads the store right away: {@link readStore} without an Observable when the store answers synchronously. */
-export function readStoreNow(store: TokenStore): MaybeAsyncAnswer<AuthTokens | null> {
-  const answer = callMaybeAsync(
-    () => store.get(),
-    (cause) => new TokenStoreError('get', cause),
-  );
-  return 'now' in answer ? { now: answer.now ?? null } : { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
 }
