@@ -11,13 +11,9 @@ import { SKIP_AUTH } from './skip-auth';
  * The functional interceptor that gives HttpClient the session's token and single-flight refresh:
  * it attaches the access token, and when the answer is a `refreshOn` status (an
  * `HttpErrorResponse` with status 401 by default) it waits for one refresh shared by every
- * request of the app and retries once.
- *
- * Use it in one of two ways:
- * - as it is, `withInterceptors([authRefreshInterceptor])`, with {@link provideAuthRefresh} in the
- *   same injector: the session is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS});
- * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
- *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
+ * request of the app and retries once. It uses the session of {@link provideAuthRefresh} in the
+ * same injector, which is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS}); for a
+ * self-contained set-up without a provider, see {@link createAuthRefreshInterceptor}.
  *
  * On the server (Angular SSR), a session or store used by two app instances fails their requests
  * with {@link SharedAcrossAppsError}: it would carry one user's token into another user's page.
@@ -44,18 +40,13 @@ import { SKIP_AUTH } from './skip-auth';
  *     })),
  *   ],
  * };
- *
- * // Or self-contained:
- * export const minimalConfig: ApplicationConfig = {
- *   providers: [
- *     provideHttpClient(
- *       withInterceptors([authRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
- *     ),
- *   ],
- * };
  * ```
  */
 export function authRefreshInterceptor(req: HttpRequest<unknown>, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+/**
+ * @deprecated Call {@link createAuthRefreshInterceptor} for a configured interceptor; this form
+ * keeps working for apps written against it.
+ */
 export function authRefreshInterceptor(options?: AuthOptions | (() => AuthOptions)): HttpInterceptorFn;
 export function authRefreshInterceptor(
   ...args: [HttpRequest<unknown>, HttpHandlerFn] | [(AuthOptions | (() => AuthOptions))?]
@@ -63,7 +54,32 @@ export function authRefreshInterceptor(
   // Called by Angular as the interceptor itself: (req, next).
   if (args.length === 2) return intercept(args[0], args[1], providedSession);
   const options = args[0];
-  if (options === undefined) return (req, next) => intercept(req, next, providedSession);
+  return options === undefined ? (req, next) => intercept(req, next, providedSession) : createAuthRefreshInterceptor(options);
+}
+
+/**
+ * Creates a self-contained {@link authRefreshInterceptor}: it keeps one session per injector
+ * itself, from `options` (or a factory of them, run once per app instance in an injection
+ * context, as server-side rendering needs), so no {@link provideAuthRefresh} is needed. Its
+ * session's events are not injectable; use the provider when the app needs them.
+ *
+ * @example
+ * ```ts
+ * import { provideHttpClient, withInterceptors } from '@angular/common/http';
+ * import type { ApplicationConfig } from '@angular/core';
+ * import { oauth2Refresh } from 'rxjs-auth-http';
+ * import { createAuthRefreshInterceptor } from 'rxjs-auth-http/angular';
+ *
+ * export const appConfig: ApplicationConfig = {
+ *   providers: [
+ *     provideHttpClient(
+ *       withInterceptors([createAuthRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
+ *     ),
+ *   ],
+ * };
+ * ```
+ */
+export function createAuthRefreshInterceptor(options: AuthOptions | (() => AuthOptions)): HttpInterceptorFn {
   // One session per injector, so every HttpClient call of one app shares one refresh.
   const sessions = new WeakMap<EnvironmentInjector, AuthSession>();
   const ownSession = (): AuthSession => {
@@ -78,7 +94,9 @@ export function authRefreshInterceptor(
 function providedSession(): AuthSession {
   const session = inject(AUTH_SESSION, { optional: true });
   if (session === null)
-    throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or options: authRefreshInterceptor({ refresh })');
+    throw new Error(
+      'authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or createAuthRefreshInterceptor({ refresh }) in its place',
+    );
   return session;
 }
 

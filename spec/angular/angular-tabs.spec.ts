@@ -4,7 +4,7 @@ import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@ang
 import type { EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, forkJoin } from 'rxjs';
 import { MemoryTokenStore, oauth2Refresh, WebLocksRefreshLock, type AuthEvent, type AuthOptions } from '../../lib/index';
-import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
+import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, createAuthRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
 import { TokenApiServer } from '../support/token-api-server';
 import { angularInjector } from './angular-injector';
 
@@ -38,7 +38,7 @@ describe('Angular apps sharing a store and a WebLocksRefreshLock (zoneless, the 
   }
 
   function configured(lockName: string): EnvironmentInjector {
-    const injector = angularInjector([provideHttpClient(withFetch(), withInterceptors([authRefreshInterceptor(options(lockName))]))]);
+    const injector = angularInjector([provideHttpClient(withFetch(), withInterceptors([createAuthRefreshInterceptor(options(lockName))]))]);
     injectors.push(injector);
     return injector;
   }

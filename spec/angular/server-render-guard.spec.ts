@@ -4,7 +4,14 @@ import { HttpClient, HttpParams, provideHttpClient, withFetch, withInterceptors,
 import { inject, PLATFORM_ID, type EnvironmentInjector, type EnvironmentProviders, type Provider } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib/index';
-import { AUTH_SESSION, authRefreshInterceptor, provideAuthRefresh, SharedAcrossAppsError, skipAuth } from '../../lib/angular/index';
+import {
+  AUTH_SESSION,
+  authRefreshInterceptor,
+  createAuthRefreshInterceptor,
+  provideAuthRefresh,
+  SharedAcrossAppsError,
+  skipAuth,
+} from '../../lib/angular/index';
 import { TokenApiServer, type Echo } from '../support/token-api-server';
 import { angularInjector } from './angular-injector';
 
@@ -101,7 +108,7 @@ describe('Angular on the server: a store or session used by two app instances', 
   });
 
   it('refuses a module-scope store given to the configured interceptor, from the second app on', async () => {
-    const interceptor = authRefreshInterceptor(options(storeOfNewUser()));
+    const interceptor = createAuthRefreshInterceptor(options(storeOfNewUser()));
     const first = app('server', [withInterceptor(interceptor)]);
     const second = app('server', [withInterceptor(interceptor)]);
     await firstValueFrom(first.get(`${server.url}/api/echo`));
