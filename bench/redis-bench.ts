@@ -10,7 +10,7 @@ import { RedisTokenStore } from '../lib/redis';
 import { redisClientKind } from '../spec/redis/support/redis-clients';
 import { RedisServer } from '../spec/redis/support/redis-server';
 import { WorkerProcess } from '../spec/redis/support/worker-process';
-import { TokenApiServer } from '../spec/support/token-api-server';
+import { TokenApiServer } from '../test-server/token-api-server';
 
 const OPS = 200_000;
 const PROCESSES = 8;

@@ -177,7 +177,7 @@ class SingleFlightSession implements AuthSession {
           return throwError(() => (sent === null ? rejection : new AuthRefreshError(this.endReason, rejection)));
         }
         // A refresh running now is replacing `current` as well: wait for it rather than resend a
-        // token known to be stale (found by spec/resilience/auth-session.property.spec.ts).
+        // token known to be stale (found by spec/auth/auth-session.property.spec.ts).
         if (current.accessToken !== sent?.accessToken && !this.flight) return of(current); // someone refreshed already
         return this.tokensFrom(this.sharedRefresh(current));
       }),

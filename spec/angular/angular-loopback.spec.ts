@@ -7,7 +7,7 @@ import { firstValueFrom, map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
 import { AUTH_EVENTS, authRefreshInterceptor, provideAuthRefresh, skipAuth } from '../../lib/angular/index';
 import { NodeXMLHttpRequest } from '../../lib/transport/node-xhr';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
 
 // Angular's real HttpClient against the loopback token server, through both of its real

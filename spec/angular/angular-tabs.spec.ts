@@ -5,7 +5,7 @@ import type { EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, forkJoin } from 'rxjs';
 import { MemoryTokenStore, oauth2Refresh, WebLocksRefreshLock, type AuthEvent, type AuthOptions } from '../../lib/index';
 import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, createAuthRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
 
 // Two zoneless Angular apps in one Node process stand in for two tabs: `auth.lock` reaches the

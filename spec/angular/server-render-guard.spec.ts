@@ -12,7 +12,7 @@ import {
   SharedAcrossAppsError,
   skipAuth,
 } from '../../lib/angular/index';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
 
 // Angular SSR renders every request in its own app instance, in one Node process. These "apps" are

@@ -12,7 +12,7 @@ import {
   type TokenStore,
 } from '../../lib';
 import { QueueRefreshLock } from '../support/queue-refresh-lock';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 // Two clients sharing one store stand in for two processes sharing one credential.
 describe('auth.lock, the seam that shares a refresh between contexts', () => {

@@ -2,7 +2,7 @@ import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import { catchError, filter, switchMap } from 'rxjs/operators';
 import { of } from 'rxjs';
 import { AuthRefreshError, createAuthSession, createHttpClient, HttpError, MemoryTokenStore, oauth2Refresh, type AuthEvent, type AuthSession } from '../../lib';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
 describe('AuthSession: the end of a session', () => {

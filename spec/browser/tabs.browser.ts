@@ -4,7 +4,7 @@ import type { BurstReport, TabSetup, TabsSuite } from './page/tabs-suite';
 import { launchChromium } from './support/launch-chromium';
 import { LoopbackPageServer } from '../support/loopback-page-server';
 import { bundleTestPage, testPageHandler } from './support/test-page-server';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 
 // Several tabs (pages of one origin in one browser context) sharing a LocalStorageTokenStore and a
 // WebLocksRefreshLock, against a token server that rotates refresh tokens and counts reuse.

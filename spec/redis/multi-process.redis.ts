@@ -1,5 +1,5 @@
 import { RedisTokenStore } from '../../lib/redis';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 import { allClientNames, redisClientKind, type ClientName } from './support/redis-clients';
 import { RedisServer } from './support/redis-server';
 import { until } from './support/until';

@@ -12,7 +12,7 @@ import {
   type HttpClient,
   type TokenStore,
 } from '../../lib';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 // Node has no `navigator.locks`: these specs run the lock's in-tab fallback, its bounds and its
 // session messages (Node's own BroadcastChannel). The cross-tab behaviour runs in Chromium

@@ -4,7 +4,7 @@ import { forkJoin, from, lastValueFrom, of } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
 import { AuthRefreshError, createHttpClient, NetworkError, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
 import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../../lib/redis';
-import type { Echo } from '../../support/token-api-server';
+import type { Echo } from '../../../test-server/token-api-server';
 import { redisClientKind } from './redis-clients';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
