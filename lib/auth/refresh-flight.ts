@@ -52,11 +52,10 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
 }
 
 /**
- * Fails the flight now: the session ended while it ran, logged out (`logged-out`) or its refresh
- * token rejected in another context (`rejected`, with `cause`), as its waiters must learn.
+ * Fails the flight now with `error`: the session ended while it ran, logged out (`logged-out`) or
+ * its refresh token rejected in another context (`rejected`), as its waiters must learn.
  */
-export function endedOutcome(events: Subject<AuthEvent>, reason: 'logged-out' | 'rejected', cause?: Error): RefreshOutcome {
-  const error = new AuthRefreshError(reason, cause);
+export function endedOutcome(events: Subject<AuthEvent>, error: AuthRefreshError): RefreshOutcome {
   events.next({ type: 'refresh-failure', error });
   return { ok: false, error };
 }

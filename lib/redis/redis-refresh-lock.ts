@@ -199,7 +199,8 @@ export class RedisRefreshLock implements RefreshLock {
       const end = sessionEndFrom(message, this.sender);
       if (end !== null) [...this.endListeners].forEach((listener) => listener(end));
     };
-    this.subscription ??= this.redis.subscribe({ [this.keys.channel]: wakeAll, [this.keys.sessionEnds]: heard }, wakeAll);
+    const listeners = { [this.keys.channel]: wakeAll, [this.keys.sessionEnds]: heard };
+    this.subscription ??= this.redis.subscribe(listeners, wakeAll);
     this.subscription.catch(() => {
       this.subscription = null; // the poll covers it; try to subscribe again on the next wait
     });

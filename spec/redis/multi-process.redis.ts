@@ -47,7 +47,8 @@ describe('processes sharing one credential through Redis', () => {
   // counts every worker's subscription to the key's session-end channel.
   async function subscribedToSessionEnds(count: number): Promise<void> {
     const channel = `${key}:session-ends`;
-    await until(async () => (await redis.command(['PUBSUB', 'NUMSUB', channel])).endsWith(`:${count}`), 20_000, 'every subscription');
+    const counted = async () => (await redis.command(['PUBSUB', 'NUMSUB', channel])).endsWith(`:${count}`);
+    await until(counted, 20_000, 'every subscription');
   }
 
   async function eventsOf(worker: WorkerProcess): Promise<readonly string[]> {
@@ -104,7 +105,7 @@ describe('processes sharing one credential through Redis', () => {
   }
 
   for (const client of allClientNames) {
-    it(`${client}: a refresh rejected with invalid_grant ends the session in every process, each waiter failing with rejected`, async () => {
+    it(`${client}: invalid_grant ends the session in every process, each waiter failing with rejected`, async () => {
       const store = await parentStore(client);
       await store.set(api.issueTokens());
       const pool = await start(client, 4, long);
@@ -140,7 +141,7 @@ describe('processes sharing one credential through Redis', () => {
       expect(await store.getLatest()).toBeNull();
     }, 120_000);
 
-    it(`${client}: a logout in one process makes every other process report logout once and stop sending the token`, async () => {
+    it(`${client}: a logout in one process: every other one reports logout once and stops sending the token`, async () => {
       const store = await parentStore(client);
       await store.set(api.issueTokens());
       const pool = await start(client, 3);
