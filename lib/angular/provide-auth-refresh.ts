@@ -1,8 +1,8 @@
 import {
+  ENVIRONMENT_INITIALIZER,
   EnvironmentInjector,
   inject,
   makeEnvironmentProviders,
-  provideEnvironmentInitializer,
   runInInjectionContext,
   type EnvironmentProviders,
 } from '@angular/core';
@@ -53,9 +53,14 @@ export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): 
     { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
     // A store in plain options is one object for every app instance: on the server, claim it as the
     // app starts, before an app initializer writes its user's tokens into it under another render.
-    provideEnvironmentInitializer(() => {
-      if (typeof options !== 'function' && options?.store) claimForThisApp(options.store);
-    }),
+    // ENVIRONMENT_INITIALIZER rather than provideEnvironmentInitializer (Angular 19+): the peer range starts at 16.
+    {
+      provide: ENVIRONMENT_INITIALIZER,
+      multi: true,
+      useValue: () => {
+        if (typeof options !== 'function' && options?.store) claimForThisApp(options.store);
+      },
+    },
   ]);
 }
 
