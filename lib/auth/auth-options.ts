@@ -1,5 +1,7 @@
 import type { ObservableInput } from 'rxjs';
+import type { DPoP } from '../dpop/dpop';
 import { statusOf } from '../errors/status-of';
+import { withSessionDPoP } from './session-dpop';
 import { oauthErrorOf } from './oauth-error-of';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
@@ -65,6 +67,12 @@ export interface AuthOptions {
    * rxjs' `AjaxError` or Angular's `HttpErrorResponse`.
    */
   isRefreshRejected?: (error: unknown) => boolean;
+  /**
+   * Binds the tokens to a key (RFC 9449), a `DPoP` from `rxjs-auth-http/dpop`: tokens go as
+   * `Authorization: DPoP <token>` with a fresh proof per attempt, and an `oauth2Refresh` signs its
+   * requests with the same key. Leaves `tokenPlacement` unset: a DPoP token never travels as Bearer.
+   */
+  dpop?: DPoP;
 }
 
 /** {@link AuthOptions} with every default applied: nothing here is optional. */
@@ -81,6 +89,8 @@ export interface ResolvedAuthOptions {
   readonly isRefreshRejected: (error: unknown) => boolean;
   /** `count: Infinity` when the guard is off. */
   readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
+  /** null without DPoP. */
+  readonly dpop: DPoP | null;
 }
 
 /** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
@@ -90,18 +100,33 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   if (!refreshOn.every((status) => Number.isInteger(status) && status >= 400 && status <= 599)) {
     throw new TypeError('auth.refreshOn must list HTTP error statuses (400-599)');
   }
+  const dpop = checkDPoP(options);
   return {
     store: options.store ?? new MemoryTokenStore(),
-    refresh: options.refresh,
+    refresh: dpop ? withSessionDPoP(options.refresh, dpop) : options.refresh,
     revoke: checkRevoke(options.revoke),
     refreshOn: new Set(refreshOn),
-    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: 'Bearer' }),
+    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' }),
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
     expirySkew: checkMs('auth.expirySkew', options.expirySkew ?? 30_000),
     refreshTimeout: checkMs('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
-    isRefreshRejected: options.isRefreshRejected ?? isRejectedByTokenEndpoint,
+    isRefreshRejected: keyLossEnds(dpop, options.isRefreshRejected ?? isRejectedByTokenEndpoint),
     maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
+    dpop,
   };
+}
+
+// A refresh token bound to a lost key can never be used again: the session is over, whoever refreshes.
+function keyLossEnds(dpop: DPoP | null, isRejected: (error: unknown) => boolean): (error: unknown) => boolean {
+  return dpop ? (error) => dpop.isKeyLost(error) || isRejected(error) : isRejected;
+}
+
+function checkDPoP(options: AuthOptions): DPoP | null {
+  const { dpop } = options;
+  if (dpop === undefined) return null;
+  if (typeof dpop?.sendToTokenEndpoint !== 'function') throw new TypeError("auth.dpop must be a DPoP from 'rxjs-auth-http/dpop'");
+  if (options.tokenPlacement !== undefined) throw new TypeError('auth.tokenPlacement cannot be set with auth.dpop: a DPoP token goes in Authorization: DPoP');
+  return dpop;
 }
 
 // A refresh may fail with our HttpError, rxjs' AjaxError or Angular's HttpErrorResponse. A

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { buildRequest } from '../build-request';
 import { resolveClientOptions } from '../client-options';
@@ -51,9 +52,10 @@ export type OAuth2Post = (form: Readonly<Record<string, string>>) => Observable<
 /**
  * Checks the client settings and the endpoint URL once and returns what posts to it. Throws
  * {@link InvalidRequestError} for a URL that cannot be resolved here, and a TypeError for client
- * settings that do not fit together; neither message holds the secret.
+ * settings that do not fit together; neither message holds the secret. With `dpop`, each request
+ * carries a proof signed with its existing key (the grant is bound to it).
  */
-export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions): OAuth2Post {
+export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions, dpop: DPoP | null = null): OAuth2Post {
   checkEndpointUrl(what, url);
   const method = clientAuthMethodOf(what, options);
   const resolved = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR, transport: options.transport });
@@ -73,7 +75,7 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
       if (method === 'client_secret_post') form.set('client_secret', clientSecret);
     }
     const request = buildRequest({ method: 'POST', url, headers, body: form.toString(), auth: false }, resolved);
-    return send(request).pipe(map((response) => response.body));
+    return (dpop ? dpop.sendToTokenEndpoint(request, send, false) : send(request)).pipe(map((response) => response.body));
   };
 }
 

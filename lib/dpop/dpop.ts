@@ -1,0 +1,168 @@
+import { generateKeyPair, type JWK } from 'jose';
+import { defer, from, type Observable, throwError } from 'rxjs';
+import { catchError, switchMap, tap } from 'rxjs/operators';
+import { oauthErrorOf } from '../auth/oauth-error-of';
+import { statusOf } from '../errors/status-of';
+import { withHeader } from '../headers';
+import type { HttpRequest } from '../http-request';
+import type { HttpResponse } from '../http-response';
+import type { HttpHandler, HttpInterceptor } from '../interceptor';
+import { DPoPKeyLostError } from './dpop-key-lost-error';
+import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
+import { publicJwkOf, signProof } from './dpop-proof';
+import { asksForDPoPNonce } from './www-authenticate';
+
+/**
+ * Settings of a {@link DPoP} binding.
+ *
+ * @example
+ * ```ts
+ * const options: DPoPOptions = { keyStore: new MemoryDPoPKeyStore() };
+ * ```
+ */
+export interface DPoPOptions {
+  /** Where the key pair lives; default a new {@link MemoryDPoPKeyStore}. */
+  keyStore?: DPoPKeyStore;
+}
+
+interface LoadedKey {
+  readonly keys: CryptoKeyPair;
+  readonly jwk: JWK;
+}
+
+/**
+ * Sender-constrained tokens (RFC 9449): one non-extractable ES256 key pair, a fresh signed proof
+ * for every attempt, and the servers' nonces, one per origin. Give it to a session as `auth.dpop`:
+ * requests then carry `Authorization: DPoP <token>` and a `DPoP` proof, `oauth2Refresh` signs its
+ * token requests with the same key, and a nonce challenge is answered once without a refresh.
+ *
+ * @example
+ * ```ts
+ * import { DPoP } from 'rxjs-auth-http/dpop';
+ *
+ * const dpop = new DPoP();
+ * const client = createHttpClient({
+ *   baseUrl: 'https://api.example.com',
+ *   auth: { store, dpop, refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/token', clientId: 'spa' }) },
+ * });
+ * ```
+ */
+export class DPoP {
+  /**
+   * Signs every attempt that carries a DPoP token, records each answer's `DPoP-Nonce`, and resends
+   * once with the new nonce when the resource server asks for it. A client given the session as
+   * `auth` puts it last in its chain itself; a chain built by hand must too, so a retry by an
+   * interceptor after it is signed anew.
+   */
+  readonly interceptor: HttpInterceptor = (req, next) => {
+    const token = /^DPoP (.+)$/.exec(req.headers['authorization'] ?? '')?.[1];
+    if (token === undefined) return next(req).pipe(this.noteNonces(req.url));
+    return this.signedSend(req, next, token, isResourceNonceChallenge);
+  };
+
+  private readonly keyStore: DPoPKeyStore;
+  private readonly nonces = new Map<string, string>();
+  /** The key once loaded: every proof of the page signs with the same pair. */
+  private loaded: Promise<LoadedKey> | null = null;
+
+  constructor(options: DPoPOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('DPoP: options must be an object');
+    this.keyStore = options.keyStore ?? new MemoryDPoPKeyStore();
+    const { get, add } = this.keyStore as Partial<DPoPKeyStore>;
+    if (typeof get !== 'function' || typeof add !== 'function') throw new TypeError('DPoP: keyStore must have get() and add()');
+  }
+
+  /**
+   * A proof for one request, with the origin's latest nonce: for a request this library does not
+   * send, such as the authorization code exchange. Without `accessToken` it creates the key pair
+   * when the store has none; with one it rejects with {@link DPoPKeyLostError} instead, as the
+   * token is bound to the lost key.
+   */
+  async proof(method: string, url: string, accessToken?: string): Promise<string> {
+    const { keys, jwk } = await this.key(accessToken === undefined);
+    return signProof(keys, jwk, { method, url, accessToken, nonce: this.nonces.get(originOf(url)) });
+  }
+
+  /** Records the `DPoP-Nonce` of an answer from `url` (headers with lower-case names), for a response this library did not receive. */
+  observeNonce(url: string, headers: Readonly<Record<string, string>>): void {
+    const nonce = headers['dpop-nonce'];
+    if (typeof nonce === 'string' && nonce !== '') this.nonces.set(originOf(url), nonce);
+  }
+
+  /**
+   * Sends a token endpoint request with a proof, retrying once when the server answers
+   * `use_dpop_nonce`. `newKey` says whether a key may be created (a login) or must exist (a refresh).
+   */
+  sendToTokenEndpoint(req: HttpRequest, send: HttpHandler, newKey: boolean): Observable<HttpResponse<unknown>> {
+    return this.signedSend(req, send, undefined, isTokenEndpointNonceChallenge, newKey);
+  }
+
+  /** Whether `error` says the key the tokens are bound to is gone. */
+  isKeyLost(error: unknown): boolean {
+    return error instanceof DPoPKeyLostError;
+  }
+
+  // One attempt, and one more with the new nonce when the answer is a nonce challenge that
+  // carried one. The retry is not wrapped in the catchError again: one nonce retry, never a loop.
+  private signedSend(
+    req: HttpRequest,
+    next: HttpHandler,
+    accessToken: string | undefined,
+    isNonceChallenge: (error: unknown) => boolean,
+    newKey = false,
+  ): Observable<HttpResponse<unknown>> {
+    const attempt = (): Observable<HttpResponse<unknown>> =>
+      defer(() => from(this.proofFor(req, accessToken, newKey))).pipe(
+        switchMap((proof) => next({ ...req, headers: withHeader(req.headers, 'dpop', proof) })),
+        this.noteNonces(req.url),
+      );
+    return attempt().pipe(catchError((error: unknown) => (isNonceChallenge(error) && headersOf(error)['dpop-nonce'] ? attempt() : throwError(() => error))));
+  }
+
+  private async proofFor(req: HttpRequest, accessToken: string | undefined, newKey: boolean): Promise<string> {
+    const { keys, jwk } = await this.key(newKey);
+    return signProof(keys, jwk, { method: req.method, url: req.url, accessToken, nonce: this.nonces.get(originOf(req.url)) });
+  }
+
+  private noteNonces(url: string): (source: Observable<HttpResponse<unknown>>) => Observable<HttpResponse<unknown>> {
+    return tap({
+      next: (response) => this.observeNonce(url, response.headers),
+      error: (error: unknown) => this.observeNonce(url, headersOf(error)),
+    });
+  }
+
+  private key(mayCreate: boolean): Promise<LoadedKey> {
+    this.loaded ??= this.load(mayCreate).catch((error: unknown) => {
+      this.loaded = null; // a lost key stays lost, but a store that failed once may answer next time
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  private async load(mayCreate: boolean): Promise<LoadedKey> {
+    let keys = await this.keyStore.get();
+    if (keys === null) {
+      if (!mayCreate) throw new DPoPKeyLostError();
+      keys = await this.keyStore.add(await generateKeyPair('ES256', { extractable: false }));
+    }
+    return { keys, jwk: await publicJwkOf(keys) };
+  }
+}
+
+function isResourceNonceChallenge(error: unknown): boolean {
+  return statusOf(error) === 401 && asksForDPoPNonce(headersOf(error)['www-authenticate']);
+}
+
+function isTokenEndpointNonceChallenge(error: unknown): boolean {
+  return statusOf(error) === 400 && oauthErrorOf(error) === 'use_dpop_nonce';
+}
+
+// Our HttpError keeps the answer's headers, lower case.
+function headersOf(error: unknown): Readonly<Record<string, string>> {
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  return headers !== null && typeof headers === 'object' ? (headers as Record<string, string>) : {};
+}
+
+function originOf(url: string): string {
+  return new URL(url, globalThis.location?.href).origin;
+}
