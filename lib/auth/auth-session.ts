@@ -154,8 +154,7 @@ class SingleFlightSession implements AuthSession {
   private attemptOnce<T>(sent: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
     return attempt(sent?.accessToken ?? null).pipe(
       catchError((error: unknown) =>
-        // A lost DPoP key is a refused token too: the refresh then finds it lost and ends the session.
-        this.options.refreshOn.has(statusOf(error)) || this.dpop?.isKeyLost(error)
+        (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
           ? // The retry is not wrapped in this catchError again, so it runs at most once: no loops.
             this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
           : throwError(() => error),

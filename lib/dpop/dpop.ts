@@ -102,6 +102,16 @@ export class DPoP {
     return error instanceof DPoPKeyLostError;
   }
 
+  /**
+   * What a failed attempt says about the token, for the session: `true` when the key is lost (the
+   * refresh then finds it lost and ends the session), `false` for a nonce challenge that remained
+   * after its one retry (a new token would not help), `undefined` when the status decides.
+   */
+  asksForNewToken(error: unknown): boolean | undefined {
+    if (this.isKeyLost(error)) return true;
+    return isResourceNonceChallenge(error) ? false : undefined;
+  }
+
   // One attempt, and one more with the new nonce when the answer is a nonce challenge that
   // carried one. The retry is not wrapped in the catchError again: one nonce retry, never a loop.
   private signedSend(
