@@ -58,6 +58,6 @@ export function angularSession(injector: EnvironmentInjector, options: AuthOptio
   return createAuthSession({
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.
-    refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)),
+    refresh: (tokens, context) => runInInjectionContext(injector, () => refresh(tokens, context)),
   });
 }

@@ -1,7 +1,6 @@
 import type { ObservableInput } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
 import { statusOf } from '../errors/status-of';
-import { withSessionDPoP } from './session-dpop';
 import { oauthErrorOf } from './oauth-error-of';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 
@@ -10,6 +9,19 @@ import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-stor
  * `{ header: 'Authorization', scheme: 'Bearer' }`), or a query parameter such as `access_token`.
  */
 export type TokenPlacement = { readonly header: string; readonly scheme?: string } | { readonly queryParam: string };
+
+/**
+ * What a session tells its `refresh` function besides the tokens.
+ *
+ * @example
+ * ```ts
+ * const refresh = (tokens: AuthTokens, { dpop }: RefreshContext) => (dpop ? refreshWithProof(tokens, dpop) : plainRefresh(tokens));
+ * ```
+ */
+export interface RefreshContext {
+  /** The session's `auth.dpop`, to sign the token request with (as `oauth2Refresh` does); null without DPoP. */
+  readonly dpop: DPoP | null;
+}
 
 /**
  * How the auth layer gets, sends and refreshes tokens. Only `refresh` is required.
@@ -31,7 +43,7 @@ export interface AuthOptions {
    * Runs at most once at a time. Requests it makes must not go through this auth layer
    * (use `auth: false`, or a separate client), or they would wait on themselves until `refreshTimeout`.
    */
-  refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  refresh: (tokens: AuthTokens, context: RefreshContext) => ObservableInput<AuthTokens>;
   /**
    * Revokes the tokens at the server when `logout()` is called, after the store is cleared, such
    * as {@link oauth2Revoke}. Its failure is reported as a `revoke-failure` event; the user is
@@ -78,7 +90,7 @@ export interface AuthOptions {
 /** {@link AuthOptions} with every default applied: nothing here is optional. */
 export interface ResolvedAuthOptions {
   readonly store: TokenStore;
-  readonly refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  readonly refresh: (tokens: AuthTokens, context: RefreshContext) => ObservableInput<AuthTokens>;
   /** null when the server is not told about a logout. */
   readonly revoke: ((tokens: AuthTokens) => ObservableInput<unknown>) | null;
   readonly refreshOn: ReadonlySet<number>;
@@ -103,7 +115,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   const dpop = checkDPoP(options);
   return {
     store: options.store ?? new MemoryTokenStore(),
-    refresh: dpop ? withSessionDPoP(options.refresh, dpop) : options.refresh,
+    refresh: options.refresh,
     revoke: checkRevoke(options.revoke),
     refreshOn: new Set(refreshOn),
     tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' }),

@@ -46,21 +46,23 @@ export interface OAuth2ClientOptions {
   transport?: HttpTransport;
 }
 
-/** Posts one form to an OAuth 2.0 endpoint with the client's authentication; emits the parsed body. */
-export type OAuth2Post = (form: Readonly<Record<string, string>>) => Observable<unknown>;
+/**
+ * Posts one form to an OAuth 2.0 endpoint with the client's authentication; emits the parsed body.
+ * With `dpop`, the request carries a proof signed with its existing key (the grant is bound to it).
+ */
+export type OAuth2Post = (form: Readonly<Record<string, string>>, dpop?: DPoP | null) => Observable<unknown>;
 
 /**
  * Checks the client settings and the endpoint URL once and returns what posts to it. Throws
  * {@link InvalidRequestError} for a URL that cannot be resolved here, and a TypeError for client
- * settings that do not fit together; neither message holds the secret. With `dpop`, each request
- * carries a proof signed with its existing key (the grant is bound to it).
+ * settings that do not fit together; neither message holds the secret.
  */
-export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions, dpop: DPoP | null = null): OAuth2Post {
+export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions): OAuth2Post {
   checkEndpointUrl(what, url);
   const method = clientAuthMethodOf(what, options);
   const resolved = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR, transport: options.transport });
   const send = resolved.transport ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout }) : ajaxTransport(resolved);
-  return (fields) => {
+  return (fields, dpop) => {
     const form = new URLSearchParams(fields);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',

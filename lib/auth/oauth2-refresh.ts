@@ -3,8 +3,8 @@ import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { followsClientTransport } from './client-transport';
+import type { RefreshContext } from './auth-options';
 import { oauth2Endpoint, type OAuth2ClientOptions } from './oauth2-endpoint';
-import { followsSessionDPoP } from './session-dpop';
 import type { AuthTokens } from './token-store';
 
 /**
@@ -41,15 +41,14 @@ export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
  * });
  * ```
  */
-export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens) => Observable<AuthTokens> {
-  const dpop = options?.dpop ?? null;
-  const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options, dpop);
-  const refresh = (tokens: AuthTokens): Observable<AuthTokens> => {
+export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens, context?: RefreshContext) => Observable<AuthTokens> {
+  const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options);
+  const refresh = (tokens: AuthTokens, context?: RefreshContext): Observable<AuthTokens> => {
     if (!tokens.refreshToken) throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
     const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
-    return post(form).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
+    const dpop = options.dpop ?? context?.dpop ?? null;
+    return post(form, dpop).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
   };
-  if (!dpop) followsSessionDPoP(refresh, (sessionKey) => oauth2Refresh({ ...options, dpop: sessionKey }));
   if (options.transport || options.createXHR) return refresh;
   return followsClientTransport(refresh, (transport) => oauth2Refresh({ ...options, transport }));
 }

@@ -25,7 +25,7 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
   const { store, refreshTimeout } = options;
   return defer(() => {
     events.next({ type: 'refresh-start' });
-    return from(options.refresh(stale));
+    return from(options.refresh(stale, { dpop: options.dpop }));
   }).pipe(
     take(1),
     throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),

@@ -8,6 +8,7 @@ import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpHandler, HttpInterceptor } from '../interceptor';
 import { DPoPKeyLostError } from './dpop-key-lost-error';
+import { headerOf } from './header-of';
 import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
 import { publicJwkOf, signProof } from './dpop-proof';
 import { asksForDPoPNonce } from './www-authenticate';
@@ -57,7 +58,7 @@ export class DPoP {
   readonly interceptor: HttpInterceptor = (req, next) => {
     const token = /^DPoP (.+)$/.exec(req.headers['authorization'] ?? '')?.[1];
     if (token === undefined) return next(req).pipe(this.noteNonces(req.url));
-    return this.signedSend(req, next, token, isResourceNonceChallenge);
+    return this.signed(req.method, req.url, token, (proof) => next(withProof(req, proof)));
   };
 
   private readonly keyStore: DPoPKeyStore;
@@ -78,15 +79,38 @@ export class DPoP {
    * when the store has none; with one it rejects with {@link DPoPKeyLostError} instead, as the
    * token is bound to the lost key.
    */
-  async proof(method: string, url: string, accessToken?: string): Promise<string> {
-    const { keys, jwk } = await this.key(accessToken === undefined);
-    return signProof(keys, jwk, { method, url, accessToken, nonce: this.nonces.get(originOf(url)) });
+  proof(method: string, url: string, accessToken?: string): Promise<string> {
+    return this.proofFor(method, url, accessToken, accessToken === undefined);
   }
 
-  /** Records the `DPoP-Nonce` of an answer from `url` (headers with lower-case names), for a response this library did not receive. */
-  observeNonce(url: string, headers: Readonly<Record<string, string>>): void {
-    const nonce = headers['dpop-nonce'];
-    if (typeof nonce === 'string' && nonce !== '') this.nonces.set(originOf(url), nonce);
+  /**
+   * Records the `DPoP-Nonce` of an answer (or error) from `url` that this library did not receive:
+   * a fetch `Response`, rxjs' `AjaxResponse` or `AjaxError`, Angular's `HttpResponse` or
+   * `HttpErrorResponse`, or `{ headers }` with lower-case names.
+   */
+  observeNonce(url: string, answer: unknown): void {
+    const nonce = headerOf(answer, 'dpop-nonce');
+    if (nonce !== undefined) this.nonces.set(originOf(url), nonce);
+  }
+
+  /**
+   * Sends one resource request through any transport: `send` gets a fresh proof for each attempt
+   * and sends it as the `DPoP` header next to `Authorization: DPoP <accessToken>`. Nonces are read
+   * from every answer and error (ours, rxjs/ajax's, Angular's, fetch's), and a 401
+   * `use_dpop_nonce` is sent again once with the new one. For `session.authorize` with your own
+   * transport; the client and the Angular adapter use it themselves.
+   *
+   * @example
+   * ```ts
+   * const me$ = session.authorize((token) =>
+   *   dpop.signed('GET', url, token ?? undefined, (proof) =>
+   *     ajax({ url, headers: { ...(token ? { Authorization: `DPoP ${token}` } : {}), DPoP: proof } }),
+   *   ),
+   * );
+   * ```
+   */
+  signed<T>(method: string, url: string, accessToken: string | undefined, send: (proof: string) => Observable<T>): Observable<T> {
+    return this.signedSend(method, url, accessToken, send, isResourceNonceChallenge, false);
   }
 
   /**
@@ -94,7 +118,7 @@ export class DPoP {
    * `use_dpop_nonce`. `newKey` says whether a key may be created (a login) or must exist (a refresh).
    */
   sendToTokenEndpoint(req: HttpRequest, send: HttpHandler, newKey: boolean): Observable<HttpResponse<unknown>> {
-    return this.signedSend(req, send, undefined, isTokenEndpointNonceChallenge, newKey);
+    return this.signedSend(req.method, req.url, undefined, (proof) => send(withProof(req, proof)), isTokenEndpointNonceChallenge, newKey);
   }
 
   /** Whether `error` says the key the tokens are bound to is gone. */
@@ -114,30 +138,27 @@ export class DPoP {
 
   // One attempt, and one more with the new nonce when the answer is a nonce challenge that
   // carried one. The retry is not wrapped in the catchError again: one nonce retry, never a loop.
-  private signedSend(
-    req: HttpRequest,
-    next: HttpHandler,
+  private signedSend<T>(
+    method: string,
+    url: string,
     accessToken: string | undefined,
+    send: (proof: string) => Observable<T>,
     isNonceChallenge: (error: unknown) => boolean,
-    newKey = false,
-  ): Observable<HttpResponse<unknown>> {
-    const attempt = (): Observable<HttpResponse<unknown>> =>
-      defer(() => from(this.proofFor(req, accessToken, newKey))).pipe(
-        switchMap((proof) => next({ ...req, headers: withHeader(req.headers, 'dpop', proof) })),
-        this.noteNonces(req.url),
-      );
-    return attempt().pipe(catchError((error: unknown) => (isNonceChallenge(error) && headersOf(error)['dpop-nonce'] ? attempt() : throwError(() => error))));
+    newKey: boolean,
+  ): Observable<T> {
+    const attempt = (): Observable<T> => defer(() => from(this.proofFor(method, url, accessToken, newKey))).pipe(switchMap(send), this.noteNonces(url));
+    return attempt().pipe(catchError((error: unknown) => (isNonceChallenge(error) && headerOf(error, 'dpop-nonce') ? attempt() : throwError(() => error))));
   }
 
-  private async proofFor(req: HttpRequest, accessToken: string | undefined, newKey: boolean): Promise<string> {
+  private async proofFor(method: string, url: string, accessToken: string | undefined, newKey: boolean): Promise<string> {
     const { keys, jwk } = await this.key(newKey);
-    return signProof(keys, jwk, { method: req.method, url: req.url, accessToken, nonce: this.nonces.get(originOf(req.url)) });
+    return signProof(keys, jwk, { method, url, accessToken, nonce: this.nonces.get(originOf(url)) });
   }
 
-  private noteNonces(url: string): (source: Observable<HttpResponse<unknown>>) => Observable<HttpResponse<unknown>> {
+  private noteNonces<T>(url: string): (source: Observable<T>) => Observable<T> {
     return tap({
-      next: (response) => this.observeNonce(url, response.headers),
-      error: (error: unknown) => this.observeNonce(url, headersOf(error)),
+      next: (answer) => this.observeNonce(url, answer),
+      error: (error: unknown) => this.observeNonce(url, error),
     });
   }
 
@@ -160,17 +181,15 @@ export class DPoP {
 }
 
 function isResourceNonceChallenge(error: unknown): boolean {
-  return statusOf(error) === 401 && asksForDPoPNonce(headersOf(error)['www-authenticate']);
+  return statusOf(error) === 401 && asksForDPoPNonce(headerOf(error, 'www-authenticate'));
 }
 
 function isTokenEndpointNonceChallenge(error: unknown): boolean {
   return statusOf(error) === 400 && oauthErrorOf(error) === 'use_dpop_nonce';
 }
 
-// Our HttpError keeps the answer's headers, lower case.
-function headersOf(error: unknown): Readonly<Record<string, string>> {
-  const headers = (error as { headers?: unknown } | null)?.headers;
-  return headers !== null && typeof headers === 'object' ? (headers as Record<string, string>) : {};
+function withProof(req: HttpRequest, proof: string): HttpRequest {
+  return { ...req, headers: withHeader(req.headers, 'dpop', proof) };
 }
 
 function originOf(url: string): string {

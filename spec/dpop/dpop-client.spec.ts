@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, EmbeddedJWK, jwtVerify } from 'jose';
-import { lastValueFrom } from 'rxjs';
-import { createHttpClient, HttpError, MemoryTokenStore, type AuthTokens } from '../../lib';
+import { lastValueFrom, map } from 'rxjs';
+import { ajax } from 'rxjs/ajax';
+import XHR2 from 'xhr2';
+import { createAuthSession, createHttpClient, HttpError, MemoryTokenStore, type AuthTokens } from '../../lib';
 import { DPoP } from '../../lib/dpop';
 
 interface Seen {
@@ -60,7 +62,7 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
     expect(claims[0]!.jti).not.toBe(claims[1]!.jti);
     for (const seen of api.seen) {
       const { payload, protectedHeader } = await jwtVerify(seen.proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
-      expect(protectedHeader.jwk?.d).toBeUndefined();
+      expect(Object.keys(protectedHeader.jwk ?? {}).sort()).toEqual(['crv', 'kty', 'x', 'y']); // the public half only
       expect(payload).toEqual(jasmine.objectContaining({ htm: 'GET', htu: `${api.origin}/orders`, ath: ath('at-1') }));
       expect(seen.authorization).toBe('DPoP at-1');
     }
@@ -107,5 +109,32 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
     await lastValueFrom(client.get('/me'));
     expect(refreshes()).toBe(1);
     expect(api.seen.map((seen) => seen.authorization)).toEqual(['DPoP at-1', 'DPoP at-2']);
+  });
+
+  it('gives session.authorize over rxjs/ajax the same nonce retry, reading nonces from AjaxError and AjaxResponse', async () => {
+    const answers: Answer[] = [nonceChallenge('n-1'), { status: 200, headers: { 'dpop-nonce': 'n-2' } }, { status: 200 }];
+    const api = await scriptedApi((index) => answers[index] ?? { status: 500 });
+    closeApi = api.close;
+    const dpop = new DPoP();
+    await dpop.proof('POST', `${api.origin}/token`); // the login's key
+    let refreshes = 0;
+    const session = createAuthSession({
+      store: new MemoryTokenStore({ accessToken: 'at-1' }),
+      dpop,
+      refresh: () => Promise.resolve({ accessToken: `at-${++refreshes + 1}` }),
+    });
+    const url = `${api.origin}/me`;
+    const get = () =>
+      session
+        .authorize((token) =>
+          dpop.signed('GET', url, token ?? undefined, (proof) =>
+            ajax({ url, headers: { Authorization: `DPoP ${token}`, DPoP: proof }, createXHR: () => new XHR2() }),
+          ),
+        )
+        .pipe(map((answer) => answer.status));
+    expect(await lastValueFrom(get())).toBe(200);
+    expect(await lastValueFrom(get())).toBe(200);
+    expect(refreshes).toBe(0);
+    expect(api.seen.map((seen) => claimsOf(seen)['nonce'])).toEqual([undefined, 'n-1', 'n-2']);
   });
 });

@@ -89,7 +89,7 @@ async function exchange(server: OidcServer, client: RegisteredClient, callback: 
   const post = async (): Promise<Response> => {
     if (dpop) headers['dpop'] = await dpop.proof('POST', server.tokenUrl);
     const answer = await fetch(server.tokenUrl, { method: 'POST', headers, body: form.toString() });
-    dpop?.observeNonce(server.tokenUrl, Object.fromEntries(answer.headers));
+    dpop?.observeNonce(server.tokenUrl, answer);
     return answer;
   };
   let response = await post();
