@@ -9,6 +9,7 @@ import type { HttpResponse } from '../http-response';
 import type { HttpHandler, HttpInterceptor } from '../interceptor';
 import { DPoPKeyLostError } from './dpop-key-lost-error';
 import { headerOf } from './header-of';
+import { IndexedDBKeyStore } from './indexeddb-key-store';
 import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
 import { publicJwkOf, signProof } from './dpop-proof';
 import { asksForDPoPNonce } from './www-authenticate';
@@ -22,7 +23,10 @@ import { asksForDPoPNonce } from './www-authenticate';
  * ```
  */
 export interface DPoPOptions {
-  /** Where the key pair lives; default a new {@link MemoryDPoPKeyStore}. */
+  /**
+   * Where the key pair lives; default an {@link IndexedDBKeyStore} where IndexedDB exists (browsers:
+   * the key survives reloads, one per origin), else a new {@link MemoryDPoPKeyStore} (Node).
+   */
   keyStore?: DPoPKeyStore;
 }
 
@@ -68,7 +72,7 @@ export class DPoP {
 
   constructor(options: DPoPOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('DPoP: options must be an object');
-    this.keyStore = options.keyStore ?? new MemoryDPoPKeyStore();
+    this.keyStore = options.keyStore ?? (typeof indexedDB === 'undefined' ? new MemoryDPoPKeyStore() : new IndexedDBKeyStore());
     const { get, add } = this.keyStore as Partial<DPoPKeyStore>;
     if (typeof get !== 'function' || typeof add !== 'function') throw new TypeError('DPoP: keyStore must have get() and add()');
   }

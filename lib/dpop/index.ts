@@ -9,4 +9,5 @@ export { DPoP } from './dpop';
 export type { DPoPOptions } from './dpop';
 export { MemoryDPoPKeyStore } from './dpop-key-store';
 export type { DPoPKeyStore } from './dpop-key-store';
+export { IndexedDBKeyStore } from './indexeddb-key-store';
 export { DPoPKeyLostError } from './dpop-key-lost-error';

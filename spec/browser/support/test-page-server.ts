@@ -14,11 +14,11 @@ export interface PageBundle {
 /**
  * Bundles the test page for the browser. `platform: 'browser'` makes esbuild follow package
  * "browser" fields, which is what keeps xhr2 (a Node http client) out: its browser build is the
- * global XMLHttpRequest.
+ * global XMLHttpRequest. `entry` is the page's script; default the client's scenarios.
  */
-export async function bundleTestPage(): Promise<PageBundle> {
+export async function bundleTestPage(entry = ENTRY): Promise<PageBundle> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     bundle: true,
     platform: 'browser',
     format: 'iife',
