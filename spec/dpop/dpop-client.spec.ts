@@ -79,6 +79,9 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
     expect(claimsOf(api.seen[0]!)['nonce']).toBeUndefined();
     expect(claimsOf(api.seen[1]!)['nonce']).toBe('n-0');
     expect(refreshes()).toBe(0);
+    // A proof may be replayed within its iat window where a server keeps no jti: errors hide it.
+    expect((error as HttpError).request?.headers['dpop']).toBe('[redacted]');
+    expect(JSON.stringify(error)).not.toContain(api.seen[1]!.proof);
   });
 
   it('takes the nonce from a success too, and sends the refreshed token with its own ath', async () => {
