@@ -1,29 +1,17 @@
 // First: Angular's npm packages are partially compiled, and the JIT compiler must be there when they load.
 import '@angular/compiler';
-import { XhrFactory } from '@angular/common';
-import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import type { EnvironmentProviders, Provider } from '@angular/core';
+import { HttpClient } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
 import { MemoryTokenStore, oauth2Refresh, type AuthEvent } from '../../lib/index';
-import { AUTH_EVENTS, authRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
+import { AUTH_EVENTS, provideAuthRefresh } from '../../lib/angular/index';
 import { DPoP, MemoryDPoPKeyStore } from '../../lib/dpop/index';
-import { NodeXMLHttpRequest } from '../../lib/transport/node-xhr';
 import { startOidcServer, type OidcServer } from '../oauth/support/oidc-server';
 import { pkceLogin } from '../oauth/support/pkce-login';
 import { angularInjector } from './angular-injector';
+import { httpClientBackends as backends } from './http-client-backends';
 
 // Angular's real HttpClient, through both of its backends, against oidc-provider with DPoP and
 // nonces required and a resource server that validates every proof (spec/oauth/support).
-const backends: ReadonlyArray<{ name: string; providers: () => Array<Provider | EnvironmentProviders> }> = [
-  { name: 'fetch', providers: () => [provideHttpClient(withFetch(), withInterceptors([authRefreshInterceptor]))] },
-  {
-    name: 'XHR',
-    providers: () => [
-      provideHttpClient(withInterceptors([authRefreshInterceptor])),
-      { provide: XhrFactory, useValue: { build: (): XMLHttpRequest => new NodeXMLHttpRequest() } },
-    ],
-  },
-];
 
 describe('Angular authRefreshInterceptor with DPoP against oidc-provider', () => {
   let server: OidcServer;
