@@ -101,8 +101,9 @@ export class DPoP {
    * Sends one resource request through any transport: `send` gets a fresh proof for each attempt
    * and sends it as the `DPoP` header next to `Authorization: DPoP <accessToken>`. Nonces are read
    * from every answer and error (ours, rxjs/ajax's, Angular's, fetch's), and a 401
-   * `use_dpop_nonce` is sent again once with the new one. For `session.authorize` with your own
-   * transport; the client and the Angular adapter use it themselves.
+   * `use_dpop_nonce` is sent again once with the new one. Without `accessToken` (signed out) the
+   * key is made if there is none; with one, a missing key is {@link DPoPKeyLostError}. For
+   * `session.authorize` with your own transport; the client and the Angular adapter use it themselves.
    *
    * @example
    * ```ts
@@ -114,7 +115,8 @@ export class DPoP {
    * ```
    */
   signed<T>(method: string, url: string, accessToken: string | undefined, send: (proof: string) => Observable<T>): Observable<T> {
-    return this.signedSend(method, url, accessToken, send, isResourceNonceChallenge, false);
+    // Signed out, nothing is bound yet: a first proof may make the key, as a login's does.
+    return this.signedSend(method, url, accessToken, send, isResourceNonceChallenge, accessToken === undefined);
   }
 
   /**

@@ -6,7 +6,7 @@ import { lastValueFrom, map } from 'rxjs';
 import { ajax } from 'rxjs/ajax';
 import XHR2 from 'xhr2';
 import { createAuthSession, createHttpClient, HttpError, MemoryTokenStore, type AuthTokens } from '../../lib';
-import { DPoP } from '../../lib/dpop';
+import { DPoP, DPoPKeyLostError } from '../../lib/dpop';
 
 interface Seen {
   readonly authorization: string | undefined;
@@ -139,5 +139,18 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
     expect(await lastValueFrom(get())).toBe(200);
     expect(refreshes).toBe(0);
     expect(api.seen.map((seen) => claimsOf(seen)['nonce'])).toEqual([undefined, 'n-1', 'n-2']);
+  });
+
+  it('signs a signed-out request with a key it makes, and one with a token only with the key it is bound to', async () => {
+    const api = await scriptedApi(() => ({ status: 200 }));
+    closeApi = api.close;
+    const url = `${api.origin}/public`;
+    const send = (proof: string) => ajax({ url, headers: { DPoP: proof }, createXHR: () => new XHR2() });
+    const signedOut = await lastValueFrom(new DPoP().signed('GET', url, undefined, send));
+    expect(signedOut.status).toBe(200);
+    expect(claimsOf(api.seen[0]!)['ath']).toBeUndefined();
+    const error = await lastValueFrom(new DPoP().signed('GET', url, 'at-1', send)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DPoPKeyLostError);
+    expect(api.seen.length).toBe(1);
   });
 });
