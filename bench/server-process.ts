@@ -2,7 +2,7 @@
 // the only thing on its core. The orchestrator drives it over IPC: `begin` a cell (reset the
 // counters, schedule token expiries), `stop-expiring` when the window closes, `end` to read what
 // the server saw.
-import { TokenApiServer } from '../spec/support/token-api-server';
+import { TokenApiServer } from '../test-server/token-api-server';
 import type { ServerCommand, ServerReply } from './bench-plan';
 
 async function main(): Promise<void> {

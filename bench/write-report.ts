@@ -69,7 +69,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '',
     '## How it is measured',
     '',
-    '- The loopback token + API server (`spec/support/token-api-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
+    '- The loopback token + API server (`test-server/token-api-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
     "  (one variant at one concurrency), so one client's heap, sockets and JIT state never touch another's, and the CPU measured is the client's alone.",
     `- Load: a closed loop of 1, 16 or 256 requests in flight, each a GET of \`/api/sized?bytes=200\` (a fixed 200-byte JSON document, bearer token required).`,
     `  Each cell warms up for ${plan.throughput.warmupMs} ms, then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,

@@ -2,7 +2,7 @@
 // 401s into a single refresh and retries every one; the numbers below come from the server.
 import { forkJoin, lastValueFrom } from 'rxjs';
 import { createHttpClient, MemoryTokenStore, oauth2Refresh, type AuthEvent } from '../lib';
-import { TokenApiServer } from '../spec/support/token-api-server';
+import { TokenApiServer } from '../test-server/token-api-server';
 
 const CONCURRENT_REQUESTS = 50;
 

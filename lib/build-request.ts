@@ -1,4 +1,5 @@
-import { checkTimeout, type ResolvedClientOptions } from './client-options';
+import type { ResolvedClientOptions } from './client-options';
+import { checkMilliseconds } from './option-checks';
 import { InvalidRequestError } from './errors/invalid-request-error';
 import { redactHeaders, redactUrl, secretValues } from './errors/redact';
 import { hideSecrets, withoutSecrets } from './errors/without-secrets';
@@ -30,7 +31,7 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
       headers: init.headers ? withHeaders(options.headers, init.headers) : { ...options.headers },
       body: init.body,
       responseType,
-      timeout: checkTimeout(init.timeout ?? options.timeout, 'timeout'),
+      timeout: checkMilliseconds('timeout', init.timeout ?? options.timeout),
       auth: init.auth ?? true,
       retry: resolveRetryOptions(init.retry, options.retry),
     };

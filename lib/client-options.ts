@@ -6,6 +6,7 @@ import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
 import { fallbackXHR } from './transport/fallback-xhr';
 import type { HttpTransport } from './transport/http-transport';
+import { checkMilliseconds } from './option-checks';
 
 /**
  * How a client is set up. Every field is optional.
@@ -75,8 +76,8 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
   return {
     baseUrl: options.baseUrl === undefined ? null : checkBaseUrl(options.baseUrl),
     headers: withHeaders({}, options.headers ?? {}),
-    timeout: checkTimeout(options.timeout ?? 30_000, 'timeout'),
-    connectTimeout: checkTimeout(options.connectTimeout ?? 10_000, 'connectTimeout'),
+    timeout: checkMilliseconds('timeout', options.timeout ?? 30_000),
+    connectTimeout: checkMilliseconds('connectTimeout', options.connectTimeout ?? 10_000),
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : fallbackXHR),
@@ -98,12 +99,6 @@ function checkTransport({ transport, createXHR }: HttpClientOptions): HttpTransp
 function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {
   const placement = auth?.tokenPlacement;
   return placement && 'queryParam' in placement ? [placement.queryParam] : [];
-}
-
-/** A timeout in ms: a number >= 0, `0` or `Infinity` meaning none. */
-export function checkTimeout(timeout: number, what: string): number {
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new TypeError(`${what} must be a number of milliseconds >= 0`);
-  return timeout;
 }
 
 function checkBaseUrl(baseUrl: string): string {

@@ -14,10 +14,9 @@ import { ajaxTransport } from './transport/ajax-transport';
 
 const bodyOf = <T>(response: HttpResponse<T>): T => response.body;
 
-// Every verb's init has this one shape, whatever options the caller passed. `{ ...opts, url, method }`
-// was a trap: V8 (Node 20) gives an object that was spread and then extended a new hidden class on
-// every call, so any option (`{ timeout }`) made buildRequest's reads megamorphic and cost
-// ~15 µs/req of client CPU in the loopback benchmark.
+// Every verb's init has this one shape, whatever options the caller passed: V8 gives an object that
+// was spread and then extended (`{ ...opts, url, method }`) a new hidden class per call, which
+// makes buildRequest's reads megamorphic.
 function verbInit(method: string, url: string, body: unknown, opts: HttpRequestOptions | undefined, responseType = opts?.responseType): HttpRequestInit {
   return { method, url, body, params: opts?.params, headers: opts?.headers, responseType, timeout: opts?.timeout, auth: opts?.auth, retry: opts?.retry };
 }
@@ -64,11 +63,11 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
   const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(withClientTransport(resolved.auth, resolved.transport)));
   const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
-  // Retry first, so the caller's interceptors run again for each attempt on the network.
   const transport = resolved.transport
     ? resolved.transport({ secretParams: resolved.secretParams, connectTimeout: resolved.connectTimeout })
     : ajaxTransport(resolved);
-  // A DPoP proof is signed last, right before the network, so every retry carries a fresh one.
+  // Retry first, so the caller's interceptors run again for each attempt on the network; a DPoP
+  // proof is signed last, right before the network, so every retry carries a fresh one.
   const signing = auth?.dpop ? [auth.dpop.interceptor] : [];
   const handle = chainInterceptors([retryInterceptor(), ...resolved.interceptors, ...signing], transport);
   // Auth around the whole chain, so it wraps every retry (one refresh at most per request).
@@ -77,8 +76,8 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const send = <R>(init: HttpRequestInit, through: (req: HttpRequest) => Observable<R>): Observable<R> =>
     defer(() => authorized(buildRequest(init, resolved), through));
   const request = <T>(init: HttpRequestInit) => send(init, handle) as Observable<HttpResponse<T>>;
-  // The body is read inside the auth layer, per attempt: a request waiting for a refresh then
-  // holds one operator fewer (about 600 bytes each, in the parked-requests benchmark).
+  // The body is read inside the auth layer, per attempt: a request parked while a refresh runs then
+  // holds one operator fewer, and thousands may be parked.
   const readBody = (req: HttpRequest) => handle(req).pipe(map(bodyOf));
   const body = <T>(init: HttpRequestInit) => send(init, readBody) as Observable<T>;
 

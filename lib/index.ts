@@ -23,6 +23,11 @@ export type { AuthOptions, RefreshContext, TokenPlacement } from './auth/auth-op
 export type { AuthEvent } from './auth/auth-events';
 export { MemoryTokenStore } from './auth/token-store';
 export type { AuthTokens, TokenStore } from './auth/token-store';
+export type { RefreshLock, RefreshLockLimits, SessionEnd } from './auth/refresh-lock';
+// Browser tabs sharing one session. Safe to import anywhere: nothing touches the DOM until used.
+export { WebLocksRefreshLock } from './tabs/web-locks-refresh-lock';
+export type { WebLocksRefreshLockOptions } from './tabs/web-locks-refresh-lock';
+export { LocalStorageTokenStore } from './tabs/local-storage-token-store';
 export { oauth2Refresh } from './auth/oauth2-refresh';
 export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
 export { oauth2Revoke } from './auth/oauth2-revoke';
@@ -38,6 +43,8 @@ export { InvalidRequestError } from './errors/invalid-request-error';
 export { TokenStoreError } from './errors/token-store-error';
 export { AuthRefreshError } from './errors/auth-refresh-error';
 export type { AuthRefreshFailureReason } from './errors/auth-refresh-error';
+export { RefreshLockError } from './errors/refresh-lock-error';
+export type { RefreshLockFailureReason } from './errors/refresh-lock-error';
 export type { RequestSummary } from './errors/redact';
 
 // The retry interceptor itself is left out: every client installs it, and each request carries

@@ -63,6 +63,7 @@ const entries = [
   { name: 'node', source: 'lib/node/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
   // Like the Node entry, DPoP takes the core's error classes by name: one RequestError across entries.
   { name: 'dpop', source: 'lib/dpop/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
+  { name: 'redis', source: 'lib/redis/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
 ];
 
 rmSync('dist', { recursive: true, force: true });

@@ -1,22 +1,22 @@
 import type { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
 import { EnvironmentInjector, inject, runInInjectionContext } from '@angular/core';
-import type { Observable } from 'rxjs';
+import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
 import { angularSession } from './provide-auth-refresh';
+import { claimForThisApp, sharedAcrossApps } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
 
 /**
  * The functional interceptor that gives HttpClient the session's token and single-flight refresh:
  * it attaches the access token, and when the answer is a `refreshOn` status (an
  * `HttpErrorResponse` with status 401 by default) it waits for one refresh shared by every
- * request of the app and retries once.
+ * request of the app and retries once. It uses the session of {@link provideAuthRefresh} in the
+ * same injector, which is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS}); for a
+ * self-contained set-up without a provider, see {@link createAuthRefreshInterceptor}.
  *
- * Use it in one of two ways:
- * - as it is, `withInterceptors([authRefreshInterceptor])`, with {@link provideAuthRefresh} in the
- *   same injector: the session is then injectable too ({@link AUTH_SESSION}, {@link AUTH_EVENTS});
- * - configured, `withInterceptors([authRefreshInterceptor({ store, refresh })])`: the interceptor
- *   keeps one session per injector itself (no events to inject; pick this for a self-contained setup).
+ * On the server (Angular SSR), a session or store used by two app instances fails their requests
+ * with {@link SharedAcrossAppsError}: it would carry one user's token into another user's page.
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
@@ -33,25 +33,21 @@ import { SKIP_AUTH } from './skip-auth';
  * export const appConfig: ApplicationConfig = {
  *   providers: [
  *     provideHttpClient(withInterceptors([authRefreshInterceptor])),
- *     provideAuthRefresh({
+ *     // A factory: one store per app instance, as server-side rendering needs (one app per request).
+ *     provideAuthRefresh(() => ({
  *       store: new MemoryTokenStore(),
  *       refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'web' }),
  *       allowedOrigins: ['https://api.example.com'],
- *     }),
- *   ],
- * };
- *
- * // Or self-contained:
- * export const minimalConfig: ApplicationConfig = {
- *   providers: [
- *     provideHttpClient(
- *       withInterceptors([authRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
- *     ),
+ *     })),
  *   ],
  * };
  * ```
  */
 export function authRefreshInterceptor(req: HttpRequest<unknown>, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+/**
+ * @deprecated Call {@link createAuthRefreshInterceptor} for a configured interceptor; this form
+ * keeps working for apps written against it.
+ */
 export function authRefreshInterceptor(options?: AuthOptions | (() => AuthOptions)): HttpInterceptorFn;
 export function authRefreshInterceptor(
   ...args: [HttpRequest<unknown>, HttpHandlerFn] | [(AuthOptions | (() => AuthOptions))?]
@@ -59,7 +55,32 @@ export function authRefreshInterceptor(
   // Called by Angular as the interceptor itself: (req, next).
   if (args.length === 2) return intercept(args[0], args[1], providedSession);
   const options = args[0];
-  if (options === undefined) return (req, next) => intercept(req, next, providedSession);
+  return options === undefined ? (req, next) => intercept(req, next, providedSession) : createAuthRefreshInterceptor(options);
+}
+
+/**
+ * Creates a self-contained {@link authRefreshInterceptor}: it keeps one session per injector
+ * itself, from `options` (or a factory of them, run once per app instance in an injection
+ * context, as server-side rendering needs), so no {@link provideAuthRefresh} is needed. Its
+ * session's events are not injectable; use the provider when the app needs them.
+ *
+ * @example
+ * ```ts
+ * import { provideHttpClient, withInterceptors } from '@angular/common/http';
+ * import type { ApplicationConfig } from '@angular/core';
+ * import { oauth2Refresh } from 'rxjs-auth-http';
+ * import { createAuthRefreshInterceptor } from 'rxjs-auth-http/angular';
+ *
+ * export const appConfig: ApplicationConfig = {
+ *   providers: [
+ *     provideHttpClient(
+ *       withInterceptors([createAuthRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
+ *     ),
+ *   ],
+ * };
+ * ```
+ */
+export function createAuthRefreshInterceptor(options: AuthOptions | (() => AuthOptions)): HttpInterceptorFn {
   // One session per injector, so every HttpClient call of one app shares one refresh.
   const sessions = new WeakMap<EnvironmentInjector, AuthSession>();
   const ownSession = (): AuthSession => {
@@ -74,7 +95,9 @@ export function authRefreshInterceptor(
 function providedSession(): AuthSession {
   const session = inject(AUTH_SESSION, { optional: true });
   if (session === null)
-    throw new Error('authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or options: authRefreshInterceptor({ refresh })');
+    throw new Error(
+      'authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or createAuthRefreshInterceptor({ refresh }) in its place',
+    );
   return session;
 }
 
@@ -82,8 +105,11 @@ function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: (
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
+  const onServer = claimForThisApp(session, session.store);
   const { dpop } = session;
   return session.authorize((token) => {
+    const refusal = onServer ? sharedAcrossApps(session) : undefined;
+    if (refusal !== undefined) return throwError(() => refusal);
     if (token === null) return next(req);
     const authorized = withAngularToken(req, token, session.tokenPlacement);
     // With DPoP, each attempt (the retry after a refresh or a nonce challenge too) gets its own proof.

@@ -1,7 +1,15 @@
-import { EnvironmentInjector, inject, makeEnvironmentProviders, runInInjectionContext, type EnvironmentProviders } from '@angular/core';
+import {
+  EnvironmentInjector,
+  inject,
+  makeEnvironmentProviders,
+  provideEnvironmentInitializer,
+  runInInjectionContext,
+  type EnvironmentProviders,
+} from '@angular/core';
 import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
 import { AUTH_EVENTS } from './auth-events-token';
 import { AUTH_SESSION } from './auth-session-token';
+import { claimForThisApp } from './server-render-guard';
 
 /**
  * Gives the app one {@link AuthSession} for {@link authRefreshInterceptor}, injectable as
@@ -43,6 +51,11 @@ export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): 
     // A factory runs once per injector that holds this provider: one session, hence one refresh, per app.
     { provide: AUTH_SESSION, useFactory: () => angularSession(inject(EnvironmentInjector), options) },
     { provide: AUTH_EVENTS, useFactory: () => inject(AUTH_SESSION).events$ },
+    // A store in plain options is one object for every app instance: on the server, claim it as the
+    // app starts, before an app initializer writes its user's tokens into it under another render.
+    provideEnvironmentInitializer(() => {
+      if (typeof options !== 'function' && options?.store) claimForThisApp(options.store);
+    }),
   ]);
 }
 
@@ -55,9 +68,12 @@ export function angularSession(injector: EnvironmentInjector, options: AuthOptio
   const resolved = typeof options === 'function' ? options() : options;
   const refresh = resolved?.refresh;
   if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
-  return createAuthSession({
+  const session = createAuthSession({
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.
     refresh: (tokens, context) => runInInjectionContext(injector, () => refresh(tokens, context)),
   });
+  // On the server, as soon as it exists: a factory may have just written a user's tokens into it.
+  claimForThisApp(session, session.store);
+  return session;
 }

@@ -7,7 +7,9 @@ import type { AuthRefreshError } from '../errors/auth-refresh-error';
  * - `refresh-failure`: the refresh failed; every waiting request got an {@link AuthRefreshError}.
  * - `session-expired`: the token endpoint rejected the refresh token and the store was cleared:
  *   time to send the user to log in. Follows the matching `refresh-failure`, once every waiting
- *   request has its error, so a `logout()` here changes nothing for them.
+ *   request has its error, so a `logout()` here changes nothing for them. With an `auth.lock` that
+ *   shares session ends (`WebLocksRefreshLock`), every other tab emits it too, once.
+ * - `logout`: `logout()` was called, here or (with such a lock) in another tab.
  * - `revoke-failure`: `logout()` cleared the store but the server's revocation failed (`error`
  *   holds why); the user is signed out locally.
  *
@@ -21,4 +23,5 @@ export type AuthEvent =
   | { readonly type: 'refresh-success'; readonly expiresAt: number | undefined }
   | { readonly type: 'refresh-failure'; readonly error: AuthRefreshError }
   | { readonly type: 'session-expired'; readonly error: AuthRefreshError }
-  | { readonly type: 'revoke-failure'; readonly error: unknown };
+  | { readonly type: 'revoke-failure'; readonly error: unknown }
+  | { readonly type: 'logout' };

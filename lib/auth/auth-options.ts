@@ -2,7 +2,9 @@ import type { ObservableInput } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
 import { statusOf } from '../errors/status-of';
 import { oauthErrorOf } from './oauth-error-of';
+import type { RefreshLock } from './refresh-lock';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
+import { checkErrorStatuses, checkFunction, checkMilliseconds } from '../option-checks';
 
 /**
  * Where the access token goes: a header, prefixed by `scheme` when one is given (default
@@ -85,6 +87,11 @@ export interface AuthOptions {
    * requests with the same key. Leaves `tokenPlacement` unset: a DPoP token never travels as Bearer.
    */
   dpop?: DPoP;
+  /**
+   * Shares the refresh with other processes or tabs that use the same store (say, a
+   * `RedisRefreshLock` from 'rxjs-auth-http/redis'). Default none: one refresh at a time per session.
+   */
+  lock?: RefreshLock;
 }
 
 /** {@link AuthOptions} with every default applied: nothing here is optional. */
@@ -103,28 +110,26 @@ export interface ResolvedAuthOptions {
   readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
   /** null without DPoP. */
   readonly dpop: DPoP | null;
+  readonly lock: RefreshLock | null;
 }
 
 /** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
-  if (typeof options?.refresh !== 'function') throw new TypeError('auth.refresh must be a function that returns new tokens');
-  const refreshOn = options.refreshOn ?? [401];
-  if (!refreshOn.every((status) => Number.isInteger(status) && status >= 400 && status <= 599)) {
-    throw new TypeError('auth.refreshOn must list HTTP error statuses (400-599)');
-  }
+  checkFunction('auth.refresh', options?.refresh, 'that returns new tokens');
   const dpop = checkDPoP(options);
   return {
     store: options.store ?? new MemoryTokenStore(),
     refresh: options.refresh,
     revoke: checkRevoke(options.revoke),
-    refreshOn: new Set(refreshOn),
+    refreshOn: new Set(checkErrorStatuses('auth.refreshOn', options.refreshOn ?? [401])),
     tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' }),
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
-    expirySkew: checkMs('auth.expirySkew', options.expirySkew ?? 30_000),
-    refreshTimeout: checkMs('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
+    expirySkew: checkMilliseconds('auth.expirySkew', options.expirySkew ?? 30_000),
+    refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
     isRefreshRejected: keyLossEnds(dpop, options.isRefreshRejected ?? isRejectedByTokenEndpoint),
     maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
     dpop,
+    lock: checkLock(options.lock),
   };
 }
 
@@ -151,8 +156,7 @@ function isRejectedByTokenEndpoint(error: unknown): boolean {
 }
 
 function checkRevoke(revoke: AuthOptions['revoke']): ResolvedAuthOptions['revoke'] {
-  if (revoke !== undefined && typeof revoke !== 'function') throw new TypeError('auth.revoke must be a function such as oauth2Revoke(...)');
-  return revoke ?? null;
+  return revoke === undefined ? null : checkFunction('auth.revoke', revoke, 'such as oauth2Revoke(...)');
 }
 
 function checkPlacement(placement: TokenPlacement): TokenPlacement {
@@ -175,10 +179,11 @@ function checkOrigin(origin: string | RegExp): string | RegExp {
 function checkStormGuard(guard: { count: number; windowMs: number } | false): { count: number; windowMs: number } {
   if (guard === false) return { count: Infinity, windowMs: 0 };
   if (!(guard?.count >= 1)) throw new TypeError('auth.maxRefreshes.count must be at least 1');
-  return { count: guard.count, windowMs: checkMs('auth.maxRefreshes.windowMs', guard.windowMs) };
+  return { count: guard.count, windowMs: checkMilliseconds('auth.maxRefreshes.windowMs', guard.windowMs) };
 }
 
-function checkMs(name: string, value: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new TypeError(`${name} must be a number of milliseconds >= 0`);
-  return value;
+function checkLock(lock: RefreshLock | undefined): RefreshLock | null {
+  if (lock === undefined) return null;
+  if (typeof lock?.withLock !== 'function') throw new TypeError('auth.lock must be a RefreshLock (an object with withLock)');
+  return lock;
 }

@@ -3,11 +3,12 @@ import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
-import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
-import { fromMaybeAsync } from './maybe-async';
-import { loggedOutOutcome, readStore, readStoreNow, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { forgetEndedSession } from './forget-ended-session';
+import { loggedOutOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { clearStore, readStore, readStoreNow } from './store-access';
+import type { SessionEnd } from './refresh-lock';
 import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
 
@@ -69,6 +70,8 @@ export function isAuthSession(auth: AuthOptions | AuthSession): auth is AuthSess
   return typeof (auth as Partial<AuthSession>).authorize === 'function';
 }
 
+const ENDED_ELSEWHERE = new Error('the refresh token was rejected in another tab or process');
+
 class SingleFlightSession implements AuthSession {
   readonly store: TokenStore;
   readonly events$: Observable<AuthEvent>;
@@ -93,6 +96,7 @@ class SingleFlightSession implements AuthSession {
     this.tokenPlacement = options.tokenPlacement;
     this.dpop = options.dpop;
     this.events$ = this.events.asObservable();
+    options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
 
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
@@ -113,17 +117,23 @@ class SingleFlightSession implements AuthSession {
     const { revoke, refreshTimeout } = this.options;
     // An unreadable store leaves nothing to revoke; the local sign-out must still happen.
     const tokens = revoke ? await firstValueFrom(readStore(this.store)).catch(() => null) : null;
-    await firstValueFrom(
-      fromMaybeAsync(
-        () => this.store.clear(),
-        (cause) => new TokenStoreError('clear', cause),
-      ),
-    );
+    await firstValueFrom(clearStore(this.store));
+    this.events.next({ type: 'logout' });
+    this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
     const revoked = defer(() => from(revoke(tokens))).pipe(
       refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new Error('the revocation did not answer in time')) }) : identity,
     );
     await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) => this.events.next({ type: 'revoke-failure', error }));
+  }
+
+  // Another tab or process ended the session: stop using its tokens, then say so once here.
+  private endedElsewhere(end: SessionEnd): void {
+    this.endReason = end === 'logout' ? 'logged-out' : 'rejected';
+    this.loggedOut$.next();
+    forgetEndedSession(this.store).subscribe(() =>
+      this.events.next(end === 'logout' ? { type: 'logout' } : { type: 'session-expired', error: new AuthRefreshError('rejected', ENDED_ELSEWHERE) }),
+    );
   }
 
   mayReceiveToken(url: string): boolean {
@@ -172,7 +182,7 @@ class SingleFlightSession implements AuthSession {
           return throwError(() => (sent === null ? rejection : new AuthRefreshError(this.endReason, rejection)));
         }
         // A refresh running now is replacing `current` as well: wait for it rather than resend a
-        // token known to be stale (found by spec/resilience/auth-session.property.spec.ts).
+        // token known to be stale (found by spec/auth/auth-session.property.spec.ts).
         if (current.accessToken !== sent?.accessToken && !this.flight) return of(current); // someone refreshed already
         return this.tokensFrom(this.sharedRefresh(current));
       }),
@@ -234,7 +244,7 @@ class SingleFlightSession implements AuthSession {
   }
 
   private isExpiring(tokens: AuthTokens): boolean {
-    const expiry = this.expiryOf(tokens);
+    const expiry = this.cachedExpiryOf(tokens);
     if (expiry === undefined) return false;
     // asyncScheduler's clock, not Date.now(): TestScheduler runs it in virtual time.
     const now = asyncScheduler.now();
@@ -251,7 +261,7 @@ class SingleFlightSession implements AuthSession {
   }
 
   // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.
-  private expiryOf(tokens: AuthTokens): number | undefined {
+  private cachedExpiryOf(tokens: AuthTokens): number | undefined {
     if (tokens.expiresAt !== undefined) return expiryOf(tokens);
     if (this.expiryCache.token !== tokens.accessToken) this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
     return this.expiryCache.expiry;

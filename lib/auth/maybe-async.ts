@@ -1,4 +1,4 @@
-import { defer, type Observable, of, from, throwError } from 'rxjs';
+import { from, type Observable, throwError } from 'rxjs';
 
 /**
  * What a call that may answer at once or with a Promise gave: `now` holds a synchronous answer,
@@ -7,20 +7,10 @@ import { defer, type Observable, of, from, throwError } from 'rxjs';
 export type MaybeAsyncAnswer<T> = { readonly now: T } | { readonly later: Observable<T> };
 
 /**
- * Calls `call` on subscribe (a store method that may answer at once or with a Promise) as an Observable, mapping
- * a throw or a rejection through `toError`. A synchronous answer stays synchronous, which keeps
- * the common in-memory path free of Promise ticks.
+ * Calls `call` right away (a store method, say), mapping a throw or a rejection through
+ * `toError`. A synchronous answer stays synchronous, which keeps the common in-memory path free of
+ * Promise ticks.
  */
-export function fromMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): Observable<T> {
-  return defer(() => answerOf(callMaybeAsync(call, toError)));
-}
-
-/** The answer as an Observable: synchronous when it came at once. */
-export function answerOf<T>(answer: MaybeAsyncAnswer<T>): Observable<T> {
-  return 'now' in answer ? of(answer.now) : answer.later;
-}
-
-/** Calls `call` right away; see {@link MaybeAsyncAnswer}. A throw becomes a `later` error. */
 export function callMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): MaybeAsyncAnswer<T> {
   let result: T | Promise<T>;
   try {

@@ -1,11 +1,11 @@
 import { defer, from, identity, type Observable, of, type Subject, throwError, timeout } from 'rxjs';
 import { catchError, concatMap, map, take, throwIfEmpty } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
-import { TokenStoreError } from '../errors/token-store-error';
 import type { AuthEvent } from './auth-events';
 import { oauthErrorOf } from './oauth-error-of';
 import type { ResolvedAuthOptions } from './auth-options';
-import { answerOf, callMaybeAsync, fromMaybeAsync, type MaybeAsyncAnswer } from './maybe-async';
+import { lockedRefresh } from './locked-refresh';
+import { clearStore, readLatest, replaceTokens, writeStore } from './store-access';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -18,25 +18,36 @@ export type RefreshOutcome =
   { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
 
 /**
- * One refresh from start to end: calls `refresh`, bounds it with `refreshTimeout`, checks the
- * answer, stores it, and reports. Emits exactly one outcome, then completes.
+ * One refresh from start to end: calls `refresh` (inside `auth.lock` when there is one), bounds it
+ * with `refreshTimeout`, checks the answer, stores it, and reports. Emits exactly one outcome, then completes.
  */
 export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
-  const { store, refreshTimeout } = options;
-  return defer(() => {
-    events.next({ type: 'refresh-start' });
-    return from(options.refresh(stale, { dpop: options.dpop }));
-  }).pipe(
-    take(1),
-    throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
-    refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
-    map((fresh) => checkedTokens(fresh, stale)),
-    concatMap((fresh) => commit(store, stale, fresh)),
-    map((tokens): RefreshOutcome => {
-      events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
-      return { ok: true, tokens };
-    }),
-    catchError((error: unknown) => failure(options, stale, error, events)),
+  const { store, refreshTimeout, lock } = options;
+  const refreshed = (current: AuthTokens) =>
+    defer(() => {
+      events.next({ type: 'refresh-start' });
+      return from(options.refresh(current, { dpop: options.dpop }));
+    }).pipe(
+      take(1),
+      throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
+      refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
+      map((fresh) => checkedTokens(fresh, current)),
+      concatMap((fresh) => commit(store, current, fresh)),
+    );
+  const succeeded = (tokens: AuthTokens): RefreshOutcome => {
+    events.next({ type: 'refresh-success', expiresAt: tokens.expiresAt });
+    return { ok: true, tokens };
+  };
+  // Settled where it ran: under a lock, a rejected refresh token must be cleared before the next
+  // context reads the store, or that context would present the dead token once more.
+  const settled = (current: AuthTokens) =>
+    refreshed(current).pipe(
+      map(succeeded),
+      catchError((error: unknown) => failure(options, current, error, events)),
+    );
+  // Shared with other contexts: the lock decides who refreshes, after this process's own single flight.
+  return (lock ? lockedRefresh(lock, store, stale, refreshTimeout, settled, succeeded) : settled(stale)).pipe(
+    catchError((error: unknown) => failure(options, stale, error, events)), // the lock's and the in-lock read's
   );
 }
 
@@ -65,14 +76,12 @@ function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
 // Stores the new tokens unless the store moved on while the refresh ran: cleared means a logout
 // (the result must not bring the session back), other tokens mean a newer login or refresh won.
 function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observable<AuthTokens> {
-  return readStore(store).pipe(
+  if (store.replace) return replaceTokens(store, stale, fresh); // the same test, atomic in the store
+  return readLatest(store).pipe(
     concatMap((current) => {
       if (current === null) return throwError(() => new AuthRefreshError('logged-out'));
       if (current.accessToken !== stale.accessToken) return of(current);
-      return fromMaybeAsync(
-        () => store.set(fresh),
-        (cause) => new TokenStoreError('set', cause),
-      ).pipe(map(() => fresh));
+      return writeStore(store, fresh).pipe(map(() => fresh));
     }),
   );
 }
@@ -80,7 +89,7 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
 function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
   const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
   const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause, oauthErrorOf(cause));
-  return readStore(options.store).pipe(
+  return readLatest(options.store).pipe(
     catchError(() => of(stale)), // an unreadable store tells nothing new: judge by the failure alone
     concatMap((current): Observable<RefreshOutcome> => {
       // Newer tokens arrived while this refresh ran (another tab refreshed with the same rotating
@@ -93,27 +102,15 @@ function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown
       // Transient: keep the tokens for the next try. Cleared already: someone else ended the session.
       if (!rejected || current === null) return of({ ok: false, error });
       // The refresh token is dead: end the session.
-      return fromMaybeAsync(
-        () => options.store.clear(),
-        (c) => new TokenStoreError('clear', c),
-      ).pipe(
+      return clearStore(options.store).pipe(
         catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
-        map((): RefreshOutcome => ({ ok: false, error, sessionEnded: true })),
+        map((): RefreshOutcome => {
+          // Other tabs hear it now, while this one still holds the lock; this tab's own
+          // `session-expired` follows once every waiter has its error (see the session).
+          options.lock?.announceSessionEnd?.('session-expired');
+          return { ok: false, error, sessionEnded: true };
+        }),
       );
     }),
   );
-}
-
-/** Reads the store, mapping a throw or rejection to {@link TokenStoreError}. */
-export function readStore(store: TokenStore): Observable<AuthTokens | null> {
-  return defer(() => answerOf(readStoreNow(store)));
-}
-
-/** Reads the store right away: {@link readStore} without an Observable when the store answers synchronously. */
-export function readStoreNow(store: TokenStore): MaybeAsyncAnswer<AuthTokens | null> {
-  const answer = callMaybeAsync(
-    () => store.get(),
-    (cause) => new TokenStoreError('get', cause),
-  );
-  return 'now' in answer ? { now: answer.now ?? null } : { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
 }

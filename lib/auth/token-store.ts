@@ -30,6 +30,18 @@ export interface TokenStore {
   get(): AuthTokens | null | Promise<AuthTokens | null>;
   set(tokens: AuthTokens): void | Promise<void>;
   clear(): void | Promise<void>;
+  /**
+   * Optional, for a store shared by several processes or tabs that keeps a local copy: reads the
+   * shared record itself. A refresh reads with it inside its {@link RefreshLock}, where a copy a
+   * moment old could make it present a refresh token another context has just spent.
+   */
+  getLatest?(): AuthTokens | null | Promise<AuthTokens | null>;
+  /**
+   * Optional compare-and-set: stores `fresh` only if the store still holds `stale` (the same
+   * `accessToken`), in one atomic step, and answers what the store holds afterwards. A refresh
+   * writes with it when present, so a context whose lock ran out can never overwrite newer tokens.
+   */
+  replace?(stale: AuthTokens, fresh: AuthTokens): AuthTokens | null | Promise<AuthTokens | null>;
 }
 
 /**

@@ -13,8 +13,10 @@ import { RequestError } from './request-error';
  *   other than Bearer (DPoP, for a session with `auth.dpop`). Tokens are kept.
  * - `logged-out`: the store was cleared (logout) while the refresh ran; its result was dropped.
  * - `storm`: too many refreshes in a short window; refused to protect the token server.
+ * - `lock`: the `auth.lock` shared with other processes or tabs failed (`cause` is a
+ *   {@link RefreshLockError} saying how); no unlocked refresh ran. Tokens are kept.
  */
-export type AuthRefreshFailureReason = 'rejected' | 'failed' | 'timeout' | 'invalid-tokens' | 'logged-out' | 'storm';
+export type AuthRefreshFailureReason = 'rejected' | 'failed' | 'timeout' | 'invalid-tokens' | 'logged-out' | 'storm' | 'lock';
 
 /**
  * What every request waiting on a refresh gets when that refresh fails, and every request that

@@ -1,3 +1,5 @@
+import { checkErrorStatuses, checkMilliseconds } from '../option-checks';
+
 /**
  * When and how a failed attempt is sent again. Every field is optional; the defaults retry an
  * idempotent request twice on a network error or a 408, 429, 500, 502, 503 or 504.
@@ -85,10 +87,10 @@ export function resolveRetryOptions(options: RetryOptions | number | false | und
     methods: options.methods === undefined ? base.methods : new Set(checkMethods(options.methods)),
     statusCodes: options.statusCodes === undefined ? base.statusCodes : new Set(checkStatuses(options.statusCodes)),
     retryOnTimeout: options.retryOnTimeout ?? base.retryOnTimeout,
-    baseDelayMs: checkMs('retry.baseDelayMs', options.baseDelayMs ?? base.baseDelayMs),
-    maxDelayMs: checkMs('retry.maxDelayMs', options.maxDelayMs ?? base.maxDelayMs),
-    maxRetryAfterMs: checkMs('retry.maxRetryAfterMs', options.maxRetryAfterMs ?? base.maxRetryAfterMs),
-    maxElapsedMs: checkMs('retry.maxElapsedMs', options.maxElapsedMs ?? base.maxElapsedMs),
+    baseDelayMs: checkMilliseconds('retry.baseDelayMs', options.baseDelayMs ?? base.baseDelayMs),
+    maxDelayMs: checkMilliseconds('retry.maxDelayMs', options.maxDelayMs ?? base.maxDelayMs),
+    maxRetryAfterMs: checkMilliseconds('retry.maxRetryAfterMs', options.maxRetryAfterMs ?? base.maxRetryAfterMs),
+    maxElapsedMs: checkMilliseconds('retry.maxElapsedMs', options.maxElapsedMs ?? base.maxElapsedMs),
   };
 }
 
@@ -103,17 +105,9 @@ function checkMethods(methods: readonly string[]): string[] {
 }
 
 function checkStatuses(statuses: readonly number[]): readonly number[] {
-  const list: unknown = statuses;
-  if (!Array.isArray(list) || !list.every((status) => Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
-    throw new TypeError('retry.statusCodes must list HTTP error statuses (400-599)');
-  }
+  checkErrorStatuses('retry.statusCodes', statuses);
   // A 401 means the token was refused: the auth layer refreshes and retries it once; retrying it
   // here as well would resend a token known to be bad.
   if (statuses.includes(401)) throw new TypeError('retry.statusCodes cannot include 401: the auth layer handles it');
   return statuses;
-}
-
-function checkMs(name: string, value: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new TypeError(`${name} must be a number of milliseconds >= 0`);
-  return value;
 }

@@ -18,13 +18,9 @@ import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } fro
  * ```
  */
 export function retryWithBackoff<T>(options?: RetryOptions | number): MonoTypeOperatorFunction<T> {
-  return retryResolved(resolveRetryOptions(options));
-}
-
-/** {@link retryWithBackoff} for options already resolved (the client resolves them per request). */
-export function retryResolved<T>(options: ResolvedRetryOptions): MonoTypeOperatorFunction<T> {
-  if (options.limit === 0) return (source) => source;
-  return (source) => retryAttempts(() => source, options);
+  const resolved = resolveRetryOptions(options);
+  if (resolved.limit === 0) return (source) => source;
+  return (source) => retryAttempts(() => source, resolved);
 }
 
 /**

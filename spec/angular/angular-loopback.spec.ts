@@ -5,7 +5,7 @@ import { inject, type EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
 import { AUTH_EVENTS, provideAuthRefresh, skipAuth } from '../../lib/angular/index';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
 import { httpClientBackends as backends } from './http-client-backends';
 

@@ -5,7 +5,15 @@ import { HttpTestingController, provideHttpClientTesting, type TestRequest } fro
 import { InjectionToken, inject, runInInjectionContext, createEnvironmentInjector, type EnvironmentInjector } from '@angular/core';
 import { map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
-import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, provideAuthRefresh, SKIP_AUTH, skipAuth } from '../../lib/angular/index';
+import {
+  AUTH_EVENTS,
+  AUTH_SESSION,
+  authRefreshInterceptor,
+  createAuthRefreshInterceptor,
+  provideAuthRefresh,
+  SKIP_AUTH,
+  skipAuth,
+} from '../../lib/angular/index';
 import { angularInjector } from './angular-injector';
 
 // Request by request, through Angular's HttpClient and HttpTestingController: every request the
@@ -256,14 +264,14 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
   });
 });
 
-describe('Angular authRefreshInterceptor(options), self-contained', () => {
+describe('Angular createAuthRefreshInterceptor(options), self-contained', () => {
   it('keeps one session per injector: N concurrent 401s share one refresh, and a second app has its own', () => {
     const stores = [new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }), new MemoryTokenStore({ accessToken: 'b1', refreshToken: 'r1' })];
     let refreshCalls = 0;
     let apps = 0;
     // One interceptor instance for both apps, as when a shared config array is reused; the options
     // factory runs once per app, so each app gets the next store.
-    const interceptor = authRefreshInterceptor(() => ({
+    const interceptor = createAuthRefreshInterceptor(() => ({
       store: stores[apps++]!,
       refresh: (tokens) => {
         refreshCalls++;
@@ -294,21 +302,27 @@ describe('Angular authRefreshInterceptor(options), self-contained', () => {
     other.destroy();
   });
 
-  it('works without provideAuthRefresh, and still skips requests marked SKIP_AUTH', () => {
-    const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
-    const app = angularInjector([
-      provideHttpClient(withInterceptors([authRefreshInterceptor({ store, refresh: refreshWithHttpClient, allowedOrigins: [API] })])),
-      provideHttpClientTesting(),
-    ]);
-    const http = app.get(HttpClient);
-    const backend = app.get(HttpTestingController);
-    http.get(`${API}/data/me`).subscribe();
-    http.get(`${API}/data/public`, { context: skipAuth() }).subscribe();
-    expect(backend.expectOne(`${API}/data/me`).request.headers.get('Authorization')).toBe('Bearer a1');
-    expect(backend.expectOne(`${API}/data/public`).request.headers.has('Authorization')).toBeFalse();
-    backend.verify();
-    app.destroy();
-  });
+  // The deprecated spelling, authRefreshInterceptor(options), must keep working for existing apps.
+  for (const [name, configure] of [
+    ['createAuthRefreshInterceptor(options)', createAuthRefreshInterceptor],
+    ['authRefreshInterceptor(options), deprecated', authRefreshInterceptor],
+  ] as const) {
+    it(`works without provideAuthRefresh, and still skips requests marked SKIP_AUTH: ${name}`, () => {
+      const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
+      const app = angularInjector([
+        provideHttpClient(withInterceptors([configure({ store, refresh: refreshWithHttpClient, allowedOrigins: [API] })])),
+        provideHttpClientTesting(),
+      ]);
+      const http = app.get(HttpClient);
+      const backend = app.get(HttpTestingController);
+      http.get(`${API}/data/me`).subscribe();
+      http.get(`${API}/data/public`, { context: skipAuth() }).subscribe();
+      expect(backend.expectOne(`${API}/data/me`).request.headers.get('Authorization')).toBe('Bearer a1');
+      expect(backend.expectOne(`${API}/data/public`).request.headers.has('Authorization')).toBeFalse();
+      backend.verify();
+      app.destroy();
+    });
+  }
 });
 
 describe('Angular provideAuthRefresh', () => {

@@ -16,7 +16,7 @@ import {
   type HttpClientOptions,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 describe('the client with auth, against a real token server', () => {
   let server: TokenApiServer;

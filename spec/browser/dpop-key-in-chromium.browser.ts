@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { KeyReport } from './page/dpop-key-page';
 import { launchChromium } from './support/launch-chromium';
@@ -15,7 +14,7 @@ describe('the DPoP key in headless Chromium (IndexedDB, the default key store in
   let context: BrowserContext;
 
   beforeAll(async () => {
-    const bundle = await bundleTestPage(path.join(__dirname, 'page', 'dpop-key-page.ts'));
+    const bundle = await bundleTestPage('dpop-key-page.ts');
     pageServer = await LoopbackPageServer.start(testPageHandler(bundle));
     browser = await launchChromium();
   }, SETUP_TIMEOUT_MS);

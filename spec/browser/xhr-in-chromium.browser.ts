@@ -3,7 +3,7 @@ import type { BrowserSuite, Echo, ErrorReport, Outcome, PageSession } from './pa
 import { launchChromium } from './support/launch-chromium';
 import { bundleTestPage, testPageHandler, type PageBundle } from './support/test-page-server';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 
 // Bounds for a stuck browser or server, never a way to wait: every spec waits on events.
 const SPEC_TIMEOUT_MS = 20_000;

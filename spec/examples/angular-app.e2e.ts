@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/support/launch-chromium';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 import { staticAppHandler } from './static-app-handler';
 
 // The production build of examples/angular, made from the packed tarball by

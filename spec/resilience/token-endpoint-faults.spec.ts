@@ -13,7 +13,7 @@ import {
   type AuthTokens,
   type HttpClient,
 } from '../../lib';
-import { TokenApiServer, type TokenEndpointFault } from '../support/token-api-server';
+import { TokenApiServer, type TokenEndpointFault } from '../../test-server/token-api-server';
 
 // Faults injected into the real loopback token server and API. Each spec checks what the callers
 // got, what the store holds afterwards, and that every request ended (a hang fails the spec by

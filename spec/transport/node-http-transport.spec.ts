@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { forkJoin, lastValueFrom } from 'rxjs';
 import { createHttpClient, HttpError, MemoryTokenStore, NetworkError, oauth2Refresh, type HttpTransport, type TransportSettings } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 // What only the node:http transport has to prove; the contract both transports share is in
 // transports.spec.ts.

@@ -15,7 +15,7 @@ import {
   type HttpTransport,
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 import { UnconnectablePort } from '../support/unconnectable-port';
 
 // The same contract for both Node transports: the default (rxjs/ajax over xhr2) and node:http.

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { lastValueFrom, type Observable, of, range } from 'rxjs';
 import { catchError, defaultIfEmpty, map, mergeMap, reduce } from 'rxjs/operators';
 import { createHttpClient, MemoryTokenStore, oauth2Refresh } from '../../../lib';
-import { TokenApiServer } from '../../support/token-api-server';
+import { TokenApiServer } from '../../../test-server/token-api-server';
 
 /** How hard and how long to push. Give `requests`, or `seconds` for a timed run. */
 export interface SoakOptions {

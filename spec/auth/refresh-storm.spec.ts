@@ -13,7 +13,7 @@ import {
   type HttpClient,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 
 describe('the refresh-storm guard', () => {
   describe('against a misconfigured real server that rejects every fresh token', () => {

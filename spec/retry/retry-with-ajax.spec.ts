@@ -2,7 +2,7 @@ import { defer, lastValueFrom } from 'rxjs';
 import { ajax } from 'rxjs/ajax';
 import XHR2 from 'xhr2';
 import { retryWithBackoff } from '../../lib';
-import { TokenApiServer, type Echo } from '../support/token-api-server';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 // retryWithBackoff on plain rxjs/ajax, as its documentation shows: ajax's own errors must read as
 // transient just like the client's.

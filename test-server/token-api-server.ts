@@ -47,6 +47,8 @@ export interface ServerStats {
   unauthorized: number;
   refreshCalls: number;
   refreshTokenReuse: number;
+  /** Spent refresh tokens honoured because they came back within `tokenEndpoint.reuseGraceMs`. */
+  graceReuse: number;
   aborted: number;
   preflights: number;
   /** Every Authorization header or access_token parameter an /api request carried, in order. */
@@ -67,15 +69,24 @@ export interface ServerStats {
  */
 export class TokenApiServer {
   readonly stats: ServerStats = emptyStats();
-  /** How the token endpoint behaves; change it at any time. */
-  tokenEndpoint: { fault: TokenEndpointFault; delayMs: number; rotate: boolean } = { fault: 'none', delayMs: 0, rotate: true };
+  /**
+   * How the token endpoint behaves; change it at any time. `reuseGraceMs`: a spent refresh token
+   * presented again this soon after its rotation is honoured, not counted as reuse (the grace
+   * period real servers offer for a client that died before it stored the answer).
+   */
+  tokenEndpoint: { fault: TokenEndpointFault; delayMs: number; rotate: boolean; reuseGraceMs: number } = {
+    fault: 'none',
+    delayMs: 0,
+    rotate: true,
+    reuseGraceMs: 0,
+  };
   /** How often each `flaky?key=` route was hit. */
   readonly flakyHits = new Map<string, number>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly sockets = new Set<Socket>();
   private readonly accessTokens = new Map<string, number>(); // token -> expiresAt
   private readonly liveRefreshTokens = new Set<string>();
-  private readonly usedRefreshTokens = new Set<string>();
+  private readonly usedRefreshTokens = new Map<string, number>(); // token -> when it was rotated
   private serial = 0;
   private afterEvent: Array<() => void> = [];
 
@@ -257,7 +268,10 @@ export class TokenApiServer {
   private tokenGrant(req: IncomingMessage, res: ServerResponse, body: string): void {
     this.stats.refreshCalls++;
     this.stats.lastTokenRequest = { headers: req.headers, body };
-    const answer = () => this.answerGrant(req, res, new URLSearchParams(body));
+    const answer = () => {
+      if (this.dropAbandonedGrants && req.socket.destroyed) return; // the client left: nothing is committed
+      this.answerGrant(req, res, new URLSearchParams(body));
+    };
     if (this.tokenEndpoint.fault === 'hang') return;
     const delayed = () => (this.tokenEndpoint.delayMs > 0 ? setTimeout(answer, this.tokenEndpoint.delayMs) : answer());
     if (this.heldGrants) this.heldGrants.push(delayed);
@@ -277,6 +291,13 @@ export class TokenApiServer {
     };
   }
   private heldGrants: Array<() => void> | null = null;
+
+  /**
+   * When true, a held or delayed token request whose client has gone by the time it is answered
+   * (its tab closed) rotates nothing, as a server that commits a grant with its answer. When
+   * false (the default), the grant is committed anyway and the refresh token is spent.
+   */
+  dropAbandonedGrants = false;
 
   private answerGrant(req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void {
     switch (this.tokenEndpoint.fault) {
@@ -299,13 +320,18 @@ export class TokenApiServer {
     }
     const presented = form.get('refresh_token') ?? '';
     if (form.get('grant_type') !== 'refresh_token' || !this.liveRefreshTokens.has(presented)) {
-      if (this.usedRefreshTokens.has(presented)) this.stats.refreshTokenReuse++;
+      const rotatedAt = this.usedRefreshTokens.get(presented);
+      if (rotatedAt !== undefined && Date.now() - rotatedAt < this.tokenEndpoint.reuseGraceMs) {
+        this.stats.graceReuse++;
+        return json(res, 200, this.tokenAnswer(this.issueTokens()));
+      }
+      if (rotatedAt !== undefined) this.stats.refreshTokenReuse++;
       return json(res, 400, { error: 'invalid_grant' });
     }
     const fresh = this.issueTokens();
     if (this.tokenEndpoint.rotate) {
       this.liveRefreshTokens.delete(presented);
-      this.usedRefreshTokens.add(presented);
+      this.usedRefreshTokens.set(presented, Date.now());
       json(res, 200, this.tokenAnswer(fresh));
     } else {
       this.liveRefreshTokens.delete(fresh.refreshToken);
@@ -330,6 +356,7 @@ function emptyStats(): ServerStats {
     unauthorized: 0,
     refreshCalls: 0,
     refreshTokenReuse: 0,
+    graceReuse: 0,
     aborted: 0,
     preflights: 0,
     tokensSeen: [],

@@ -10,7 +10,7 @@ import {
   type HttpClientOptions,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer } from '../support/token-api-server';
+import { TokenApiServer } from '../../test-server/token-api-server';
 
 describe('the client retrying transient failures, against a real server', () => {
   let server: TokenApiServer;

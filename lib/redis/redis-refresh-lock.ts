@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { Observable, type Subscription } from 'rxjs';
+import { RefreshLockError, type RefreshLock, type RefreshLockLimits } from '../index';
+import { redisConnection, type RedisClient, type RedisConnection } from './redis-connection';
+import { redisKeys, RELEASED, type RedisKeys } from './redis-keys';
+
+/** Options of {@link RedisRefreshLock}. */
+export interface RedisRefreshLockOptions {
+  /** The same key as the {@link RedisTokenStore}'s; the lock's own key and channel derive from it. */
+  readonly key: string;
+  /**
+   * How long a lease lasts unless its holder extends it: how soon another process takes over from
+   * one that died. Default `refreshTimeout` + 10 000 ms; never less than `refreshTimeout` + 1 000 ms.
+   */
+  readonly leaseMs?: number;
+  /** How often a waiting process tries the lock if no release message reaches it; default 1 000 ms. */
+  readonly pollMs?: number;
+  /** How long one Redis command may take before it fails; default 2 000 ms. */
+  readonly commandTimeoutMs?: number;
+}
+
+// Both compare the lease's random value, so a process can release or extend only its own lease,
+// never the one a second process took after the first one's lease ran out.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[2], '${RELEASED}')
+return 1`;
+const EXTEND = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+
+/**
+ * A {@link RefreshLock} on one Redis server, for processes that share a {@link RedisTokenStore}:
+ * a lease taken with `SET key <random> NX PX`, extended while the refresh runs and released by Lua
+ * scripts that check the random value. Waiting processes wake when the lease is released (a
+ * message on the key's channel; a bounded poll covers a lost message or a holder that died) and
+ * wait at most the lease plus the refresh timeout. When Redis cannot be reached, the refresh fails
+ * at once with {@link RefreshLockError} `unavailable`: it never runs unlocked. A holder that loses
+ * its lease abandons the refresh (`lost`); the store's compare-and-set fences it in any case.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * import { createAuthSession } from '../index';
+ * import { RedisRefreshLock, RedisTokenStore } from 'rxjs-auth-http/redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * const key = '{svc:billing}:tokens';
+ * const session = createAuthSession({
+ *   store: new RedisTokenStore(redis, { key }),
+ *   lock: new RedisRefreshLock(redis, { key, leaseMs: 45_000 }),
+ *   refresh: async (tokens) => ({ accessToken: `new-for-${tokens.refreshToken}` }),
+ * });
+ * ```
+ */
+export class RedisRefreshLock implements RefreshLock {
+  private readonly redis: RedisConnection;
+  private readonly keys: RedisKeys;
+  private readonly options: { leaseMs: number | undefined; pollMs: number; commandTimeoutMs: number };
+  private readonly wakers = new Set<() => void>();
+  private subscription: Promise<() => Promise<void>> | null = null;
+
+  constructor(client: RedisClient, options: RedisRefreshLockOptions) {
+    this.redis = redisConnection(client);
+    this.keys = redisKeys('RedisRefreshLock', options?.key);
+    this.options = { leaseMs: options.leaseMs, pollMs: options.pollMs ?? 1_000, commandTimeoutMs: options.commandTimeoutMs ?? 2_000 };
+  }
+
+  withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const lease = this.leaseFor(limits.refreshTimeout);
+      const holder = { value: randomUUID(), held: false, done: false };
+      let inside: Subscription | undefined;
+      let extender: ReturnType<typeof setInterval> | undefined;
+      const fail = (error: RefreshLockError) => subscriber.error(error);
+
+      this.acquire(holder, lease, lease + (limits.refreshTimeout || lease)).then(() => {
+        if (holder.done) {
+          if (holder.held) this.release(holder.value); // the caller left while the lease was being taken
+          return;
+        }
+        extender = this.keepExtending(holder.value, lease, () => fail(new RefreshLockError('lost')));
+        inside = work.subscribe(subscriber);
+      }, fail);
+
+      return () => {
+        holder.done = true;
+        clearInterval(extender);
+        inside?.unsubscribe();
+        if (holder.held) this.release(holder.value);
+      };
+    });
+  }
+
+  /** Closes the subscription connection this lock opened to hear releases. */
+  async close(): Promise<void> {
+    const unsubscribe = await this.subscription?.catch(() => null);
+    await unsubscribe?.();
+  }
+
+  private leaseFor(refreshTimeout: number): number {
+    const shortest = refreshTimeout + 1_000;
+    return Math.max(this.options.leaseMs ?? refreshTimeout + 10_000, shortest);
+  }
+
+  // Tries the lease until it is ours, the wait runs out, or the caller leaves.
+  private async acquire(holder: { value: string; held: boolean; done: boolean }, lease: number, maxWaitMs: number): Promise<void> {
+    const giveUpAt = Date.now() + maxWaitMs;
+    this.listen();
+    for (;;) {
+      if (!this.redis.isReady()) throw new RefreshLockError('unavailable', new Error('the Redis client is not connected'));
+      let answer: unknown;
+      try {
+        answer = await this.redis.command(['SET', this.keys.lock, holder.value, 'NX', 'PX', String(lease)], this.options.commandTimeoutMs);
+      } catch (cause) {
+        throw new RefreshLockError('unavailable', cause);
+      }
+      if (answer === 'OK') {
+        holder.held = true;
+        return;
+      }
+      if (holder.done) return;
+      const left = giveUpAt - Date.now();
+      if (left <= 0) throw new RefreshLockError('timeout', new Error(`the refresh lock stayed taken for ${maxWaitMs} ms`));
+      await this.wake(Math.min(this.options.pollMs, left));
+      if (holder.done) return;
+    }
+  }
+
+  // Extends the lease every third of it. Lost when Redis says another process holds it, or when
+  // no extension got through for a whole lease: past that, another process may hold it.
+  private keepExtending(value: string, lease: number, lost: () => void): ReturnType<typeof setInterval> {
+    let confirmedAt = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - confirmedAt >= lease) return lost();
+      this.redis.command(['EVAL', EXTEND, '1', this.keys.lock, value, String(lease)], this.options.commandTimeoutMs).then(
+        (answer) => (Number(answer) === 1 ? (confirmedAt = Date.now()) : lost()),
+        () => undefined, // Redis away for a moment: the next tick checks the lease's age
+      );
+    }, lease / 3);
+    timer.unref?.();
+    return timer;
+  }
+
+  private release(value: string): void {
+    // Errors are left to the lease: it runs out by itself.
+    this.redis.command(['EVAL', RELEASE, '1', this.keys.lock, value, this.keys.channel], this.options.commandTimeoutMs).catch(() => undefined);
+  }
+
+  // Resolves on the next message on the channel (a release or a token change), or after `ms`.
+  private wake(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private listen(): void {
+    const wakeAll = () => [...this.wakers].forEach((wake) => wake());
+    this.subscription ??= this.redis.subscribe(this.keys.channel, wakeAll, wakeAll);
+    this.subscription.catch(() => {
+      this.subscription = null; // the poll covers it; try to subscribe again on the next wait
+    });
+  }
+}

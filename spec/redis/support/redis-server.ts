@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A real `redis-server` on a free loopback port, with persistence off, owned by one spec file. It
+ * fails loudly when the binary is missing: the Redis specs are never skipped.
+ */
+export class RedisServer {
+  private process: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'rxjs-auth-http-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.launch();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Stops the server, keeping its data (SHUTDOWN SAVE writes one snapshot), as a maintenance restart would. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await command(this.port, ['SHUTDOWN', 'SAVE']).catch(() => child.kill('SIGKILL'));
+    await exited;
+    this.process = null;
+  }
+
+  /** Starts the server again on the same port, with the data it had. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** Sends one command on a connection of its own (RESP by hand: the specs test the clients, not with them). */
+  command(args: string[]): Promise<string> {
+    return command(this.port, args);
+  }
+
+  async close(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (child && child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private launch(): Promise<void> {
+    // No periodic snapshots, no append-only file; `dir` only receives the snapshot of a SHUTDOWN SAVE.
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = child;
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const fail = (why: string) => reject(new Error(`redis-server did not start (${why}); install it with: sudo apt-get install -y redis-server\n${output}`));
+      child.once('error', (error) => fail(error.message));
+      child.once('exit', (code) => fail(`exit code ${code}`));
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function command(port: number, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.endsWith('\r\n')) {
+        socket.end();
+        resolve(reply.trim());
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(reply.trim()));
+    socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+  });
+}

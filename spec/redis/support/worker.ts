@@ -1,0 +1,93 @@
+// One process of the multi-process specs: a client sharing one credential through Redis, driven
+// by its parent over IPC (see worker-protocol.ts).
+import { forkJoin, from, lastValueFrom, of } from 'rxjs';
+import { catchError, concatMap, map } from 'rxjs/operators';
+import { AuthRefreshError, createHttpClient, NetworkError, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
+import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../../lib/redis';
+import type { Echo } from '../../../test-server/token-api-server';
+import { redisClientKind } from './redis-clients';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+const tell = (message: FromWorker) => process.send!(message);
+let state: { client: HttpClient; redis: RedisClient & { closeForSpec(): Promise<void> }; closers: Array<{ close(): Promise<void> }> } | null = null;
+let holdAfterRefresh = false;
+let go: (() => void) | null = null;
+
+process.on('message', (message: ToWorker) => {
+  void handle(message).catch((error: unknown) => {
+    console.error('worker failed', error);
+    process.exit(1);
+  });
+});
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'init': {
+      const redis = await redisClientKind(message.client).connect(message.redisUrl);
+      const store = new RedisTokenStore(redis, { key: message.key });
+      const lock = new RedisRefreshLock(redis, { key: message.key, leaseMs: message.leaseMs, pollMs: 250 });
+      const refreshOverHttp = oauth2Refresh({ tokenUrl: `${message.apiUrl}/oauth/token` });
+      const refresh = (tokens: AuthTokens) =>
+        from(refreshOverHttp(tokens)).pipe(concatMap((fresh) => (holdAfterRefresh ? from(heldUntilGo()).pipe(map(() => fresh)) : of(fresh))));
+      const client = createHttpClient({
+        baseUrl: message.apiUrl,
+        // The default retry, as users run it: 400 requests at once can meet a reset on a loaded loopback.
+        auth: { store, lock, refresh, refreshTimeout: message.refreshTimeout, maxRefreshes: false },
+      });
+      client.authEvents$.subscribe((event) => event.type === 'refresh-start' && tell({ type: 'refresh-start' }));
+      state = { client, redis, closers: [store, lock] };
+      tell({ type: 'ready' });
+      return;
+    }
+    case 'burst': {
+      const { client } = state!;
+      const outcomes = await lastValueFrom(
+        forkJoin(
+          Array.from({ length: message.count }, (_, i) =>
+            client.get<Echo>(`/api/item/${i}`).pipe(
+              map((echo) => ({ ok: true as const, token: echo.headers['authorization'] ?? '' })),
+              catchError((error: unknown) => of({ ok: false as const, why: describe(error) })),
+            ),
+          ),
+        ),
+      );
+      const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.why]));
+      const tokens = [...new Set(outcomes.flatMap((outcome) => (outcome.ok ? [outcome.token] : [])))];
+      tell({ type: 'burst-done', ok: outcomes.length - failures.length, failures, tokens });
+      return;
+    }
+    case 'hold-after-refresh':
+      holdAfterRefresh = true;
+      return;
+    case 'go':
+      holdAfterRefresh = false;
+      go?.();
+      return;
+    case 'await-redis': {
+      const redis = state!.redis;
+      const ready = 'isReady' in redis ? redis.isReady : redis.status === 'ready';
+      if (!ready) await new Promise((resolve) => redis.on('ready', resolve)); // both clients say so once reconnected
+      tell({ type: 'redis-ready' });
+      return;
+    }
+    case 'close': {
+      await Promise.all(state?.closers.map((closer) => closer.close()) ?? []);
+      await state?.redis.closeForSpec();
+      tell({ type: 'closed' });
+      process.disconnect();
+    }
+  }
+}
+
+function heldUntilGo(): Promise<void> {
+  tell({ type: 'refreshed' });
+  return new Promise((resolve) => (go = resolve));
+}
+
+// A failure as the parent reports it: the error's name and reason, never a token.
+function describe(error: unknown): string {
+  if (error instanceof AuthRefreshError)
+    return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''})`;
+  if (error instanceof NetworkError) return `NetworkError(${error.code})`;
+  return error instanceof Error ? error.name : String(error);
+}

@@ -1,0 +1,246 @@
+import { firstValueFrom, forkJoin, lastValueFrom, NEVER, Observable, of, type Subscription } from 'rxjs';
+import { toArray } from 'rxjs/operators';
+import {
+  AuthRefreshError,
+  createHttpClient,
+  MemoryTokenStore,
+  oauth2Refresh,
+  RefreshLockError,
+  WebLocksRefreshLock,
+  type AuthEvent,
+  type AuthTokens,
+  type HttpClient,
+  type TokenStore,
+} from '../../lib';
+import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+
+// Node has no `navigator.locks`: these specs run the lock's in-tab fallback, its bounds and its
+// session messages (Node's own BroadcastChannel). The cross-tab behaviour runs in Chromium
+// (spec/browser/tabs.browser.ts).
+let lockNames = 0;
+const freshName = () => `spec-lock-${process.pid}-${++lockNames}`;
+
+/** Settles when `observable` does, with what it emitted or the error it failed with. */
+function outcomeOf<T>(observable: Observable<T>): Promise<{ values: T[] } | { error: unknown }> {
+  return lastValueFrom(observable.pipe(toArray())).then(
+    (values) => ({ values }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** A work Observable that records when it is subscribed and completes when told. */
+function controlledWork(value: string): { work: Observable<string>; started: () => boolean; finish: () => void } {
+  let started = false;
+  let finish: () => void = () => undefined;
+  const work = new Observable<string>((subscriber) => {
+    started = true;
+    finish = () => {
+      subscriber.next(value);
+      subscriber.complete();
+    };
+  });
+  return { work, started: () => started, finish: () => finish() };
+}
+
+/** Resolves once every Promise callback queued so far has run (the lock hands over through them). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, an old browser)', () => {
+  it('says it does not coordinate tabs, and is created without touching any browser API', () => {
+    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks).toBeUndefined();
+    const lock = new WebLocksRefreshLock();
+    expect(lock.crossTab).toBeFalse();
+    expect(lock.name).toBe('rxjs-auth-http.refresh');
+  });
+
+  it('rejects a name Web Locks would refuse, and a wait that is not a positive number, with a TypeError', () => {
+    expect(() => new WebLocksRefreshLock('')).toThrowError(TypeError, /name/);
+    expect(() => new WebLocksRefreshLock('-reserved')).toThrowError(TypeError, /name/);
+    expect(() => new WebLocksRefreshLock('x', { waitMs: 0 })).toThrowError(TypeError, /waitMs/);
+    expect(() => new WebLocksRefreshLock('x', { waitMs: Number.NaN })).toThrowError(TypeError, /waitMs/);
+  });
+
+  it('runs one holder at a time, in order, and subscribes to the work only once the lock is held', async () => {
+    const name = freshName();
+    const first = controlledWork('first');
+    const second = controlledWork('second');
+    const firstDone = outcomeOf(new WebLocksRefreshLock(name).withLock(first.work, { refreshTimeout: 1_000 }));
+    const secondDone = outcomeOf(new WebLocksRefreshLock(name).withLock(second.work, { refreshTimeout: 1_000 }));
+    await settle();
+
+    expect(first.started()).toBeTrue();
+    expect(second.started()).withContext('the second holder waits for the first').toBeFalse();
+    first.finish();
+    expect(await firstDone).toEqual({ values: ['first'] });
+    await settle();
+    expect(second.started()).toBeTrue();
+    second.finish();
+    expect(await secondDone).toEqual({ values: ['second'] });
+  });
+
+  it('lets a waiter that unsubscribes leave the queue: its work never runs and the next one gets the lock', async () => {
+    const name = freshName();
+    const first = controlledWork('first');
+    const leaving = controlledWork('leaving');
+    const third = controlledWork('third');
+    const firstDone = outcomeOf(new WebLocksRefreshLock(name).withLock(first.work, { refreshTimeout: 1_000 }));
+    const leaver: Subscription = new WebLocksRefreshLock(name).withLock(leaving.work, { refreshTimeout: 1_000 }).subscribe();
+    const thirdDone = outcomeOf(new WebLocksRefreshLock(name).withLock(third.work, { refreshTimeout: 1_000 }));
+    await settle();
+
+    leaver.unsubscribe();
+    first.finish();
+    await firstDone;
+    await settle();
+    expect(leaving.started()).toBeFalse();
+    expect(third.started()).toBeTrue();
+    third.finish();
+    expect(await thirdDone).toEqual({ values: ['third'] });
+  });
+
+  it('fails a waiter with RefreshLockError timeout after waitMs, and never runs its work', async () => {
+    const name = freshName();
+    const holder = new WebLocksRefreshLock(name).withLock(NEVER, { refreshTimeout: 1_000 }).subscribe();
+    const waiting = controlledWork('never');
+
+    const outcome = await outcomeOf(new WebLocksRefreshLock(name, { waitMs: 50 }).withLock(waiting.work, { refreshTimeout: 1_000 }));
+    holder.unsubscribe();
+
+    expect('error' in outcome && outcome.error instanceof RefreshLockError && outcome.error.reason).toBe('timeout');
+    expect(waiting.started()).toBeFalse();
+  });
+
+  describe('with a clock the spec moves', () => {
+    beforeEach(() => jasmine.clock().install());
+    afterEach(() => jasmine.clock().uninstall());
+
+    it('abandons a hold that outlives refreshTimeout plus its margin (lost), and hands the lock on', async () => {
+      const name = freshName();
+      let unsubscribedFromWork = false;
+      const stuck = new Observable<string>(() => () => (unsubscribedFromWork = true));
+      const held = outcomeOf(new WebLocksRefreshLock(name).withLock(stuck, { refreshTimeout: 1_000 }));
+      const next = controlledWork('next');
+      const nextDone = outcomeOf(new WebLocksRefreshLock(name).withLock(next.work, { refreshTimeout: 1_000 }));
+      await settle();
+
+      jasmine.clock().tick(5_999);
+      await settle();
+      expect(next.started()).withContext('still within the bound').toBeFalse();
+      jasmine.clock().tick(1);
+      const outcome = await held;
+      await settle();
+
+      expect('error' in outcome && outcome.error instanceof RefreshLockError && outcome.error.reason).toBe('lost');
+      expect(unsubscribedFromWork).toBeTrue();
+      expect(next.started()).toBeTrue();
+      next.finish();
+      expect(await nextDone).toEqual({ values: ['next'] });
+    });
+  });
+});
+
+describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock, a real token server)', () => {
+  let server: TokenApiServer;
+  let shared: MemoryTokenStore;
+  // A store that answers a turn of the event loop later, as IndexedDB does.
+  let store: TokenStore;
+  const later = <T>(answer: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(answer())));
+
+  beforeEach(async () => {
+    server = await TokenApiServer.start();
+    shared = new MemoryTokenStore(server.issueTokens());
+    store = {
+      get: () => later(() => shared.get()),
+      set: (tokens: AuthTokens) => later(() => shared.set(tokens)),
+      clear: () => later(() => shared.clear()),
+    };
+    server.expireAccessTokens();
+  });
+  afterEach(() => server.close());
+
+  /** One "tab": its own session (client) and its own lock object, on the lock name all tabs share. */
+  function tab(name: string): { client: HttpClient; events: AuthEvent['type'][] } {
+    const client = createHttpClient({
+      baseUrl: server.url,
+      retry: false,
+      auth: { store, lock: new WebLocksRefreshLock(name), refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+    });
+    const events: AuthEvent['type'][] = [];
+    client.authEvents$.subscribe((event) => events.push(event.type));
+    return { client, events };
+  }
+
+  const burst = (client: HttpClient, n: number) => lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<Echo>('/api/echo'))));
+
+  it('refreshes once for two sessions whose tokens expire together: the second reads the store inside the lock', async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+
+    const [fromA, fromB] = await Promise.all([burst(a.client, 10), burst(b.client, 10)]);
+
+    expect(fromA.length + fromB.length).toBe(20);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.refreshTokenReuse).toBe(0);
+    expect(a.events.filter((type) => type === 'refresh-start').length + b.events.filter((type) => type === 'refresh-start').length).toBe(1);
+  });
+
+  it('settles a rejected refresh token inside the lock: one token call, every session expired once, the store cleared', async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+    server.tokenEndpoint.fault = 'invalid-grant';
+
+    const outcomes = await Promise.all([outcomeOf(a.client.get('/api/echo')), outcomeOf(b.client.get('/api/echo'))]);
+    const expired = (events: AuthEvent['type'][]) => events.filter((type) => type === 'session-expired').length;
+    await until(() => expired(a.events) > 0 && expired(b.events) > 0); // the BroadcastChannel message to the other session
+    await settle();
+
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(outcomes.every((outcome) => 'error' in outcome && outcome.error instanceof AuthRefreshError)).toBeTrue();
+    expect(shared.get()).toBeNull();
+    expect(expired(a.events)).toBe(1);
+    expect(expired(b.events)).toBe(1);
+  });
+
+  it('tells the other sessions of a logout, once each, in a message without tokens', async () => {
+    const name = freshName();
+    const [a, b, c] = [tab(name), tab(name), tab(name)];
+    const heard: unknown[] = [];
+    const listener = new BroadcastChannel(`${name}:session`);
+    listener.onmessage = (message: MessageEvent<unknown>) => heard.push(message.data);
+    const tokens = shared.get()!;
+
+    await a.client.auth!.logout();
+    await until(() => b.events.includes('logout') && c.events.includes('logout') && heard.length === 1);
+    listener.close();
+
+    expect([a.events, b.events, c.events]).toEqual([['logout'], ['logout'], ['logout']]);
+    expect(JSON.stringify(heard)).not.toContain(tokens.accessToken);
+    expect(JSON.stringify(heard)).not.toContain(tokens.refreshToken!);
+    expect(heard).toEqual([{ sessionEnd: 'logout' }]);
+  });
+
+  it('stops a session from sending tokens once another one announced the end, even if its store kept a copy', async () => {
+    const name = freshName();
+    const copy = new MemoryTokenStore(shared.get());
+    // A store with a copy in memory that nothing refreshes, and the shared record behind it.
+    const cached: TokenStore = { get: () => copy.get(), set: (t) => copy.set(t), clear: () => copy.clear(), getLatest: () => shared.get() };
+    const lock = new WebLocksRefreshLock(name);
+    const stale = createHttpClient({ baseUrl: server.url, retry: false, auth: { store: cached, lock, refresh: () => of({ accessToken: 'unused' }) } });
+    const events: AuthEvent['type'][] = [];
+    stale.authEvents$.subscribe((event) => events.push(event.type));
+
+    shared.clear();
+    new WebLocksRefreshLock(name).announceSessionEnd('session-expired');
+    await until(() => events.includes('session-expired'));
+
+    expect(copy.get()).toBeNull();
+    const echo = await firstValueFrom(stale.get<Echo>('/public/echo'));
+    expect(echo.headers['authorization']).toBeUndefined();
+    expect(events).toEqual(['session-expired']);
+  });
+});
+
+/** Resolves when `condition` holds, checked after each turn of the event loop (bounded by the spec's timeout). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise<void>((resolve) => setImmediate(resolve));
+}
