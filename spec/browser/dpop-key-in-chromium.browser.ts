@@ -1,38 +1,31 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { KeyReport } from './page/dpop-key-page';
-import { launchChromium } from './support/launch-chromium';
+import { startChromiumWithPage, type ChromiumWithPage } from './support/chromium-with-page';
 import { bundleTestPage, testPageHandler } from './support/test-page-server';
-import { LoopbackPageServer } from '../support/loopback-page-server';
 
 // Bounds for a stuck browser, never a way to wait: every step waits on the page's own answer.
 const SETUP_TIMEOUT_MS = 90_000;
 const SPEC_TIMEOUT_MS = 20_000;
 
 describe('the DPoP key in headless Chromium (IndexedDB, the default key store in browsers)', () => {
-  let pageServer: LoopbackPageServer;
-  let browser: Browser;
+  let chromium: ChromiumWithPage | undefined;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    const bundle = await bundleTestPage('dpop-key-page.ts');
-    pageServer = await LoopbackPageServer.start(testPageHandler(bundle));
-    browser = await launchChromium();
+    chromium = await startChromiumWithPage(testPageHandler(await bundleTestPage('dpop-key-page.ts')));
   }, SETUP_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await pageServer?.close();
-  });
+  afterAll(() => chromium?.close());
 
   // A fresh context per spec: its own empty IndexedDB, as a new browser profile has.
   beforeEach(async () => {
-    context = await browser.newContext();
+    context = await chromium!.browser.newContext();
   });
   afterEach(() => context.close());
 
   async function openTab(): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(pageServer.url);
+    await page.goto(chromium!.pageServer.url);
     return page;
   }
 
