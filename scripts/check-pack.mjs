@@ -33,7 +33,7 @@ const entries = Object.keys(manifest.exports)
 // Angular entry's node10 types are tested by examples/angular-16, whose CLI sets that resolution.
 const NOT_UNDER_NODE10 = new Set([`${manifest.name}/angular`]);
 // Node-only by design: left out of the browser bundle.
-const NODE_ONLY = new Set([`${manifest.name}/node`]);
+const NODE_ONLY = new Set([`${manifest.name}/node`, `${manifest.name}/redis`]);
 // What the consumer project installs besides the tarball: its dependencies and the peers it uses.
 const linkedPackages = ['rxjs', 'xhr2', 'jose', '@angular/core', '@angular/common', '@angular/compiler', '@types/node'];
 

@@ -6,7 +6,7 @@ import { statusOf } from '../errors/status-of';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { forgetEndedSession } from './forget-ended-session';
-import { loggedOutOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { endedOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
 import { clearStore, readStore, readStoreNow } from './store-access';
 import type { SessionEnd } from './refresh-lock';
 import { expiryOf } from './token-expiry';
@@ -136,6 +136,11 @@ class SingleFlightSession implements AuthSession {
     );
   }
 
+  // Why the session ended, as a refresh's waiters learn it: set before `loggedOut$` fires.
+  private endError(): AuthRefreshError {
+    return this.endReason === 'rejected' ? new AuthRefreshError('rejected', ENDED_ELSEWHERE) : new AuthRefreshError('logged-out');
+  }
+
   mayReceiveToken(url: string): boolean {
     if (!/^([a-z][a-z\d+.-]*:)?\/\//i.test(url)) return true; // relative: resolves to our own origin
     let origin: string;
@@ -199,7 +204,7 @@ class SingleFlightSession implements AuthSession {
     let settled: RefreshOutcome | undefined;
     const flight: Observable<RefreshOutcome> = merge(
       this.stormGuardAllows() ? refreshFlight(this.options, stale, this.events) : of(stormOutcome(this.events)),
-      this.loggedOut$.pipe(map(() => loggedOutOutcome(this.events))),
+      this.loggedOut$.pipe(map(() => endedOutcome(this.events, this.endError()))),
     ).pipe(
       take(1),
       // Trap: shareReplay never resets after it completes, so a finished flight must be dropped

@@ -51,9 +51,11 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
   );
 }
 
-/** Fails the flight now: the session was logged out while it ran. */
-export function loggedOutOutcome(events: Subject<AuthEvent>): RefreshOutcome {
-  const error = new AuthRefreshError('logged-out');
+/**
+ * Fails the flight now with `error`: the session ended while it ran, logged out (`logged-out`) or
+ * its refresh token rejected in another context (`rejected`), as its waiters must learn.
+ */
+export function endedOutcome(events: Subject<AuthEvent>, error: AuthRefreshError): RefreshOutcome {
   events.next({ type: 'refresh-failure', error });
   return { ok: false, error };
 }

@@ -7,7 +7,7 @@ export interface NodeRedisClient {
   sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   duplicate(): NodeRedisClient;
   connect(): Promise<unknown>;
-  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  subscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>;
   on(event: 'ready' | 'error', listener: (...args: unknown[]) => void): unknown;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
@@ -18,7 +18,7 @@ export interface IoRedisClient {
   readonly status: string;
   call(command: string, ...args: string[]): Promise<unknown>;
   duplicate(): IoRedisClient;
-  subscribe(channel: string): Promise<unknown>;
+  subscribe(...channels: string[]): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'error', listener: (...args: unknown[]) => void): unknown;
   quit(): Promise<unknown>;
@@ -46,11 +46,15 @@ export interface RedisConnection {
   /** Sends one command, failing after `timeoutMs` rather than waiting on a lost server. */
   command(args: string[], timeoutMs: number): Promise<unknown>;
   /**
-   * Subscribes a duplicate connection to `channel`. `onReady` runs each time the subscription is
-   * (re)established, when messages may have been missed. Resolves with a function that closes it.
+   * Subscribes one duplicate connection to every channel in `listeners`, each message going to its
+   * channel's listener. `onReady` runs each time the subscription is (re)established, when messages
+   * may have been missed. Resolves with a function that closes it.
    */
-  subscribe(channel: string, onMessage: (message: string) => void, onReady: () => void): Promise<() => Promise<void>>;
+  subscribe(listeners: ChannelListeners, onReady: () => void): Promise<() => Promise<void>>;
 }
+
+/** What to do with a message, by the channel it came on. */
+export type ChannelListeners = Readonly<Record<string, (message: string) => void>>;
 
 /** Wraps whichever client was given; throws a TypeError for anything else. */
 export function redisConnection(client: RedisClient): RedisConnection {
@@ -73,13 +77,13 @@ function nodeRedisConnection(client: NodeRedisClient): RedisConnection {
     // The abort signal takes a command that never went out off node-redis' offline queue, so it
     // cannot run minutes later, when the server is back.
     command: (args, timeoutMs) => withDeadline(timeoutMs, (signal) => client.sendCommand(args, { abortSignal: signal })),
-    subscribe: async (channel, onMessage, onReady) => {
+    subscribe: async (listeners, onReady) => {
       const subscriber = client.duplicate();
       subscriber.on('error', () => {}); // reconnects by itself; the owner sees failures on its commands
       await subscriber.connect();
       // node-redis subscribes again after a reconnect, then emits 'ready'.
       subscriber.on('ready', onReady);
-      await subscriber.subscribe(channel, onMessage);
+      await subscriber.subscribe(Object.keys(listeners), (message, channel) => listeners[channel]?.(message));
       return async () => {
         await (subscriber.close ?? subscriber.quit)!.call(subscriber);
       };
@@ -91,13 +95,11 @@ function ioRedisConnection(client: IoRedisClient): RedisConnection {
   return {
     isReady: () => client.status === 'ready',
     command: (args, timeoutMs) => withDeadline(timeoutMs, () => client.call(args[0]!, ...args.slice(1))),
-    subscribe: async (channel, onMessage, onReady) => {
+    subscribe: async (listeners, onReady) => {
       const subscriber = client.duplicate();
       subscriber.on('error', () => {});
-      subscriber.on('message', (from, message) => {
-        if (from === channel) onMessage(message);
-      });
-      await subscriber.subscribe(channel);
+      subscriber.on('message', (channel, message) => listeners[channel]?.(message));
+      await subscriber.subscribe(...Object.keys(listeners));
       // ioredis subscribes again after a reconnect (autoResubscribe) once it is 'ready'.
       subscriber.on('ready', onReady);
       return async () => {

@@ -6,6 +6,8 @@ export interface RedisKeys {
   readonly lock: string;
   /** Carries every change of the record, and each release of the lock. */
   readonly channel: string;
+  /** Carries the session ends one process announces to the others (never a token). */
+  readonly sessionEnds: string;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface RedisKeys {
  */
 export function redisKeys(owner: string, key: string): RedisKeys {
   if (typeof key !== 'string' || key === '') throw new TypeError(`${owner}: options.key must name the credential, e.g. '{svc:billing}:tokens'`);
-  return { tokens: key, lock: `${key}:lock`, channel: `${key}:changes` };
+  return { tokens: key, lock: `${key}:lock`, channel: `${key}:changes`, sessionEnds: `${key}:session-ends` };
 }
 
 /** The message the lock publishes on release; token records are JSON objects, so they never equal it. */

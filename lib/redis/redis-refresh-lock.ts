@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Observable, type Subscription } from 'rxjs';
-import { RefreshLockError, type RefreshLock, type RefreshLockLimits } from '../index';
+import { RefreshLockError, type RefreshLock, type RefreshLockLimits, type SessionEnd } from '../index';
 import { redisConnection, type RedisClient, type RedisConnection } from './redis-connection';
 import { redisKeys, RELEASED, type RedisKeys } from './redis-keys';
+import { sessionEndFrom, sessionEndMessage } from './session-end-message';
 
 /** Options of {@link RedisRefreshLock}. */
 export interface RedisRefreshLockOptions {
@@ -39,6 +40,11 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
  * at once with {@link RefreshLockError} `unavailable`: it never runs unlocked. A holder that loses
  * its lease abandons the refresh (`lost`); the store's compare-and-set fences it in any case.
  *
+ * It also tells the other processes on the key when the session ended here (the refresh token was
+ * rejected, or the app logged out), on a channel derived from the key, over the same subscription:
+ * each of them then reports `session-expired` or `logout` once and stops sending the tokens. The
+ * message carries no token; a process ignores its own and any it cannot read.
+ *
  * @example
  * ```ts
  * import Redis from 'ioredis';
@@ -55,16 +61,42 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
  * ```
  */
 export class RedisRefreshLock implements RefreshLock {
+  /**
+   * The session ends other processes on the key announced, never this one's own. Heard from the
+   * first subscription on; an end announced while this process had lost Redis is not replayed,
+   * but the store's cleared record reaches it when it is back.
+   */
+  readonly sessionEnds$: Observable<SessionEnd>;
   private readonly redis: RedisConnection;
   private readonly keys: RedisKeys;
   private readonly options: { leaseMs: number | undefined; pollMs: number; commandTimeoutMs: number };
   private readonly wakers = new Set<() => void>();
+  /** Tags this process's announcements, so that it can drop them when Redis echoes them back. */
+  private readonly sender = randomUUID();
+  private readonly endListeners = new Set<(end: SessionEnd) => void>();
   private subscription: Promise<() => Promise<void>> | null = null;
 
   constructor(client: RedisClient, options: RedisRefreshLockOptions) {
     this.redis = redisConnection(client);
     this.keys = redisKeys('RedisRefreshLock', options?.key);
     this.options = { leaseMs: options.leaseMs, pollMs: options.pollMs ?? 1_000, commandTimeoutMs: options.commandTimeoutMs ?? 2_000 };
+    this.sessionEnds$ = new Observable<SessionEnd>((subscriber) => {
+      const heard = (end: SessionEnd) => subscriber.next(end);
+      this.endListeners.add(heard);
+      this.listen();
+      return () => this.endListeners.delete(heard);
+    });
+  }
+
+  /** Tells the other processes on the key that the session ended here; carries no token, never throws. */
+  announceSessionEnd(end: SessionEnd): void {
+    const publish = ['PUBLISH', this.keys.sessionEnds, sessionEndMessage(this.sender, end)];
+    try {
+      // Best effort, like a release: the store's cleared record reaches every process in any case.
+      this.redis.command(publish, this.options.commandTimeoutMs).catch(() => undefined);
+    } catch {
+      // A client torn down under us: nothing to tell anyone with.
+    }
   }
 
   withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T> {
@@ -93,7 +125,7 @@ export class RedisRefreshLock implements RefreshLock {
     });
   }
 
-  /** Closes the subscription connection this lock opened to hear releases. */
+  /** Closes the subscription connection this lock opened to hear releases and session ends. */
   async close(): Promise<void> {
     const unsubscribe = await this.subscription?.catch(() => null);
     await unsubscribe?.();
@@ -163,7 +195,12 @@ export class RedisRefreshLock implements RefreshLock {
 
   private listen(): void {
     const wakeAll = () => [...this.wakers].forEach((wake) => wake());
-    this.subscription ??= this.redis.subscribe(this.keys.channel, wakeAll, wakeAll);
+    const heard = (message: string) => {
+      const end = sessionEndFrom(message, this.sender);
+      if (end !== null) [...this.endListeners].forEach((listener) => listener(end));
+    };
+    const listeners = { [this.keys.channel]: wakeAll, [this.keys.sessionEnds]: heard };
+    this.subscription ??= this.redis.subscribe(listeners, wakeAll);
     this.subscription.catch(() => {
       this.subscription = null; // the poll covers it; try to subscribe again on the next wait
     });

@@ -75,8 +75,7 @@ export class RedisTokenStore implements TokenStore {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
     const reread = () => void this.getLatest().catch(() => undefined); // a failed read is reported by the next one
     this.subscribed = this.redis.subscribe(
-      this.keys.channel,
-      (message) => void (message !== RELEASED && this.accept(message)),
+      { [this.keys.channel]: (message) => void (message !== RELEASED && this.accept(message)) },
       reread, // back from an outage: messages may have been missed
     );
     // A write that fell between the first read and the subscription would go unseen: read again.

@@ -43,6 +43,19 @@ describe('processes sharing one credential through Redis', () => {
     return started;
   }
 
+  // An announcement reaches only the processes subscribed when it is published: wait until Redis
+  // counts every worker's subscription to the key's session-end channel.
+  async function subscribedToSessionEnds(count: number): Promise<void> {
+    const channel = `${key}:session-ends`;
+    const counted = async () => (await redis.command(['PUBSUB', 'NUMSUB', channel])).endsWith(`:${count}`);
+    await until(counted, 20_000, 'every subscription');
+  }
+
+  async function eventsOf(worker: WorkerProcess): Promise<readonly string[]> {
+    worker.send({ type: 'events' });
+    return (await worker.next('events')).events;
+  }
+
   // The parent's own store on the key: it signs in, as a login would, and reads what the workers left.
   async function parentStore(client: ClientName): Promise<RedisTokenStore> {
     const connection = await redisClientKind(client).connect(redis.url);
@@ -89,6 +102,65 @@ describe('processes sharing one credential through Redis', () => {
       expect(api.stats.refreshCalls).toBe(5);
       expect(api.stats.refreshTokenReuse).toBe(0);
     }, 180_000);
+  }
+
+  for (const client of allClientNames) {
+    it(`${client}: invalid_grant ends the session in every process, each waiter failing with rejected`, async () => {
+      const store = await parentStore(client);
+      await store.set(api.issueTokens());
+      const pool = await start(client, 4, long);
+      await subscribedToSessionEnds(pool.length);
+      // Held until every request has had its 401 and waits for the refresh, in every process.
+      const answer = api.holdTokenEndpoint();
+      api.tokenEndpoint.fault = 'invalid-grant';
+      api.expireAccessTokens();
+      const bursts = Promise.all(pool.map((worker) => worker.burst(20)));
+      await api.refreshCalled(1);
+      await api.until((stats) => stats.unauthorized >= pool.length * 20);
+      answer();
+      const done = await bursts;
+      const ends = await Promise.all(pool.map((worker) => worker.next('session-end')));
+      const seenBefore = api.stats.tokensSeen.length;
+      const after = await Promise.all(pool.map((worker) => worker.burst(5)));
+      const events = await Promise.all(pool.map(eventsOf));
+      const failures = done.flatMap((burst) => burst.failures);
+      report(`${client}, invalid_grant across ${pool.length} processes`, {
+        waiters: failures.length,
+        notRejected: failures.filter((why) => !why.startsWith('AuthRefreshError(rejected')).length,
+        tokenCalls: api.stats.refreshCalls,
+      });
+      expect(done.map((burst) => burst.ok)).toEqual(pool.map(() => 0));
+      expect(failures.length).toBe(pool.length * 20);
+      expect(failures.filter((why) => !why.startsWith('AuthRefreshError(rejected'))).toEqual([]);
+      expect(ends.map((end) => end.end)).toEqual(pool.map(() => 'session-expired'));
+      expect(events.map((seen) => seen.filter((type) => type === 'session-expired').length)).toEqual(pool.map(() => 1));
+      expect(api.stats.refreshCalls).toBe(1);
+      // Signed out everywhere: no process sends the dead token again.
+      expect(after.map((burst) => burst.ok)).toEqual(pool.map(() => 0));
+      expect(api.stats.tokensSeen.slice(seenBefore)).toEqual(Array(pool.length * 5).fill(''));
+      expect(await store.getLatest()).toBeNull();
+    }, 120_000);
+
+    it(`${client}: a logout in one process: every other one reports logout once and stops sending the token`, async () => {
+      const store = await parentStore(client);
+      await store.set(api.issueTokens());
+      const pool = await start(client, 3);
+      await subscribedToSessionEnds(pool.length);
+      const before = await Promise.all(pool.map((worker) => worker.burst(5)));
+      expect(before.flatMap((burst) => burst.failures)).toEqual([]);
+      const [leaving, ...others] = pool as [WorkerProcess, ...WorkerProcess[]];
+      leaving.send({ type: 'logout' });
+      await leaving.next('logged-out');
+      const ends = await Promise.all(others.map((worker) => worker.next('session-end')));
+      const seenBefore = api.stats.tokensSeen.length;
+      const after = await Promise.all(others.map((worker) => worker.burst(5)));
+      const events = await Promise.all(pool.map(eventsOf));
+      expect(ends.map((end) => end.end)).toEqual(others.map(() => 'logout'));
+      // Once each, the leaving process too: it does not hear its own announcement.
+      expect(events.map((seen) => seen.filter((type) => type === 'logout').length)).toEqual(pool.map(() => 1));
+      expect(after.map((burst) => burst.ok)).toEqual(others.map(() => 0));
+      expect(api.stats.tokensSeen.slice(seenBefore)).toEqual(Array(others.length * 5).fill(''));
+    }, 120_000);
   }
 
   for (const client of ['node-redis 6', 'ioredis 6'] as const) {

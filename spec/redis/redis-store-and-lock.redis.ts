@@ -137,6 +137,28 @@ for (const name of allClientNames) {
       expect(await firstValueFrom(lock.withLock(of('again'), { refreshTimeout: 1_000 }))).toBe('again');
     }, 30_000); // a restart, and the client's own reconnect backoff
 
+    it('tells the other locks on the key how a session ended, never itself; ignores malformed messages', async () => {
+      const [a, b] = [lockOn(await connect()), lockOn(await connect())];
+      const heardByA: string[] = [];
+      const heardByB: string[] = [];
+      a.sessionEnds$.subscribe((end) => heardByA.push(end));
+      b.sessionEnds$.subscribe((end) => heardByB.push(end));
+      const channel = `${key}:session-ends`;
+      const bothSubscribed = async () => (await server.command(['PUBSUB', 'NUMSUB', channel])).endsWith(':2');
+      await until(bothSubscribed, 10_000, 'both subscriptions');
+      const malformed = ['not json', 'null', '42', '{"from":"x","sessionE', '{"sessionEnd":"logout"}'];
+      malformed.push('{"from":1,"sessionEnd":"logout"}', '{"from":"x","sessionEnd":"expired"}');
+      for (const message of malformed) await server.command(['PUBLISH', channel, message]);
+      a.announceSessionEnd('session-expired');
+      b.announceSessionEnd('logout');
+      await until(() => heardByA.length > 0 && heardByB.length > 0, 10_000, 'each announcement');
+      // Published after both echoes: once it arrives, an echo that was not dropped would have too.
+      await server.command(['PUBLISH', channel, '{"from":"a third process","sessionEnd":"logout"}']);
+      await until(() => heardByA.length === 2 && heardByB.length === 2, 10_000, 'the last announcement');
+      expect(heardByA).toEqual(['logout', 'logout']);
+      expect(heardByB).toEqual(['session-expired', 'logout']);
+    });
+
     it('rejects a missing key with a TypeError', async () => {
       const client = await connect();
       expect(() => new RedisTokenStore(client, { key: '' })).toThrowError(TypeError, /options.key/);

@@ -18,6 +18,10 @@ export type ToWorker =
   | { readonly type: 'go' }
   /** Report `redis-ready` once the Redis client is connected again. */
   | { readonly type: 'await-redis' }
+  /** Log out here; report `logged-out` once done. */
+  | { readonly type: 'logout' }
+  /** Report every auth event type seen so far, in order. */
+  | { readonly type: 'events' }
   | { readonly type: 'close' };
 
 /** What a worker tells the parent. */
@@ -26,5 +30,9 @@ export type FromWorker =
   | { readonly type: 'refresh-start' }
   | { readonly type: 'refreshed' }
   | { readonly type: 'redis-ready' }
+  | { readonly type: 'logged-out' }
+  /** Sent as soon as the client reports that the session ended, here or in another process. */
+  | { readonly type: 'session-end'; readonly end: 'session-expired' | 'logout' }
+  | { readonly type: 'events'; readonly events: readonly string[] }
   | { readonly type: 'burst-done'; readonly ok: number; readonly failures: readonly string[]; readonly tokens: readonly string[] }
   | { readonly type: 'closed' };

@@ -12,6 +12,7 @@ const tell = (message: FromWorker) => process.send!(message);
 let state: { client: HttpClient; redis: RedisClient & { closeForSpec(): Promise<void> }; closers: Array<{ close(): Promise<void> }> } | null = null;
 let holdAfterRefresh = false;
 let go: (() => void) | null = null;
+const events: string[] = [];
 
 process.on('message', (message: ToWorker) => {
   void handle(message).catch((error: unknown) => {
@@ -34,7 +35,11 @@ async function handle(message: ToWorker): Promise<void> {
         // The default retry, as users run it: 400 requests at once can meet a reset on a loaded loopback.
         auth: { store, lock, refresh, refreshTimeout: message.refreshTimeout, maxRefreshes: false },
       });
-      client.authEvents$.subscribe((event) => event.type === 'refresh-start' && tell({ type: 'refresh-start' }));
+      client.authEvents$.subscribe((event) => {
+        events.push(event.type);
+        if (event.type === 'refresh-start') tell({ type: 'refresh-start' });
+        if (event.type === 'session-expired' || event.type === 'logout') tell({ type: 'session-end', end: event.type });
+      });
       state = { client, redis, closers: [store, lock] };
       tell({ type: 'ready' });
       return;
@@ -70,6 +75,13 @@ async function handle(message: ToWorker): Promise<void> {
       tell({ type: 'redis-ready' });
       return;
     }
+    case 'logout':
+      await state!.client.auth!.logout();
+      tell({ type: 'logged-out' });
+      return;
+    case 'events':
+      tell({ type: 'events', events: [...events] });
+      return;
     case 'close': {
       await Promise.all(state?.closers.map((closer) => closer.close()) ?? []);
       await state?.redis.closeForSpec();
