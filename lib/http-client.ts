@@ -66,8 +66,10 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const transport = resolved.transport
     ? resolved.transport({ secretParams: resolved.secretParams, connectTimeout: resolved.connectTimeout })
     : ajaxTransport(resolved);
-  // Retry first, so the caller's interceptors run again for each attempt on the network.
-  const handle = chainInterceptors([retryInterceptor(), ...resolved.interceptors], transport);
+  // Retry first, so the caller's interceptors run again for each attempt on the network; a DPoP
+  // proof is signed last, right before the network, so every retry carries a fresh one.
+  const signing = auth?.dpop ? [auth.dpop.interceptor] : [];
+  const handle = chainInterceptors([retryInterceptor(), ...resolved.interceptors, ...signing], transport);
   // Auth around the whole chain, so it wraps every retry (one refresh at most per request).
   const authorized: AuthLayer = auth ? authLayer(auth, clientOrigin) : (req, send) => send(req);
 

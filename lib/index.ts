@@ -19,7 +19,7 @@ export type { HttpTransport, TransportSettings } from './transport/http-transpor
 export { createAuthSession } from './auth/auth-session';
 export type { AuthSession } from './auth/auth-session';
 export { authInterceptor, withToken } from './auth/auth-interceptor';
-export type { AuthOptions, TokenPlacement } from './auth/auth-options';
+export type { AuthOptions, RefreshContext, TokenPlacement } from './auth/auth-options';
 export type { AuthEvent } from './auth/auth-events';
 export { MemoryTokenStore } from './auth/token-store';
 export type { AuthTokens, TokenStore } from './auth/token-store';

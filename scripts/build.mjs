@@ -10,7 +10,7 @@ import path from 'node:path';
 import { browserVariants } from './browser-variants.mjs';
 import { writeModuleTypes } from './write-module-types.mjs';
 
-const external = ['rxjs', 'rxjs/*', 'xhr2', '@angular/*', 'node:*'];
+const external = ['rxjs', 'rxjs/*', 'xhr2', 'jose', '@angular/*', 'node:*'];
 
 // The Angular entry must not carry a second copy of the core: two copies would mean two
 // HttpError classes (instanceof fails across entries). It imports the core only through
@@ -61,6 +61,8 @@ const entries = [
   { name: 'index', source: 'lib/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName], browser: true },
   { name: 'angular', source: 'lib/angular/index.ts', platform: 'neutral', plugins: [angularUsesCoreByName] },
   { name: 'node', source: 'lib/node/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
+  // Like the Node entry, DPoP takes the core's error classes by name: one RequestError across entries.
+  { name: 'dpop', source: 'lib/dpop/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
   { name: 'redis', source: 'lib/redis/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
 ];
 

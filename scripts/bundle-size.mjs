@@ -1,8 +1,9 @@
 // Measures what the library adds to a browser app: the public entry bundled and minified for the
-// browser, rxjs left out (the app ships it anyway), gzipped as a server would send it. Prints the
-// numbers and keeps the line between the bundle-size markers in README.md up to date.
+// browser, rxjs left out (the app ships it anyway), gzipped as a server would send it; and what the
+// DPoP entry adds on top of it (with jose, its one dependency), from its build in dist/. Prints the
+// numbers and keeps the lines between the bundle-size markers in README.md up to date.
 //
-//   npm run size
+//   npm run size   (builds dist/ first)
 import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -40,9 +41,28 @@ const code = result.outputFiles[0].contents;
 const minified = code.byteLength;
 const gzipped = gzipSync(code, { level: 9 }).byteLength;
 const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
-const line = `Browser bundle: ${kB(minified)} minified, ${kB(gzipped)} gzipped (rxjs excluded), measured by \`npm run size\`.`;
+
+// The DPoP entry as an app bundles it: its build, with the core and rxjs left out (already counted).
+const dpop = await build({
+  entryPoints: ['dist/esm/dpop.mjs'],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  external: ['rxjs', 'rxjs/*', 'rxjs-auth-http'],
+  write: false,
+  logLevel: 'warning',
+});
+const dpopCode = dpop.outputFiles[0].contents;
+const dpopGzipped = gzipSync(dpopCode, { level: 9 }).byteLength;
+const line = [
+  `Browser bundle: ${kB(minified)} minified, ${kB(gzipped)} gzipped (rxjs excluded), measured by \`npm run size\`.`,
+  `The \`rxjs-auth-http/dpop\` entry adds ${kB(dpopCode.byteLength)} minified, ${kB(dpopGzipped)} gzipped (with jose), only to apps that import it.`,
+].join('\n');
 
 console.log(`${ENTRY}: ${minified} bytes minified, ${gzipped} bytes gzipped (rxjs external, browser build: no xhr2)`);
+console.log(`lib/dpop/index.ts: ${dpopCode.byteLength} bytes minified, ${dpopGzipped} bytes gzipped (core and rxjs external)`);
 writeReadmeLine(line);
 console.log(`${README}: ${line}`);
 

@@ -35,7 +35,7 @@ const NOT_UNDER_NODE10 = new Set([`${manifest.name}/angular`]);
 // Node-only by design: left out of the browser bundle.
 const NODE_ONLY = new Set([`${manifest.name}/node`, `${manifest.name}/redis`]);
 // What the consumer project installs besides the tarball: its dependencies and the peers it uses.
-const linkedPackages = ['rxjs', 'xhr2', '@angular/core', '@angular/common', '@angular/compiler', '@types/node'];
+const linkedPackages = ['rxjs', 'xhr2', 'jose', '@angular/core', '@angular/common', '@angular/compiler', '@types/node'];
 
 const work = mkdtempSync(path.join(tmpdir(), 'rxjs-auth-http-pack-'));
 try {

@@ -20,7 +20,8 @@ import { SKIP_AUTH } from './skip-auth';
  *
  * Requests with {@link SKIP_AUTH}, and requests to origins the session may not send a token to
  * (see `allowedOrigins`), pass through untouched. Put it first in `withInterceptors` so the
- * interceptors after it run again, with the new token, on the retry.
+ * interceptors after it run again, with the new token, on the retry. With `auth.dpop` it signs each
+ * attempt with a fresh DPoP proof and answers a nonce challenge once, as the client does.
  *
  * @example
  * ```ts
@@ -105,10 +106,14 @@ function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: (
   const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
   const onServer = claimForThisApp(session, session.store);
+  const { dpop } = session;
   return session.authorize((token) => {
     const refusal = onServer ? sharedAcrossApps(session) : undefined;
     if (refusal !== undefined) return throwError(() => refusal);
-    return next(token === null ? req : withAngularToken(req, token, session.tokenPlacement));
+    if (token === null) return next(req);
+    const authorized = withAngularToken(req, token, session.tokenPlacement);
+    // With DPoP, each attempt (the retry after a refresh or a nonce challenge too) gets its own proof.
+    return dpop ? dpop.signed(req.method, req.urlWithParams, token, (proof) => next(authorized.clone({ setHeaders: { DPoP: proof } }))) : next(authorized);
   });
 }
 

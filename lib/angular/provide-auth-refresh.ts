@@ -76,7 +76,7 @@ export function angularSession(injector: EnvironmentInjector, options: AuthOptio
   const session = createAuthSession({
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.
-    refresh: (tokens) => runInInjectionContext(injector, () => refresh(tokens)),
+    refresh: (tokens, context) => runInInjectionContext(injector, () => refresh(tokens, context)),
   });
   // On the server, as soon as it exists: a factory may have just written a user's tokens into it.
   claimForThisApp(session, session.store);

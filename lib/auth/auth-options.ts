@@ -1,4 +1,5 @@
 import type { ObservableInput } from 'rxjs';
+import type { DPoP } from '../dpop/dpop';
 import { statusOf } from '../errors/status-of';
 import { oauthErrorOf } from './oauth-error-of';
 import type { RefreshLock } from './refresh-lock';
@@ -10,6 +11,19 @@ import { checkErrorStatuses, checkFunction, checkMilliseconds } from '../option-
  * `{ header: 'Authorization', scheme: 'Bearer' }`), or a query parameter such as `access_token`.
  */
 export type TokenPlacement = { readonly header: string; readonly scheme?: string } | { readonly queryParam: string };
+
+/**
+ * What a session tells its `refresh` function besides the tokens.
+ *
+ * @example
+ * ```ts
+ * const refresh = (tokens: AuthTokens, { dpop }: RefreshContext) => (dpop ? refreshWithProof(tokens, dpop) : plainRefresh(tokens));
+ * ```
+ */
+export interface RefreshContext {
+  /** The session's `auth.dpop`, to sign the token request with (as `oauth2Refresh` does); null without DPoP. */
+  readonly dpop: DPoP | null;
+}
 
 /**
  * How the auth layer gets, sends and refreshes tokens. Only `refresh` is required.
@@ -31,7 +45,7 @@ export interface AuthOptions {
    * Runs at most once at a time. Requests it makes must not go through this auth layer
    * (use `auth: false`, or a separate client), or they would wait on themselves until `refreshTimeout`.
    */
-  refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  refresh: (tokens: AuthTokens, context: RefreshContext) => ObservableInput<AuthTokens>;
   /**
    * Revokes the tokens at the server when `logout()` is called, after the store is cleared, such
    * as {@link oauth2Revoke}. Its failure is reported as a `revoke-failure` event; the user is
@@ -68,6 +82,12 @@ export interface AuthOptions {
    */
   isRefreshRejected?: (error: unknown) => boolean;
   /**
+   * Binds the tokens to a key (RFC 9449), a `DPoP` from `rxjs-auth-http/dpop`: tokens go as
+   * `Authorization: DPoP <token>` with a fresh proof per attempt, and an `oauth2Refresh` signs its
+   * requests with the same key. Leaves `tokenPlacement` unset: a DPoP token never travels as Bearer.
+   */
+  dpop?: DPoP;
+  /**
    * Shares the refresh with other processes or tabs that use the same store (say, a
    * `RedisRefreshLock` from 'rxjs-auth-http/redis'). Default none: one refresh at a time per session.
    */
@@ -77,7 +97,7 @@ export interface AuthOptions {
 /** {@link AuthOptions} with every default applied: nothing here is optional. */
 export interface ResolvedAuthOptions {
   readonly store: TokenStore;
-  readonly refresh: (tokens: AuthTokens) => ObservableInput<AuthTokens>;
+  readonly refresh: (tokens: AuthTokens, context: RefreshContext) => ObservableInput<AuthTokens>;
   /** null when the server is not told about a logout. */
   readonly revoke: ((tokens: AuthTokens) => ObservableInput<unknown>) | null;
   readonly refreshOn: ReadonlySet<number>;
@@ -88,25 +108,42 @@ export interface ResolvedAuthOptions {
   readonly isRefreshRejected: (error: unknown) => boolean;
   /** `count: Infinity` when the guard is off. */
   readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
+  /** null without DPoP. */
+  readonly dpop: DPoP | null;
   readonly lock: RefreshLock | null;
 }
 
 /** Checks and completes auth options once, at the boundary. Throws a TypeError on bad input. */
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   checkFunction('auth.refresh', options?.refresh, 'that returns new tokens');
+  const dpop = checkDPoP(options);
   return {
     store: options.store ?? new MemoryTokenStore(),
     refresh: options.refresh,
     revoke: checkRevoke(options.revoke),
     refreshOn: new Set(checkErrorStatuses('auth.refreshOn', options.refreshOn ?? [401])),
-    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: 'Bearer' }),
+    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' }),
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
     expirySkew: checkMilliseconds('auth.expirySkew', options.expirySkew ?? 30_000),
     refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
-    isRefreshRejected: options.isRefreshRejected ?? isRejectedByTokenEndpoint,
+    isRefreshRejected: keyLossEnds(dpop, options.isRefreshRejected ?? isRejectedByTokenEndpoint),
     maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
+    dpop,
     lock: checkLock(options.lock),
   };
+}
+
+// A refresh token bound to a lost key can never be used again: the session is over, whoever refreshes.
+function keyLossEnds(dpop: DPoP | null, isRejected: (error: unknown) => boolean): (error: unknown) => boolean {
+  return dpop ? (error) => dpop.isKeyLost(error) || isRejected(error) : isRejected;
+}
+
+function checkDPoP(options: AuthOptions): DPoP | null {
+  const { dpop } = options;
+  if (dpop === undefined) return null;
+  if (typeof dpop?.sendToTokenEndpoint !== 'function') throw new TypeError("auth.dpop must be a DPoP from 'rxjs-auth-http/dpop'");
+  if (options.tokenPlacement !== undefined) throw new TypeError('auth.tokenPlacement cannot be set with auth.dpop: a DPoP token goes in Authorization: DPoP');
+  return dpop;
 }
 
 // A refresh may fail with our HttpError, rxjs' AjaxError or Angular's HttpErrorResponse. A

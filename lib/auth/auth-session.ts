@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, firstValueFrom, from, identity, merge, type Observable, of, Subject, throwError } from 'rxjs';
 import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from 'rxjs/operators';
+import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
 import type { AuthEvent } from './auth-events';
@@ -29,6 +30,8 @@ export interface AuthSession {
   readonly events$: Observable<AuthEvent>;
   /** Where a token goes on an HTTP request. */
   readonly tokenPlacement: TokenPlacement;
+  /** The key the tokens are bound to (`auth.dpop`), or null for Bearer tokens. */
+  readonly dpop: DPoP | null;
   /** Whether a token may be sent to `url`: a relative URL, the session's own origin, or an allowed one. */
   mayReceiveToken(url: string): boolean;
   /**
@@ -73,6 +76,7 @@ class SingleFlightSession implements AuthSession {
   readonly store: TokenStore;
   readonly events$: Observable<AuthEvent>;
   readonly tokenPlacement: TokenPlacement;
+  readonly dpop: DPoP | null;
   private readonly events = new Subject<AuthEvent>();
   private readonly loggedOut$ = new Subject<void>();
   /** The refresh in progress, shared by every waiter; null when none runs. */
@@ -90,6 +94,7 @@ class SingleFlightSession implements AuthSession {
   ) {
     this.store = options.store;
     this.tokenPlacement = options.tokenPlacement;
+    this.dpop = options.dpop;
     this.events$ = this.events.asObservable();
     options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
@@ -164,7 +169,7 @@ class SingleFlightSession implements AuthSession {
   private attemptOnce<T>(sent: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
     return attempt(sent?.accessToken ?? null).pipe(
       catchError((error: unknown) =>
-        this.options.refreshOn.has(statusOf(error))
+        (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
           ? // The retry is not wrapped in this catchError again, so it runs at most once: no loops.
             this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
           : throwError(() => error),

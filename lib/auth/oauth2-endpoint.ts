@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { buildRequest } from '../build-request';
 import { resolveClientOptions } from '../client-options';
@@ -45,8 +46,11 @@ export interface OAuth2ClientOptions {
   transport?: HttpTransport;
 }
 
-/** Posts one form to an OAuth 2.0 endpoint with the client's authentication; emits the parsed body. */
-export type OAuth2Post = (form: Readonly<Record<string, string>>) => Observable<unknown>;
+/**
+ * Posts one form to an OAuth 2.0 endpoint with the client's authentication; emits the parsed body.
+ * With `dpop`, the request carries a proof signed with its existing key (the grant is bound to it).
+ */
+export type OAuth2Post = (form: Readonly<Record<string, string>>, dpop?: DPoP | null) => Observable<unknown>;
 
 /**
  * Checks the client settings and the endpoint URL once and returns what posts to it. Throws
@@ -58,7 +62,7 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
   const method = clientAuthMethodOf(what, options);
   const resolved = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR, transport: options.transport });
   const send = resolved.transport ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout }) : ajaxTransport(resolved);
-  return (fields) => {
+  return (fields, dpop) => {
     const form = new URLSearchParams(fields);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
@@ -73,7 +77,7 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
       if (method === 'client_secret_post') form.set('client_secret', clientSecret);
     }
     const request = buildRequest({ method: 'POST', url, headers, body: form.toString(), auth: false }, resolved);
-    return send(request).pipe(map((response) => response.body));
+    return (dpop ? dpop.sendToTokenEndpoint(request, send, false) : send(request)).pipe(map((response) => response.body));
   };
 }
 

@@ -1,7 +1,9 @@
 import type { Observable } from 'rxjs';
+import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { followsClientTransport } from './client-transport';
+import type { RefreshContext } from './auth-options';
 import { oauth2Endpoint, type OAuth2ClientOptions } from './oauth2-endpoint';
 import type { AuthTokens } from './token-store';
 
@@ -18,6 +20,11 @@ export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
   tokenUrl: string;
   /** More form fields, such as `scope` or `audience`. */
   extraParams?: Readonly<Record<string, string>>;
+  /**
+   * Signs each token request with this key (RFC 9449) and expects `token_type: DPoP`. Default: the
+   * `auth.dpop` of the session the function is given to, if any.
+   */
+  dpop?: DPoP;
 }
 
 /**
@@ -34,12 +41,13 @@ export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
  * });
  * ```
  */
-export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens) => Observable<AuthTokens> {
+export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens, context?: RefreshContext) => Observable<AuthTokens> {
   const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options);
-  const refresh = (tokens: AuthTokens): Observable<AuthTokens> => {
+  const refresh = (tokens: AuthTokens, context?: RefreshContext): Observable<AuthTokens> => {
     if (!tokens.refreshToken) throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
     const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
-    return post(form).pipe(map((body) => toAuthTokens(body, tokens)));
+    const dpop = options.dpop ?? context?.dpop ?? null;
+    return post(form, dpop).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
   };
   if (options.transport || options.createXHR) return refresh;
   return followsClientTransport(refresh, (transport) => oauth2Refresh({ ...options, transport }));
@@ -47,10 +55,11 @@ export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthToken
 
 /**
  * Maps a token endpoint answer (RFC 6749 section 5.1) to {@link AuthTokens}: keeps the old
- * refresh token and scope when none came back, refuses a token type other than Bearer, and takes
- * an `expires_in` that is not a positive number of seconds as "unknown expiry".
+ * refresh token and scope when none came back, refuses a token type other than `tokenType`
+ * (Bearer, or DPoP for a key-bound session), and takes an `expires_in` that is not a positive
+ * number of seconds as "unknown expiry".
  */
-export function toAuthTokens(body: unknown, previous: AuthTokens): AuthTokens {
+export function toAuthTokens(body: unknown, previous: AuthTokens, tokenType: 'Bearer' | 'DPoP' = 'Bearer'): AuthTokens {
   const answer = (body ?? {}) as Record<string, unknown>;
   const text = (name: string): string | undefined => {
     const value = answer[name];
@@ -60,11 +69,12 @@ export function toAuthTokens(body: unknown, previous: AuthTokens): AuthTokens {
   if (accessToken === undefined) {
     throw new AuthRefreshError('invalid-tokens', new TypeError('the token endpoint answered without an access_token'));
   }
-  const tokenType = text('token_type');
-  if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') {
-    // A DPoP or MAC token sent as Bearer is refused by every API: better to say so once, here.
-    const shown = /^[\w.-]{1,32}$/.test(tokenType) ? ` "${tokenType}"` : '';
-    throw new AuthRefreshError('invalid-tokens', new TypeError(`the token endpoint issued a${shown} token that is not a Bearer token`));
+  const issuedType = text('token_type');
+  // A DPoP token sent as Bearer (or a Bearer one as DPoP) is refused by every API: say so once, here.
+  // RFC 9449 section 5: a DPoP answer must name its type; a Bearer answer may omit it.
+  if (issuedType === undefined ? tokenType === 'DPoP' : issuedType.toLowerCase() !== tokenType.toLowerCase()) {
+    const shown = issuedType !== undefined && /^[\w.-]{1,32}$/.test(issuedType) ? ` "${issuedType}"` : '';
+    throw new AuthRefreshError('invalid-tokens', new TypeError(`the token endpoint issued a${shown} token that is not a ${tokenType} token`));
   }
   const refreshToken = text('refresh_token') ?? previous.refreshToken;
   const scope = text('scope') ?? previous.scope;

@@ -26,7 +26,7 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
   const refreshed = (current: AuthTokens) =>
     defer(() => {
       events.next({ type: 'refresh-start' });
-      return from(options.refresh(current));
+      return from(options.refresh(current, { dpop: options.dpop }));
     }).pipe(
       take(1),
       throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),

@@ -10,7 +10,7 @@ import { RequestError } from './request-error';
  *   a new refresh.
  * - `timeout`: the refresh did not answer within `refreshTimeout`. Tokens are kept.
  * - `invalid-tokens`: the refresh answered without a usable `accessToken`, or with a token type
- *   other than Bearer. Tokens are kept.
+ *   other than Bearer (DPoP, for a session with `auth.dpop`). Tokens are kept.
  * - `logged-out`: the store was cleared (logout) while the refresh ran; its result was dropped.
  * - `storm`: too many refreshes in a short window; refused to protect the token server.
  * - `lock`: the `auth.lock` shared with other processes or tabs failed (`cause` is a

@@ -11,7 +11,7 @@ const REDACTED = '[redacted]';
 
 // Names are matched loosely on purpose: a false positive hides a harmless value, a false
 // negative leaks a credential into a log.
-const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|credential/i;
+const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|credential|dpop/i;
 
 /**
  * Replaces the values of secret-looking query parameters and drops the fragment (never sent to a

@@ -1,27 +1,16 @@
 // First: Angular's npm packages are partially compiled, and the JIT compiler must be there when they load.
 import '@angular/compiler';
-import { XhrFactory } from '@angular/common';
-import { HttpClient, type HttpErrorResponse, HttpParams, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { inject, type EnvironmentInjector, type EnvironmentProviders, type Provider } from '@angular/core';
+import { HttpClient, type HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { inject, type EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
-import { AUTH_EVENTS, authRefreshInterceptor, provideAuthRefresh, skipAuth } from '../../lib/angular/index';
-import { NodeXMLHttpRequest } from '../../lib/transport/node-xhr';
+import { AUTH_EVENTS, provideAuthRefresh, skipAuth } from '../../lib/angular/index';
 import { TokenApiServer } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
+import { httpClientBackends as backends } from './http-client-backends';
 
 // Angular's real HttpClient against the loopback token server, through both of its real
 // backends: fetch (`withFetch()`), and XHR (the default) with xhr2 standing in for the browser's.
-const backends: ReadonlyArray<{ name: string; providers: () => Array<Provider | EnvironmentProviders> }> = [
-  { name: 'fetch', providers: () => [provideHttpClient(withFetch(), withInterceptors([authRefreshInterceptor]))] },
-  {
-    name: 'XHR',
-    providers: () => [
-      provideHttpClient(withInterceptors([authRefreshInterceptor])),
-      { provide: XhrFactory, useValue: { build: (): XMLHttpRequest => new NodeXMLHttpRequest() } },
-    ],
-  },
-];
 
 interface TokenAnswer {
   access_token: string;

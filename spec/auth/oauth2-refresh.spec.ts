@@ -125,6 +125,16 @@ describe('toAuthTokens (the token endpoint answer, RFC 6749 section 5.1)', () =>
     }
   });
 
+  it('with DPoP, takes only a token that says it is DPoP: never a Bearer one, nor one without a type', () => {
+    expect(toAuthTokens({ access_token: 'a-1', token_type: 'DPoP' }, previous, 'DPoP').accessToken).toBe('a-1');
+    expect(toAuthTokens({ access_token: 'a-1', token_type: 'dpop' }, previous, 'DPoP').accessToken).toBe('a-1');
+    for (const answer of [{ access_token: 'a-1', token_type: 'Bearer' }, { access_token: 'a-1' }]) {
+      expect(() => toAuthTokens(answer, previous, 'DPoP')).toThrowMatching(
+        (error) => error instanceof AuthRefreshError && error.reason === 'invalid-tokens' && String(error.cause).includes('not a DPoP token'),
+      );
+    }
+  });
+
   it('takes an expires_in that is not a positive number of seconds as unknown expiry, never as expired', () => {
     for (const expiresIn of [null, '', -5, 0, 'soon', {}, Infinity]) {
       expect(toAuthTokens({ access_token: 'a-1', expires_in: expiresIn }, previous).expiresAt)

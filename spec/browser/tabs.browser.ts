@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { AngularTab } from './page/angular-tab';
 import type { BurstReport, TabSetup, TabsSuite } from './page/tabs-suite';
-import { launchChromium } from './support/launch-chromium';
-import { LoopbackPageServer } from '../support/loopback-page-server';
+import { startChromiumWithPage, type ChromiumWithPage } from './support/chromium-with-page';
 import { bundleTestPage, testPageHandler } from './support/test-page-server';
 import { TokenApiServer } from '../../test-server/token-api-server';
 
@@ -18,8 +17,7 @@ const EXPIRIES = 3;
 type Scenario = keyof TabsSuite;
 
 describe('several tabs sharing one session in headless Chromium (Web Locks, IndexedDB, BroadcastChannel)', () => {
-  let pageServer: LoopbackPageServer;
-  let browser: Browser;
+  let chromium: ChromiumWithPage | undefined;
   let context: BrowserContext;
   let api: TokenApiServer;
   let setup: TabSetup;
@@ -28,19 +26,15 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
 
   beforeAll(async () => {
     const [tabsPage, angularPage, browserSuite] = await Promise.all([bundleTestPage('tabs-suite.ts'), bundleTestPage('angular-tab.ts'), bundleTestPage()]);
-    pageServer = await LoopbackPageServer.start(testPageHandler(browserSuite, { tabs: tabsPage, angular: angularPage }));
-    browser = await launchChromium();
+    chromium = await startChromiumWithPage(testPageHandler(browserSuite, { tabs: tabsPage, angular: angularPage }));
   }, SETUP_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await pageServer?.close();
-  });
+  afterAll(() => chromium?.close());
 
   beforeEach(async () => {
     // An hour: tokens never come near their expiry skew on a slow machine, so only the spec's own expiries refresh.
     api = await TokenApiServer.start({ accessTokenTtlMs: 3_600_000 });
-    context = await browser.newContext(); // fresh storage, locks and channels for each spec
+    context = await chromium!.browser.newContext(); // fresh storage, locks and channels for each spec
     specs++;
     setup = { api: api.url, storeKey: `spec-${specs}.tokens`, lockName: `spec-${specs}.refresh` };
   });
@@ -56,7 +50,7 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
   async function openTab(): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));
-    await page.goto(`${pageServer.url}tabs`);
+    await page.goto(`${chromium!.pageServer.url}tabs`);
     const opened = await inTab(page, 'open', setup);
     expect(opened.crossTab).withContext('navigator.locks on a loopback origin').toBeTrue();
     return page;
@@ -227,7 +221,7 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       const [holder] = await signedInTabs(1);
       const angular = await context.newPage();
       angular.on('pageerror', (error) => uncaught.push(error.message));
-      await angular.goto(`${pageServer.url}angular`);
+      await angular.goto(`${chromium!.pageServer.url}angular`);
       const inAngular = <K extends keyof AngularTab>(name: K, ...args: Parameters<AngularTab[K]>) =>
         angular.evaluate(({ name, args }) => (window.angularTab![name] as (...args: unknown[]) => unknown)(...args), { name, args });
       await inAngular('start', setup);

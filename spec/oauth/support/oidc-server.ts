@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dpopResource, type DPoPResource } from './dpop-resource';
 
 /** The three ways a client authenticates at the token endpoint, by their RFC 7591 names. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -36,6 +37,8 @@ export interface OidcServer {
   readonly stats: OidcServerStats;
   /** API answers by status, and every access token it accepted. */
   readonly api: { ok: number; unauthorized: number; readonly accepted: Set<string> };
+  /** With `dpop`: the API route is a resource server that requires DPoP proofs and nonces. */
+  readonly dpopApi: DPoPResource | null;
   /**
    * Holds API requests to `apiUrl?held` until the returned function is called: they have reached
    * the server, and their answer comes when the spec says.
@@ -55,6 +58,8 @@ export interface OidcServerOptions {
   readonly accessTokenTtl: number;
   /** `jwt` issues signed JWT access tokens for the API resource; default opaque. */
   readonly accessTokenFormat?: 'opaque' | 'jwt';
+  /** DPoP (RFC 9449) with nonces required at the token endpoint and at the API. */
+  readonly dpop?: boolean;
 }
 
 /**
@@ -69,7 +74,10 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = origin;
-  const apiUrl = `${origin}/api/me`;
+  // With DPoP the API is an origin of its own, as resource servers are: nonces are per origin.
+  const apiServer = options.dpop ? http.createServer() : null;
+  if (apiServer) await new Promise<void>((resolve) => apiServer.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `${apiServer ? `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}` : origin}/api/me`;
   const redirectUri = `${origin}/callback`;
   const jwt = options.accessTokenFormat === 'jwt';
 
@@ -98,6 +106,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     issueRefreshToken: () => Promise.resolve(true),
     ttl: { AccessToken: options.accessTokenTtl, IdToken: 3600, RefreshToken: 3600, Grant: 3600, Session: 3600, Interaction: 600 },
     features: {
+      dPoP: options.dpop ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: false },
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
@@ -126,6 +135,13 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     stats.grantsRevoked++;
   });
 
+  const dpopApi = options.dpop
+    ? dpopResource(async (token) => {
+        const found = await provider.AccessToken.find(token);
+        return found?.accountId === undefined ? undefined : { subject: found.accountId, jkt: found.jkt };
+      })
+    : null;
+  apiServer?.on('request', (req, res) => void dpopApi?.answer(req, res, apiUrl));
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url === '/api/me') return void answerApi(req, res);
@@ -165,6 +181,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     clients,
     stats,
     api,
+    dpopApi,
     holdApi: () => {
       let release = (): void => undefined;
       held = new Promise<void>((resolve) => (release = resolve));
@@ -184,10 +201,17 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
       if (!found?.grantId) throw new Error('no such refresh token');
       await Promise.all([provider.AccessToken.revokeByGrantId(found.grantId), provider.RefreshToken.revokeByGrantId(found.grantId)]);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await Promise.all(
+        [server, apiServer].map(
+          (closing) =>
+            new Promise<void>((resolve) => {
+              if (!closing) return resolve();
+              closing.closeAllConnections();
+              closing.close(() => resolve());
+            }),
+        ),
+      );
+    },
   };
 }

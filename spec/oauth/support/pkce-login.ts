@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthTokens } from '../../../lib/auth/token-store';
+import type { DPoP } from '../../../lib/dpop';
 import type { OidcServer, RegisteredClient } from './oidc-server';
 
 /** What the login's code exchange returned, as the server sent it. */
@@ -10,9 +11,10 @@ export interface LoginAnswer {
 
 /**
  * Signs a user in for real: authorization request with PKCE (S256), the provider's login and
- * consent pages submitted over HTTP with its cookies, then the code exchanged at the token endpoint.
+ * consent pages submitted over HTTP with its cookies, then the code exchanged at the token endpoint
+ * (with a proof from `dpop`, when given, so the tokens are bound to its key).
  */
-export async function pkceLogin(server: OidcServer, client: RegisteredClient, user = 'alice'): Promise<LoginAnswer> {
+export async function pkceLogin(server: OidcServer, client: RegisteredClient, user = 'alice', dpop?: DPoP): Promise<LoginAnswer> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const authorize = new URL(`${server.issuer}/auth`);
@@ -49,7 +51,7 @@ export async function pkceLogin(server: OidcServer, client: RegisteredClient, us
     const location = response.headers.get('location');
     if (location) {
       const next = new URL(location, url);
-      if (next.href.startsWith(server.redirectUri)) return exchange(server, client, next, verifier);
+      if (next.href.startsWith(server.redirectUri)) return exchange(server, client, next, verifier, dpop);
       url = next.href;
       continue;
     }
@@ -71,7 +73,7 @@ export async function pkceLogin(server: OidcServer, client: RegisteredClient, us
   throw new Error('the login did not reach the redirect URI');
 }
 
-async function exchange(server: OidcServer, client: RegisteredClient, callback: URL, verifier: string): Promise<LoginAnswer> {
+async function exchange(server: OidcServer, client: RegisteredClient, callback: URL, verifier: string, dpop?: DPoP): Promise<LoginAnswer> {
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`the authorization failed: ${callback.searchParams.get('error')}`);
   const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: server.redirectUri, code_verifier: verifier });
@@ -84,7 +86,15 @@ async function exchange(server: OidcServer, client: RegisteredClient, callback: 
     form.set('client_id', client.clientId);
     if (client.clientSecret) form.set('client_secret', client.clientSecret);
   }
-  const response = await fetch(server.tokenUrl, { method: 'POST', headers, body: form.toString() });
+  const post = async (): Promise<Response> => {
+    if (dpop) headers['dpop'] = await dpop.proof('POST', server.tokenUrl);
+    const answer = await fetch(server.tokenUrl, { method: 'POST', headers, body: form.toString() });
+    dpop?.observeNonce(server.tokenUrl, answer);
+    return answer;
+  };
+  let response = await post();
+  // The server requires a nonce it has not told us yet: the first answer carries it.
+  if (dpop && response.status === 400 && response.headers.has('dpop-nonce')) response = await post();
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok || typeof body['access_token'] !== 'string') throw new Error(`the code exchange failed: ${String(body['error'])}`);
   return {
