@@ -35,6 +35,9 @@ try {
   inExample('npm', ['install', '--no-save', '--no-audit', '--no-fund', tarball]);
   log('installed the tarball');
   rmSync(path.join(example, 'dist'), { recursive: true, force: true });
+  // The CLI's build cache keys the library by its version, which every tarball shares: a stale
+  // cache would build the previous tarball's code.
+  rmSync(path.join(example, '.angular', 'cache'), { recursive: true, force: true });
   inExample('npx', ['ng', 'build', '--configuration', 'production']);
   log('production build');
   const nodeOnly = builtScripts(path.join(example, 'dist')).filter((file) => NODE_ONLY_CODE.test(readFileSync(file, 'utf8')));

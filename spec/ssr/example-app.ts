@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -35,6 +35,8 @@ export function installExample(): Promise<void> {
 /** Installs the example (see {@link installExample}) and builds it with `ng build`. */
 export async function buildExample(): Promise<void> {
   await installExample();
+  // The CLI's build cache keys the library by its version, which every tarball shares.
+  rmSync(path.join(exampleDir, '.angular', 'cache'), { recursive: true, force: true });
   await run('npx', ['ng', 'build'], exampleDir, { NG_CLI_ANALYTICS: 'false' });
 }
 
