@@ -24,7 +24,9 @@ export function barChartSvg(panels: readonly BarPanel[]): string {
   const series = panels[0]?.series ?? [];
   const legendRows = Math.ceil(series.length / 3);
   const height = panels.length * PANEL_HEIGHT + legendRows * 22 + 16;
-  const body = panels.map((panel, i) => `<g transform="translate(0 ${i * PANEL_HEIGHT})">${panelSvg(panel)}</g>`).join('\n');
+  const body = panels
+    .map((panel, i) => `<g transform="translate(0 ${i * PANEL_HEIGHT})">${panelSvg(panel)}</g>`)
+    .join('\n');
   const legend = series
     .map((item, i) => {
       const x = 60 + (i % 3) * 250;
@@ -56,7 +58,9 @@ function panelSvg(panel: BarPanel): string {
   ];
   panel.groups.forEach((group, g) => {
     const groupX = PLOT.left + g * groupWidth + groupWidth * 0.1;
-    parts.push(`<text x="${groupX + groupWidth * 0.4}" y="${baseline + 20}" text-anchor="middle">${escapeXml(group)}</text>`);
+    parts.push(
+      `<text x="${groupX + groupWidth * 0.4}" y="${baseline + 20}" text-anchor="middle">${escapeXml(group)}</text>`,
+    );
     panel.series.forEach((item, s) => {
       const value = item.values[g] ?? NaN;
       if (!Number.isFinite(value)) return;

@@ -3,7 +3,14 @@
 // differ in exactly one place.
 
 /** The clients compared. */
-export const VARIANTS = ['raw-http', 'bare-ajax', 'full-chain', 'full-chain-node', 'axios-refresh', 'naive-rxjs'] as const;
+export const VARIANTS = [
+  'raw-http',
+  'bare-ajax',
+  'full-chain',
+  'full-chain-node',
+  'axios-refresh',
+  'naive-rxjs',
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** The variants that can refresh a token, and so take part in the expiry scenario. */
@@ -123,10 +130,17 @@ export type ClientMessage =
 
 /** Orchestrator -> server process. */
 export type ServerCommand =
-  | { readonly id: number; readonly type: 'begin'; readonly expiries: number; readonly periodMs: number; readonly tokenDelayMs: number }
+  | {
+      readonly id: number;
+      readonly type: 'begin';
+      readonly expiries: number;
+      readonly periodMs: number;
+      readonly tokenDelayMs: number;
+    }
   | { readonly id: number; readonly type: 'stop-expiring' }
   | { readonly id: number; readonly type: 'end' };
 
 /** Server process -> orchestrator. */
 export type ServerReply =
-  { readonly type: 'listening'; readonly url: string } | { readonly id: number; readonly type: 'done'; readonly measurement?: ServerMeasurement };
+  | { readonly type: 'listening'; readonly url: string }
+  | { readonly id: number; readonly type: 'done'; readonly measurement?: ServerMeasurement };

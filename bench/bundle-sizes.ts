@@ -17,7 +17,10 @@ const ENTRIES: ReadonlyArray<{ name: string; code: string; external?: string[] }
   { name: 'rxjs-auth-http (rxjs excluded)', code: `export * from './lib/index';`, external: ['rxjs', 'rxjs/*'] },
   { name: 'rxjs-auth-http + the rxjs it uses', code: `export * from './lib/index';` },
   { name: 'axios', code: `export { default } from 'axios';` },
-  { name: 'axios + axios-auth-refresh', code: `export { default } from 'axios'; export { default as createAuthRefresh } from 'axios-auth-refresh';` },
+  {
+    name: 'axios + axios-auth-refresh',
+    code: `export { default } from 'axios'; export { default as createAuthRefresh } from 'axios-auth-refresh';`,
+  },
   { name: 'ky', code: `export { default } from 'ky';` },
 ];
 
@@ -38,7 +41,11 @@ export async function measureBundles(): Promise<BundleSize[]> {
       legalComments: 'none',
     });
     const code = result.outputFiles[0]?.contents ?? new Uint8Array();
-    sizes.push({ name: entry.name, minifiedBytes: code.byteLength, gzippedBytes: gzipSync(code, { level: 9 }).byteLength });
+    sizes.push({
+      name: entry.name,
+      minifiedBytes: code.byteLength,
+      gzippedBytes: gzipSync(code, { level: 9 }).byteLength,
+    });
   }
   return sizes;
 }

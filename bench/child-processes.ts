@@ -4,7 +4,14 @@
 import { build } from 'esbuild';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { CellTask, ClientMeasurement, ClientMessage, ServerCommand, ServerMeasurement, ServerReply } from './bench-plan';
+import type {
+  CellTask,
+  ClientMeasurement,
+  ClientMessage,
+  ServerCommand,
+  ServerMeasurement,
+  ServerReply,
+} from './bench-plan';
 
 const root = path.resolve(__dirname, '..');
 // Under node_modules, so the bundles find rxjs, axios and xhr2 where the project has them.
@@ -26,7 +33,10 @@ export async function buildChildren(): Promise<Record<ChildEntry, string>> {
     target: 'es2022', // as scripts/build.mjs builds the package
     logLevel: 'warning',
   });
-  return Object.fromEntries(entries.map((entry) => [entry, path.join(outdir, `${entry}.cjs`)])) as Record<ChildEntry, string>;
+  return Object.fromEntries(entries.map((entry) => [entry, path.join(outdir, `${entry}.cjs`)])) as Record<
+    ChildEntry,
+    string
+  >;
 }
 
 /** The server process, driven by request/reply over IPC. */
@@ -91,11 +101,22 @@ export interface CellHooks {
 }
 
 /** Runs one cell in a fresh client process; rejects if the process fails or overstays `limitMs`. */
-export function runClient(bundle: string, task: CellTask, hooks: CellHooks, limitMs: number): Promise<ClientMeasurement> {
+export function runClient(
+  bundle: string,
+  task: CellTask,
+  hooks: CellHooks,
+  limitMs: number,
+): Promise<ClientMeasurement> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every client process there (node --cpu-prof).
   const profileDir = process.env['BENCH_CPU_PROF'];
   const execArgv = profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${task.scenario}-${task.variant}-c${task.concurrency}-${Date.now()}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        profileDir,
+        '--cpu-prof-name',
+        `${task.scenario}-${task.variant}-c${task.concurrency}-${Date.now()}.cpuprofile`,
+      ]
     : [];
   const child = fork(bundle, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const what = `${task.variant} at concurrency ${task.concurrency}`;

@@ -116,7 +116,8 @@ async function parked(requests: number, baseUrl: string): Promise<ParkedResult> 
 
 async function main(): Promise<void> {
   const [mode, size, baseUrl] = process.argv.slice(2);
-  const result = mode === 'coordination' ? coordination(Number(size)) : await parked(Number(size), baseUrl ?? 'http://127.0.0.1:9');
+  const result =
+    mode === 'coordination' ? coordination(Number(size)) : await parked(Number(size), baseUrl ?? 'http://127.0.0.1:9');
   await new Promise<void>((resolve) => process.send?.(result, () => resolve()) ?? resolve());
   process.exit(0);
 }

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
     const connection = await redisClientKind('node-redis 6').connect(redis.url);
     const key = '{bench}:tokens';
     const shared = new RedisTokenStore(connection, { key });
-    const tokens: AuthTokens = { accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: Date.now() + 3_600_000 };
+    const tokens: AuthTokens = {
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+      expiresAt: Date.now() + 3_600_000,
+    };
     await shared.set(tokens);
     const memory = perRequestMicros(new MemoryTokenStore(tokens));
     const redisStore = perRequestMicros(shared);
@@ -38,7 +42,14 @@ async function main(): Promise<void> {
     await seedStore.set(api.issueTokens());
     const workers = await Promise.all(
       Array.from({ length: PROCESSES }, () =>
-        WorkerProcess.start({ client: 'node-redis 6', redisUrl: redis.url, apiUrl: api.url, key: expiryKey, refreshTimeout: 15_000, leaseMs: 20_000 }),
+        WorkerProcess.start({
+          client: 'node-redis 6',
+          redisUrl: redis.url,
+          apiUrl: api.url,
+          key: expiryKey,
+          refreshTimeout: 15_000,
+          leaseMs: 20_000,
+        }),
       ),
     );
     let failures = 0;
@@ -57,14 +68,18 @@ async function main(): Promise<void> {
 
     console.log('| Measure | Result |');
     console.log('| --- | --- |');
-    console.log(`| \`authorize\` CPU per request, MemoryTokenStore | ${memory.toFixed(2)} µs (again: ${memoryAgain.toFixed(2)} µs) |`);
+    console.log(
+      `| \`authorize\` CPU per request, MemoryTokenStore | ${memory.toFixed(2)} µs (again: ${memoryAgain.toFixed(2)} µs) |`,
+    );
     console.log(`| \`authorize\` CPU per request, RedisTokenStore | ${redisStore.toFixed(2)} µs |`);
     console.log(
       `| ${PROCESSES} processes x ${REQUESTS} requests, ${EXPIRIES} expiries: token calls per expiry | ${(api.stats.refreshCalls / EXPIRIES).toFixed(2)} |`,
     );
     console.log(`| failed requests | ${failures} of ${PROCESSES * REQUESTS * EXPIRIES} |`);
     console.log(`| refresh-token reuse | ${api.stats.refreshTokenReuse} |`);
-    console.log(`| time per expiry (all requests answered), median | ${expiryMs[Math.floor(expiryMs.length / 2)]!.toFixed(0)} ms |`);
+    console.log(
+      `| time per expiry (all requests answered), median | ${expiryMs[Math.floor(expiryMs.length / 2)]!.toFixed(0)} ms |`,
+    );
   } finally {
     await api.close();
     await redis.close();

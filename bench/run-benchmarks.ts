@@ -22,7 +22,8 @@ import { summarize, type CellRecord } from './summarize';
 import { benchmarksMarkdown, benchmarksSvg } from './write-report';
 
 // A quick smoke run's rough figures must not replace the real ones in docs/.
-const outputDir = (quick: boolean) => (quick ? path.join(os.tmpdir(), 'rxjs-auth-http-bench-quick') : path.resolve(__dirname, '..', 'docs'));
+const outputDir = (quick: boolean) =>
+  quick ? path.join(os.tmpdir(), 'rxjs-auth-http-bench-quick') : path.resolve(__dirname, '..', 'docs');
 
 async function main(): Promise<void> {
   const plan = benchPlan(process.env['BENCH_QUICK'] === '1');
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
       // The order of variants turns each round, so no variant always follows the same neighbour.
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length] as Variant);
       for (const concurrency of CONCURRENCIES) {
-        for (const variant of order) cells.push(await runCell(plan, bundles['client-process'], server, round, 'throughput', variant, concurrency));
+        for (const variant of order)
+          cells.push(await runCell(plan, bundles['client-process'], server, round, 'throughput', variant, concurrency));
         for (const variant of order.filter((v) => REFRESHING_VARIANTS.includes(v))) {
           cells.push(await runCell(plan, bundles['client-process'], server, round, 'expiry', variant, concurrency));
         }
@@ -52,8 +54,16 @@ async function main(): Promise<void> {
     server.stop();
   }
 
-  const coordination = await runMicro<CoordinationResult>(bundles['micro-process'], ['coordination', String(plan.coordinationOps)], 120_000);
-  const parked = await runMicro<ParkedResult>(bundles['micro-process'], ['parked', String(plan.parkedRequests)], 120_000);
+  const coordination = await runMicro<CoordinationResult>(
+    bundles['micro-process'],
+    ['coordination', String(plan.coordinationOps)],
+    120_000,
+  );
+  const parked = await runMicro<ParkedResult>(
+    bundles['micro-process'],
+    ['parked', String(plan.parkedRequests)],
+    120_000,
+  );
   const sizes = await measureBundles();
   const summary = summarize(cells, coordination, parked, sizes);
   const runSeconds = elapsed() / 1000;
@@ -63,7 +73,8 @@ async function main(): Promise<void> {
   writeFileSync(path.join(out, 'benchmarks.svg'), benchmarksSvg(summary));
   writeFileSync(path.join(out, 'benchmarks.md'), benchmarksMarkdown(summary, plan, runSeconds, rounds));
   console.log('');
-  for (const goal of summary.goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.measured} (target ${goal.target})`);
+  for (const goal of summary.goals)
+    console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.measured} (target ${goal.target})`);
   console.log(`\nwrote ${path.join(out, 'benchmarks.md')} and benchmarks.svg in ${runSeconds.toFixed(0)} s`);
 }
 
@@ -77,7 +88,15 @@ async function runCell(
   concurrency: number,
 ): Promise<CellRecord> {
   const timing = scenario === 'throughput' ? plan.throughput : plan.expiry;
-  const task: CellTask = { variant, scenario, concurrency, baseUrl: server.url, warmupMs: timing.warmupMs, windowMs: timing.windowMs, drainMs: plan.drainMs };
+  const task: CellTask = {
+    variant,
+    scenario,
+    concurrency,
+    baseUrl: server.url,
+    warmupMs: timing.warmupMs,
+    windowMs: timing.windowMs,
+    drainMs: plan.drainMs,
+  };
   const expiries = scenario === 'expiry' ? plan.expiry.expiries : 0;
   const limitMs = 2 * plan.drainMs + timing.warmupMs + timing.windowMs + 20_000;
   const client = await runClient(
@@ -99,7 +118,10 @@ async function runCell(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
       `${rps.toFixed(0).padStart(6)} req/s  p99 ${client.p99Ms.toFixed(1).padStart(6)} ms  ${(client.cpuMicros / client.completed).toFixed(0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
   );
-  if (client.failureSamples.length > 0 && (scenario === 'throughput' || variant === 'full-chain' || variant === 'full-chain-node'))
+  if (
+    client.failureSamples.length > 0 &&
+    (scenario === 'throughput' || variant === 'full-chain' || variant === 'full-chain-node')
+  )
     console.log(`  failures: ${client.failureSamples.join(' | ')}`);
   return { round, scenario, variant, concurrency, client, server: measured };
 }

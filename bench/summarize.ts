@@ -2,7 +2,14 @@
 // Medians across rounds everywhere; ratios are taken within a round first (neighbours in time on
 // a shared, noisy machine), then their median.
 import type { BundleSize } from './bundle-sizes';
-import { CONCURRENCIES, VARIANT_LABELS, type ClientMeasurement, type Scenario, type ServerMeasurement, type Variant } from './bench-plan';
+import {
+  CONCURRENCIES,
+  VARIANT_LABELS,
+  type ClientMeasurement,
+  type Scenario,
+  type ServerMeasurement,
+  type Variant,
+} from './bench-plan';
 import type { CoordinationResult, ParkedResult } from './micro-process';
 
 export interface CellRecord {
@@ -71,7 +78,12 @@ export function median(values: readonly number[]): number {
 
 const rpsOf = (cell: CellRecord) => cell.client.completed / (cell.client.windowMs / 1000);
 
-export function summarize(cells: readonly CellRecord[], coordination: CoordinationResult, parked: ParkedResult, bundles: readonly BundleSize[]): BenchSummary {
+export function summarize(
+  cells: readonly CellRecord[],
+  coordination: CoordinationResult,
+  parked: ParkedResult,
+  bundles: readonly BundleSize[],
+): BenchSummary {
   const pick = (scenario: Scenario, variant: Variant, concurrency: number) =>
     cells.filter((cell) => cell.scenario === scenario && cell.variant === variant && cell.concurrency === concurrency);
   // The ratio of `variant` to `other` in each round where both ran, then the median of those.
@@ -82,7 +94,9 @@ export function summarize(cells: readonly CellRecord[], coordination: Coordinati
         return peer ? [rpsOf(cell) / rpsOf(peer)] : [];
       }),
     );
-  const variantsIn = (scenario: Scenario) => [...new Set(cells.filter((cell) => cell.scenario === scenario).map((cell) => cell.variant))];
+  const variantsIn = (scenario: Scenario) => [
+    ...new Set(cells.filter((cell) => cell.scenario === scenario).map((cell) => cell.variant)),
+  ];
 
   const throughput: ThroughputRow[] = variantsIn('throughput').flatMap((variant) =>
     CONCURRENCIES.map((concurrency) => {
@@ -108,7 +122,8 @@ export function summarize(cells: readonly CellRecord[], coordination: Coordinati
   const expiry: ExpiryRow[] = variantsIn('expiry').flatMap((variant) =>
     CONCURRENCIES.map((concurrency) => {
       const runs = pick('expiry', variant, concurrency);
-      const perExpiry = (count: (cell: CellRecord) => number) => median(runs.map((cell) => count(cell) / cell.server.expiries));
+      const perExpiry = (count: (cell: CellRecord) => number) =>
+        median(runs.map((cell) => count(cell) / cell.server.expiries));
       return {
         variant,
         concurrency,
@@ -126,7 +141,8 @@ export function summarize(cells: readonly CellRecord[], coordination: Coordinati
   );
 
   const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-  const perConcurrency = (show: (concurrency: number) => string) => CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
+  const perConcurrency = (show: (concurrency: number) => string) =>
+    CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
   const underExpiry = (variant: Variant): Goal => {
     const ours = cells.filter((cell) => cell.scenario === 'expiry' && cell.variant === variant);
     return {
@@ -138,7 +154,10 @@ export function summarize(cells: readonly CellRecord[], coordination: Coordinati
       }),
       pass:
         CONCURRENCIES.every((c) => ours.some((cell) => cell.concurrency === c)) &&
-        ours.every((cell) => cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0),
+        ours.every(
+          (cell) =>
+            cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0,
+        ),
     };
   };
   // The issue's two throughput targets, for one variant of ours.

@@ -73,7 +73,8 @@ function bareAjax(baseUrl: string, tokens: TokenAnswer): SendOne {
   const url = baseUrl + LOAD_PATH;
   const headers = { authorization: `Bearer ${tokens.access_token}` };
   const createXHR = () => new XHR2();
-  return (done) => void ajax({ url, headers, createXHR, crossDomain: true }).subscribe({ error: done, complete: () => done(null) });
+  return (done) =>
+    void ajax({ url, headers, createXHR, crossDomain: true }).subscribe({ error: done, complete: () => done(null) });
 }
 
 // Ours, as its README sets it up: token attach, single-flight refresh through oauth2Refresh; on
@@ -83,7 +84,11 @@ function fullChain(baseUrl: string, tokens: TokenAnswer, transport?: HttpTranspo
     baseUrl,
     ...(transport ? { transport } : {}),
     auth: {
-      store: new MemoryTokenStore({ accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: Date.now() + tokens.expires_in * 1000 }),
+      store: new MemoryTokenStore({
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: Date.now() + tokens.expires_in * 1000,
+      }),
       refresh: oauth2Refresh({ tokenUrl: `${baseUrl}/oauth/token` }),
     },
   });
@@ -100,10 +105,16 @@ function axiosWithRefresh(baseUrl: string, initial: TokenAnswer): SendOne {
     return request;
   });
   const refreshAuthLogic = (failedRequest: AxiosError) =>
-    api.post<TokenAnswer>('/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).then((response) => {
-      tokens = response.data;
-      if (failedRequest.response) failedRequest.response.config.headers['Authorization'] = `Bearer ${tokens.access_token}`;
-    });
+    api
+      .post<TokenAnswer>(
+        '/oauth/token',
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+      )
+      .then((response) => {
+        tokens = response.data;
+        if (failedRequest.response)
+          failedRequest.response.config.headers['Authorization'] = `Bearer ${tokens.access_token}`;
+      });
   createAuthRefreshInterceptor(api, refreshAuthLogic);
   return (done) => void api.get(LOAD_PATH).then(() => done(null), done);
 }
@@ -112,7 +123,15 @@ function axiosWithRefresh(baseUrl: string, initial: TokenAnswer): SendOne {
 function naiveRxjs(baseUrl: string, initial: TokenAnswer): SendOne {
   let tokens = initial;
   const createXHR = () => new XHR2();
-  const get = () => defer(() => ajax({ url: baseUrl + LOAD_PATH, headers: { authorization: `Bearer ${tokens.access_token}` }, createXHR, crossDomain: true }));
+  const get = () =>
+    defer(() =>
+      ajax({
+        url: baseUrl + LOAD_PATH,
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+        createXHR,
+        crossDomain: true,
+      }),
+    );
   const refresh = () =>
     ajax<TokenAnswer>({
       url: `${baseUrl}/oauth/token`,
@@ -123,7 +142,9 @@ function naiveRxjs(baseUrl: string, initial: TokenAnswer): SendOne {
       crossDomain: true,
     }).pipe(tap(({ response }) => (tokens = response)));
   const request$: Observable<unknown> = get().pipe(
-    catchError((error: AjaxError) => (error.status === 401 ? refresh().pipe(switchMap(() => get())) : throwError(() => error))),
+    catchError((error: AjaxError) =>
+      error.status === 401 ? refresh().pipe(switchMap(() => get())) : throwError(() => error),
+    ),
   );
   return (done) => void request$.subscribe({ error: done, complete: () => done(null) });
 }
@@ -135,7 +156,9 @@ function login(baseUrl: string): Promise<TokenAnswer> {
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () =>
-        response.statusCode === 200 ? resolve(JSON.parse(text) as TokenAnswer) : reject(new Error(`login: HTTP ${response.statusCode}`)),
+        response.statusCode === 200
+          ? resolve(JSON.parse(text) as TokenAnswer)
+          : reject(new Error(`login: HTTP ${response.statusCode}`)),
       );
     });
     request.on('error', reject);

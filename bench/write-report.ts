@@ -46,7 +46,9 @@ export function benchmarksSvg(summary: BenchSummary): string {
       title: 'Failed requests per token expiry (median; lower is better)',
       groups,
       series: series(summary.throughput, () => NaN).map((item) => {
-        const expiry = series(summary.expiry, (row) => row.failedPerExpiry).find((candidate) => candidate.name === item.name);
+        const expiry = series(summary.expiry, (row) => row.failedPerExpiry).find(
+          (candidate) => candidate.name === item.name,
+        );
         return expiry ?? item;
       }),
       format: (v) => v.toFixed(1),
@@ -80,14 +82,18 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     `- Expiry scenario: the server expires every access token ${plan.expiry.expiries} times in a ${plan.expiry.windowMs} ms window (every ${plan.expiry.periodMs} ms), and its token`,
     `  endpoint answers after ${plan.expiry.tokenDelayMs} ms, as a real one over a network does. Refresh tokens rotate; presenting a used one counts as reuse and is refused.`,
     `  Requests still running when the window closes get up to ${plan.drainMs / 1000} s to finish; those that fail in the window or the drain count as failed.`,
-    '- Variants: ' + Object.values(VARIANT_LABELS).join('; ') + '. Each is written the way its own documentation shows (see `bench/variants.ts`);',
+    '- Variants: ' +
+      Object.values(VARIANT_LABELS).join('; ') +
+      '. Each is written the way its own documentation shows (see `bench/variants.ts`);',
     '  axios-auth-refresh 5.0.2 runs with its default options. Our library is bundled by esbuild (target es2022) as the published package is.',
     '',
     '## Goals',
     '',
     '| Goal | Target | Measured | Result |',
     '| --- | --- | --- | --- |',
-    ...summary.goals.map((goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.pass ? 'PASS' : 'FAIL'}** |`),
+    ...summary.goals.map(
+      (goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.pass ? 'PASS' : 'FAIL'}** |`,
+    ),
     '',
     '![Requests per second, client CPU per request, failed requests per expiry](benchmarks.svg)',
     '',

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     console.log(`Token server and API on ${server.url}`);
     console.log(`Sending ${CONCURRENT_REQUESTS} concurrent requests with an expired access token...\n`);
     const started = performance.now();
-    const bodies = await lastValueFrom(forkJoin(Array.from({ length: CONCURRENT_REQUESTS }, (_, i) => client.get<{ path: string }>(`/api/orders/${i}`))));
+    const bodies = await lastValueFrom(
+      forkJoin(Array.from({ length: CONCURRENT_REQUESTS }, (_, i) => client.get<{ path: string }>(`/api/orders/${i}`))),
+    );
     const elapsed = performance.now() - started;
 
     const { apiRequests, unauthorized, refreshCalls, refreshTokenReuse } = server.stats;

@@ -24,7 +24,8 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
   try {
     if (!METHOD.test(method)) throw new TypeError(`"${method}" is not an HTTP method`);
     const responseType = init.responseType ?? 'json';
-    if (!RESPONSE_TYPES.has(responseType)) throw new TypeError(`responseType must be one of ${[...RESPONSE_TYPES].join(', ')}`);
+    if (!RESPONSE_TYPES.has(responseType))
+      throw new TypeError(`responseType must be one of ${[...RESPONSE_TYPES].join(', ')}`);
     return {
       method,
       url: resolveUrl(init.url, init.params, options.baseUrl),
@@ -38,7 +39,11 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
   } catch (cause) {
     // What failed may quote the URL or a header (Node's URL error keeps the whole URL in `input`).
     const secrets = secretValues(init?.url, Object.assign({}, options.headers, init?.headers), options.secretParams);
-    const summary = { method, url: redactUrl(String(init?.url), options.secretParams), headers: redactHeaders(init?.headers ?? {}) };
+    const summary = {
+      method,
+      url: redactUrl(String(init?.url), options.secretParams),
+      headers: redactHeaders(init?.headers ?? {}),
+    };
     const message = hideSecrets(cause instanceof Error ? cause.message : String(cause), secrets);
     throw new InvalidRequestError(message, summary, { cause: withoutSecrets(cause, secrets) });
   }

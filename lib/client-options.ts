@@ -13,11 +13,18 @@ import { checkMilliseconds } from './option-checks';
  *
  * @example
  * ```ts
- * const options: HttpClientOptions = { baseUrl: 'https://api.example.com/v1', timeout: 10_000, headers: { accept: 'application/json' } };
+ * const options: HttpClientOptions = {
+ *   baseUrl: 'https://api.example.com/v1',
+ *   timeout: 10_000,
+ *   headers: { accept: 'application/json' },
+ * };
  * ```
  */
 export interface HttpClientOptions {
-  /** Prefix for relative URLs: `get('/users')` with `https://api.example.com/v1` asks for `https://api.example.com/v1/users`. */
+  /**
+   * Prefix for relative URLs: `get('/users')` with `https://api.example.com/v1` asks for
+   * `https://api.example.com/v1/users`.
+   */
   baseUrl?: string;
   /** Headers sent with every request; a request's own headers win. */
   headers?: Readonly<Record<string, string>>;
@@ -30,7 +37,10 @@ export interface HttpClientOptions {
    * whole `timeout`. Browsers do not expose the connect phase: there only `timeout` applies.
    */
   connectTimeout?: number;
-  /** Run in order around each attempt, the first outermost (inside the auth and retry layers, so once per attempt on the network). */
+  /**
+   * Run in order around each attempt, the first outermost (inside the auth and retry layers, so
+   * once per attempt on the network).
+   */
   interceptors?: readonly HttpInterceptor[];
   /**
    * Turns on tokens and single-flight refresh: options for the client's own session, or a session
@@ -92,7 +102,8 @@ function checkTransport({ transport, createXHR }: HttpClientOptions): HttpTransp
   if (transport === undefined) return null;
   if (typeof transport !== 'function') throw new TypeError('transport must be a function such as nodeHttpTransport()');
   // Silently ignoring one of the two would send through a transport the caller did not pick.
-  if (createXHR !== undefined) throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
+  if (createXHR !== undefined)
+    throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
   return transport;
 }
 
@@ -105,7 +116,9 @@ function checkBaseUrl(baseUrl: string): string {
   try {
     return new URL(baseUrl).href;
   } catch {
-    throw new TypeError(`baseUrl "${redactUrl(String(baseUrl))}" is not an absolute URL such as https://api.example.com`);
+    throw new TypeError(
+      `baseUrl "${redactUrl(String(baseUrl))}" is not an absolute URL such as https://api.example.com`,
+    );
   }
 }
 

@@ -17,8 +17,24 @@ const bodyOf = <T>(response: HttpResponse<T>): T => response.body;
 // Every verb's init has this one shape, whatever options the caller passed: V8 gives an object that
 // was spread and then extended (`{ ...opts, url, method }`) a new hidden class per call, which
 // makes buildRequest's reads megamorphic.
-function verbInit(method: string, url: string, body: unknown, opts: HttpRequestOptions | undefined, responseType = opts?.responseType): HttpRequestInit {
-  return { method, url, body, params: opts?.params, headers: opts?.headers, responseType, timeout: opts?.timeout, auth: opts?.auth, retry: opts?.retry };
+function verbInit(
+  method: string,
+  url: string,
+  body: unknown,
+  opts: HttpRequestOptions | undefined,
+  responseType = opts?.responseType,
+): HttpRequestInit {
+  return {
+    method,
+    url,
+    body,
+    params: opts?.params,
+    headers: opts?.headers,
+    responseType,
+    timeout: opts?.timeout,
+    auth: opts?.auth,
+    retry: opts?.retry,
+  };
 }
 
 /** Per-request options of the verb methods: everything but the method, URL and body. */
@@ -54,14 +70,21 @@ export interface HttpClient {
  * ```ts
  * const client = createHttpClient({
  *   baseUrl: 'https://api.example.com',
- *   auth: { store: new MemoryTokenStore(tokens), refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/token' }) },
+ *   auth: {
+ *     store: new MemoryTokenStore(tokens),
+ *     refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/token' }),
+ *   },
  * });
  * client.get<User>('/me').subscribe((user) => console.log(user.name));
  * ```
  */
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
-  const auth = resolved.auth && (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(withClientTransport(resolved.auth, resolved.transport)));
+  const auth =
+    resolved.auth &&
+    (isAuthSession(resolved.auth)
+      ? resolved.auth
+      : createAuthSession(withClientTransport(resolved.auth, resolved.transport)));
   const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   const transport = resolved.transport
     ? resolved.transport({ secretParams: resolved.secretParams, connectTimeout: resolved.connectTimeout })
@@ -85,7 +108,10 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
     request,
     get: (url, opts) => body(verbInit('GET', url, undefined, opts)),
     delete: (url, opts) => body(verbInit('DELETE', url, undefined, opts)),
-    head: (url, opts) => request<null>(verbInit('HEAD', url, undefined, opts, 'text')).pipe(map((response) => ({ ...response, body: null }))),
+    head: (url, opts) =>
+      request<null>(verbInit('HEAD', url, undefined, opts, 'text')).pipe(
+        map((response) => ({ ...response, body: null })),
+      ),
     post: (url, payload, opts) => body(verbInit('POST', url, payload, opts)),
     put: (url, payload, opts) => body(verbInit('PUT', url, payload, opts)),
     patch: (url, payload, opts) => body(verbInit('PATCH', url, payload, opts)),

@@ -27,7 +27,10 @@ export interface HttpRequestInit {
   timeout?: number;
   /** `false` sends no token and never refreshes (login endpoints, the refresh call itself). */
   auth?: boolean;
-  /** Retrying of transient failures for this request; overrides the client's. A number sets the limit, `false` turns it off. */
+  /**
+   * Retrying of transient failures for this request; overrides the client's. A number sets the
+   * limit, `false` turns it off.
+   */
   retry?: RetryOptions | number | false;
 }
 

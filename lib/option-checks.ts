@@ -14,8 +14,10 @@ export function checkMilliseconds(name: string, value: number): number {
 /** A list of HTTP error statuses, each a whole number from 400 to 599. */
 export function checkErrorStatuses(name: string, statuses: readonly number[]): readonly number[] {
   const list: unknown = statuses; // checked as the unknown it may be at run time
-  const isErrorStatus = (status: unknown) => Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599;
-  if (!Array.isArray(list) || !list.every(isErrorStatus)) throw new TypeError(`${name} must list HTTP error statuses (400-599)`);
+  const isErrorStatus = (status: unknown) =>
+    Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599;
+  if (!Array.isArray(list) || !list.every(isErrorStatus))
+    throw new TypeError(`${name} must list HTTP error statuses (400-599)`);
   return statuses;
 }
 

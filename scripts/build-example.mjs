@@ -19,8 +19,10 @@ if (!example || !existsSync(path.join(example, 'angular.json'))) {
 const NODE_ONLY_CODE = /_sendHxxpRequest|_onHttpResponse/;
 
 const started = Date.now();
-const log = (message) => console.log(`build-example ${example}: ${message} (${Math.round((Date.now() - started) / 1000)} s)`);
-const inExample = (command, args) => execFileSync(command, args, { cwd: example, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+const log = (message) =>
+  console.log(`build-example ${example}: ${message} (${Math.round((Date.now() - started) / 1000)} s)`);
+const inExample = (command, args) =>
+  execFileSync(command, args, { cwd: example, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
 
 const work = mkdtempSync(path.join(tmpdir(), 'rxjs-auth-http-example-'));
 try {
@@ -40,8 +42,11 @@ try {
   rmSync(path.join(example, '.angular', 'cache'), { recursive: true, force: true });
   inExample('npx', ['ng', 'build', '--configuration', 'production']);
   log('production build');
-  const nodeOnly = builtScripts(path.join(example, 'dist')).filter((file) => NODE_ONLY_CODE.test(readFileSync(file, 'utf8')));
-  if (nodeOnly.length > 0) throw new Error(`the app's bundle holds the library's Node-only code (xhr2): ${nodeOnly.join(', ')}`);
+  const nodeOnly = builtScripts(path.join(example, 'dist')).filter((file) =>
+    NODE_ONLY_CODE.test(readFileSync(file, 'utf8')),
+  );
+  if (nodeOnly.length > 0)
+    throw new Error(`the app's bundle holds the library's Node-only code (xhr2): ${nodeOnly.join(', ')}`);
   log('no Node-only code of the library in the bundle');
 } finally {
   rmSync(work, { recursive: true, force: true });

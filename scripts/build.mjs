@@ -28,7 +28,8 @@ const angularUsesCoreByName = {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (!args.importer.startsWith(angularDir)) return undefined;
       const target = path.resolve(args.resolveDir, args.path);
-      if (target === coreEntry.slice(0, -'.ts'.length) || target === coreEntry) return { path: 'rxjs-auth-http', external: true };
+      if (target === coreEntry.slice(0, -'.ts'.length) || target === coreEntry)
+        return { path: 'rxjs-auth-http', external: true };
       if (target.startsWith(angularDir)) return undefined;
       return { errors: [{ text: `lib/angular may import the core only through '../index', not ${args.path}` }] };
     });

@@ -31,7 +31,10 @@ const result = await build({
 });
 
 const inputs = Object.keys(result.metafile.inputs);
-const nodeOnly = inputs.filter((input) => input.includes('xhr2') || input.endsWith('node-xhr.ts') || input.startsWith('node:') || /(^|\/)rxjs\//.test(input));
+const nodeOnly = inputs.filter(
+  (input) =>
+    input.includes('xhr2') || input.endsWith('node-xhr.ts') || input.startsWith('node:') || /(^|\/)rxjs\//.test(input),
+);
 if (nodeOnly.length > 0) {
   console.error(`bundle-size: the browser bundle must not contain ${nodeOnly.join(', ')}`);
   process.exit(1);
@@ -62,7 +65,9 @@ const line = [
 ].join('\n');
 
 console.log(`${ENTRY}: ${minified} bytes minified, ${gzipped} bytes gzipped (rxjs external, browser build: no xhr2)`);
-console.log(`lib/dpop/index.ts: ${dpopCode.byteLength} bytes minified, ${dpopGzipped} bytes gzipped (core and rxjs external)`);
+console.log(
+  `lib/dpop/index.ts: ${dpopCode.byteLength} bytes minified, ${dpopGzipped} bytes gzipped (core and rxjs external)`,
+);
 writeReadmeLine(line);
 console.log(`${README}: ${line}`);
 

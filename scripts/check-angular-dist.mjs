@@ -8,17 +8,35 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { createEnvironmentInjector, platformCore, provideZonelessChangeDetection, ɵINJECTOR_SCOPE } from '@angular/core';
+import {
+  createEnvironmentInjector,
+  platformCore,
+  provideZonelessChangeDetection,
+  ɵINJECTOR_SCOPE,
+} from '@angular/core';
 
 const require = createRequire(import.meta.url);
 const formats = {
-  esm: { core: await import('rxjs-auth-http'), angular: await import('rxjs-auth-http/angular'), file: 'dist/esm/angular.mjs', coreFile: 'dist/esm/index.mjs' },
-  cjs: { core: require('rxjs-auth-http'), angular: require('rxjs-auth-http/angular'), file: 'dist/cjs/angular.cjs', coreFile: 'dist/cjs/index.cjs' },
+  esm: {
+    core: await import('rxjs-auth-http'),
+    angular: await import('rxjs-auth-http/angular'),
+    file: 'dist/esm/angular.mjs',
+    coreFile: 'dist/esm/index.mjs',
+  },
+  cjs: {
+    core: require('rxjs-auth-http'),
+    angular: require('rxjs-auth-http/angular'),
+    file: 'dist/cjs/angular.cjs',
+    coreFile: 'dist/cjs/index.cjs',
+  },
 };
 
 for (const [format, { core, angular, file, coreFile }] of Object.entries(formats)) {
   const bundle = readFileSync(file, 'utf8');
-  assert.ok(!/\b(SingleFlightSession|HttpError) = class\b|class (SingleFlightSession|HttpError)\b/.test(bundle), `${file} contains a copy of the core`);
+  assert.ok(
+    !/\b(SingleFlightSession|HttpError) = class\b|class (SingleFlightSession|HttpError)\b/.test(bundle),
+    `${file} contains a copy of the core`,
+  );
   assert.match(bundle, /["']rxjs-auth-http["']/, `${file} does not import the core by name`);
   assert.ok(!readFileSync(coreFile, 'utf8').includes('@angular/'), `${coreFile} mentions Angular`);
 
@@ -40,7 +58,10 @@ for (const [format, { core, angular, file, coreFile }] of Object.entries(formats
   const error = await failure;
   assert.ok(error instanceof core.AuthRefreshError, `${format}: the error is not the core's AuthRefreshError`);
   assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);
-  assert.ok(injector.get(angular.AUTH_SESSION).store instanceof core.MemoryTokenStore, `${format}: the session's store is another MemoryTokenStore`);
+  assert.ok(
+    injector.get(angular.AUTH_SESSION).store instanceof core.MemoryTokenStore,
+    `${format}: the session's store is another MemoryTokenStore`,
+  );
   injector.destroy();
   console.log(`${format}: one core, shared by 'rxjs-auth-http' and 'rxjs-auth-http/angular'`);
 }

@@ -54,7 +54,9 @@ function main(): number {
   const program = ts.createProgram([...snippets.map((snippet) => snippet.file), ...entries], compilerOptions());
 
   const problems = [
-    ...blocks.filter((block) => block.unclosed).map((block) => ({ where: `${block.source}:${block.line}`, message: 'code fence never closed' })),
+    ...blocks
+      .filter((block) => block.unclosed)
+      .map((block) => ({ where: `${block.source}:${block.line}`, message: 'code fence never closed' })),
     ...typeProblems(program, snippets),
     ...exportProblems(program, entries, markdown),
     ...linkProblems(markdown),
@@ -63,7 +65,9 @@ function main(): number {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = `${checked.length} snippets type-checked (${blocks.filter((block) => block.skip && !block.unclosed).length} marked no-check) in ${markdown.length} files, exports of ${entries.map((e) => path.relative(root, e)).join(' and ')} covered, links checked: ${seconds} s`;
   if (problems.length > 0) {
-    console.error(`\ncheck-docs: ${problems.length} problem(s). ${summary}\nThe snippets as compiled are in ${path.relative(root, workDir)}.`);
+    console.error(
+      `\ncheck-docs: ${problems.length} problem(s). ${summary}\nThe snippets as compiled are in ${path.relative(root, workDir)}.`,
+    );
     return 1;
   }
   rmSync(workDir, { recursive: true, force: true });
@@ -131,7 +135,13 @@ function extractBlocks(file: string): Block[] {
     const language = info[0]?.toLowerCase();
     const unclosed = index >= lines.length;
     if (language === 'ts' || language === 'typescript' || unclosed) {
-      blocks.push({ source: path.relative(root, file), line: opening + 1, code: body.join('\n'), skip: info.includes('no-check') || unclosed, unclosed });
+      blocks.push({
+        source: path.relative(root, file),
+        line: opening + 1,
+        code: body.join('\n'),
+        skip: info.includes('no-check') || unclosed,
+        unclosed,
+      });
     }
   }
   return blocks;
@@ -150,7 +160,9 @@ function typeProblems(program: ts.Program, snippets: readonly Snippet[]): Proble
     ...program.getGlobalDiagnostics(),
     ...snippets.flatMap((snippet) => {
       const sourceFile = program.getSourceFile(snippet.file);
-      return sourceFile ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)] : [];
+      return sourceFile
+        ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]
+        : [];
     }),
   ];
   for (const diagnostic of diagnostics) {
@@ -162,7 +174,10 @@ function typeProblems(program: ts.Program, snippets: readonly Snippet[]): Proble
     }
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
     // The block's first line sits one below its opening fence.
-    problems.push({ where: `${snippet.source}:${snippet.line + 1 + line}`, message: `TS${diagnostic.code}: ${message}` });
+    problems.push({
+      where: `${snippet.source}:${snippet.line + 1 + line}`,
+      message: `TS${diagnostic.code}: ${message}`,
+    });
   }
   return problems;
 }
@@ -185,7 +200,10 @@ function exportProblems(program: ts.Program, entries: readonly string[], markdow
     for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
       const name = symbol.getName();
       if (!new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\b`).test(docs)) {
-        problems.push({ where: path.relative(root, entry), message: `export "${name}" is not mentioned anywhere in docs/ (add it to docs/api.md)` });
+        problems.push({
+          where: path.relative(root, entry),
+          message: `export "${name}" is not mentioned anywhere in docs/ (add it to docs/api.md)`,
+        });
       }
     }
   }
@@ -205,7 +223,10 @@ function linkProblems(markdown: readonly string[]): Problem[] {
           const resolved = path.resolve(path.dirname(file), target);
           // docs/api/ exists only after `npm run docs`; links into it are allowed.
           if (!existsSync(resolved) && !resolved.startsWith(generatedDocs)) {
-            problems.push({ where: `${path.relative(root, file)}:${index + 1}`, message: `link to a missing file: ${target}` });
+            problems.push({
+              where: `${path.relative(root, file)}:${index + 1}`,
+              message: `link to a missing file: ${target}`,
+            });
           }
         }
       });

@@ -45,10 +45,17 @@ for (const [format, { core, node, dpop, file, dpopFile, coreFile }] of Object.en
   }
   // The Node entry has no error of its own; DPoP's DPoPKeyLostError extends the core's, imported by name.
   assert.ok(!/\bextends RequestError\b/.test(readFileSync(file, 'utf8')), `${file} defines an error class of its own`);
-  assert.ok(new dpop.DPoPKeyLostError() instanceof core.RequestError, `${format}: DPoPKeyLostError is not the core's RequestError`);
+  assert.ok(
+    new dpop.DPoPKeyLostError() instanceof core.RequestError,
+    `${format}: DPoPKeyLostError is not the core's RequestError`,
+  );
   assert.ok(!/node:https?["']/.test(readFileSync(coreFile, 'utf8')), `${coreFile} imports node:http`);
 
-  const client = core.createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, transport: node.nodeHttpTransport(), retry: 0 });
+  const client = core.createHttpClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    transport: node.nodeHttpTransport(),
+    retry: 0,
+  });
   const error = await new Promise((resolve) => client.get('/').subscribe({ error: resolve }));
   assert.ok(error instanceof core.NetworkError, `${format}: the error is not the core's NetworkError`);
   assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);

@@ -42,7 +42,10 @@ try {
   rmSync('dist', { recursive: true, force: true });
   const { tarball, files } = packLibrary(work);
   log(`packed ${path.basename(tarball)}`);
-  assert.ok(files.includes('dist/esm/index.mjs') && files.includes('dist/types/index.d.mts'), `${tarball} holds no built files: ${files.join(', ')}`);
+  assert.ok(
+    files.includes('dist/esm/index.mjs') && files.includes('dist/types/index.d.mts'),
+    `${tarball} holds no built files: ${files.join(', ')}`,
+  );
 
   const [attw, publint] = await Promise.all([
     run(bin('attw'), [tarball, '--format', 'ascii']).catch(failedWith('@arethetypeswrong/cli')),
@@ -73,8 +76,12 @@ function makeConsumer(directory, tarball) {
   mkdirSync(path.join(modules, '@types'), { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', directory]);
   execFileSync('mv', [path.join(directory, 'package'), path.join(modules, manifest.name)]);
-  for (const name of linkedPackages) symlinkSync(path.join(repo, 'node_modules', name), path.join(modules, name), 'dir');
-  writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'commonjs' }));
+  for (const name of linkedPackages)
+    symlinkSync(path.join(repo, 'node_modules', name), path.join(modules, name), 'dir');
+  writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'commonjs' }),
+  );
 
   // One program per resolution mode; each imports every entry and prints the names it exports.
   const program = (imported) => {
@@ -86,7 +93,14 @@ const store = new entry0.MemoryTokenStore(tokens);
 if (store.constructor !== entry0.MemoryTokenStore) throw new Error('MemoryTokenStore is not a class');
 console.log(JSON.stringify(${report}));\n`;
   };
-  const compilerOptions = { strict: true, skipLibCheck: false, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], outDir: 'out' };
+  const compilerOptions = {
+    strict: true,
+    skipLibCheck: false,
+    target: 'es2022',
+    lib: ['es2022', 'dom'],
+    types: ['node'],
+    outDir: 'out',
+  };
   const projects = {
     node10: {
       files: ['node10.ts'],
@@ -94,12 +108,18 @@ console.log(JSON.stringify(${report}));\n`;
       options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true },
     },
     'node16-cjs': { files: ['node16-cjs.cts'], options: { module: 'node16', moduleResolution: 'node16' } },
-    'node16-esm': { files: ['node16-esm.mts', 'default-import.mts'], options: { module: 'node16', moduleResolution: 'node16' } },
+    'node16-esm': {
+      files: ['node16-esm.mts', 'default-import.mts'],
+      options: { module: 'node16', moduleResolution: 'node16' },
+    },
     bundler: { files: ['bundler.ts'], options: { module: 'esnext', moduleResolution: 'bundler', noEmit: true } },
   };
   for (const [name, { files, options, entries: imported = entries }] of Object.entries(projects)) {
     writeFileSync(path.join(consumer, files[0]), program(imported));
-    writeFileSync(path.join(consumer, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files }));
+    writeFileSync(
+      path.join(consumer, `tsconfig.${name}.json`),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files }),
+    );
   }
   // Bundled for the browser only (by esbuild, which does not type-check it again).
   writeFileSync(path.join(consumer, 'browser.ts'), program(entries.filter((entry) => !NODE_ONLY.has(entry))));
@@ -110,7 +130,8 @@ console.log(JSON.stringify(${report}));\n`;
 }
 
 async function checkConsumer(consumer) {
-  const tsc = (project) => run(bin('tsc'), ['-p', `tsconfig.${project}.json`], { cwd: consumer }).catch(failedWith(`tsc (${project})`));
+  const tsc = (project) =>
+    run(bin('tsc'), ['-p', `tsconfig.${project}.json`], { cwd: consumer }).catch(failedWith(`tsc (${project})`));
   await Promise.all(['node10', 'node16-cjs', 'node16-esm', 'bundler'].map(tsc));
   log(`${entries.join(', ')} type-check under node10, node16 (CommonJS, ESM) and bundler, skipLibCheck off`);
 
@@ -129,7 +150,9 @@ async function checkConsumer(consumer) {
   // Outside an Angular build, Angular's libraries need its JIT compiler loaded first.
   const printed = await Promise.all(
     outputs.map((file) =>
-      run(process.execPath, ['--import', '@angular/compiler', path.join('out', file)], { cwd: consumer }).catch(failedWith(`node out/${file}`)),
+      run(process.execPath, ['--import', '@angular/compiler', path.join('out', file)], { cwd: consumer }).catch(
+        failedWith(`node out/${file}`),
+      ),
     ),
   );
   // Every output must see the same names in an entry; and no entry may be empty.
@@ -138,7 +161,11 @@ async function checkConsumer(consumer) {
     for (const [entry, names] of Object.entries(JSON.parse(stdout))) {
       assert.ok(names.length > 0, `${entry} exports nothing at run time in out/${outputs[index]}`);
       if (!seen.has(entry)) seen.set(entry, names);
-      assert.deepEqual(names, seen.get(entry), `out/${outputs[index]} sees other exports of ${entry} than the outputs before it`);
+      assert.deepEqual(
+        names,
+        seen.get(entry),
+        `out/${outputs[index]} sees other exports of ${entry} than the outputs before it`,
+      );
     }
   });
   assert.deepEqual([...seen.keys()].sort(), [...entries].sort(), 'some entry was never run');

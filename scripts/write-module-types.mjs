@@ -29,7 +29,10 @@ function typeOnlyEsmImport(_, names, quote, specifier) {
 }
 
 function withExtensions(source, file, extension) {
-  return source.replace(RELATIVE_SPECIFIER, (_, keyword, quote, specifier) => `${keyword}${quote}${withExtension(file, specifier, extension)}${quote}`);
+  return source.replace(
+    RELATIVE_SPECIFIER,
+    (_, keyword, quote, specifier) => `${keyword}${quote}${withExtension(file, specifier, extension)}${quote}`,
+  );
 }
 
 function withExtension(file, specifier, extension) {

@@ -99,7 +99,10 @@ export class TokenApiServer {
 
   /** Starts a server on 127.0.0.1 (a random port unless one is given). */
   static async start(options: TokenApiServerOptions = {}): Promise<TokenApiServer> {
-    const server = new TokenApiServer({ accessTokenTtlMs: options.accessTokenTtlMs ?? 60_000, jwt: options.jwt ?? false });
+    const server = new TokenApiServer({
+      accessTokenTtlMs: options.accessTokenTtlMs ?? 60_000,
+      jwt: options.jwt ?? false,
+    });
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
       server.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -116,7 +119,9 @@ export class TokenApiServer {
   issueTokens(ttlMs = this.options.accessTokenTtlMs): IssuedTokens {
     const n = ++this.serial;
     const expiresAt = Date.now() + ttlMs;
-    const accessToken = this.options.jwt ? unsignedJwt({ sub: 'user', n, exp: Math.floor(expiresAt / 1000) }) : `at-${n}`;
+    const accessToken = this.options.jwt
+      ? unsignedJwt({ sub: 'user', n, exp: Math.floor(expiresAt / 1000) })
+      : `at-${n}`;
     const refreshToken = `rt-${n}`;
     this.accessTokens.set(accessToken, expiresAt);
     this.liveRefreshTokens.add(refreshToken);
@@ -188,9 +193,11 @@ export class TokenApiServer {
 
   private route(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/oauth/token' && req.method === 'POST') return this.tokenGrant(req, res, body.toString('utf8'));
+    if (url.pathname === '/oauth/token' && req.method === 'POST')
+      return this.tokenGrant(req, res, body.toString('utf8'));
     if (url.pathname === '/login' && req.method === 'POST') return json(res, 200, this.tokenAnswer(this.issueTokens()));
-    if (url.pathname.startsWith('/public/')) return this.api(req, res, url, body, url.pathname.slice('/public/'.length));
+    if (url.pathname.startsWith('/public/'))
+      return this.api(req, res, url, body, url.pathname.slice('/public/'.length));
     if (url.pathname.startsWith('/api/')) {
       this.stats.apiRequests++;
       const token = bearerToken(req) ?? url.searchParams.get('access_token');
@@ -207,7 +214,8 @@ export class TokenApiServer {
 
   private api(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, route: string): void {
     const query = url.searchParams;
-    if (route.startsWith('status/')) return json(res, Number(route.slice('status/'.length)) || 500, { error: 'as_requested' });
+    if (route.startsWith('status/'))
+      return json(res, Number(route.slice('status/'.length)) || 500, { error: 'as_requested' });
     switch (route) {
       case 'slow':
         setTimeout(() => echo(req, res, url, body), Number(query.get('ms') ?? 1000));
@@ -223,7 +231,9 @@ export class TokenApiServer {
         return;
       }
       case 'sized':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(sizedJson(Math.min(Number(query.get('bytes') ?? 200) || 0, 1 << 20)));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(sizedJson(Math.min(Number(query.get('bytes') ?? 200) || 0, 1 << 20)));
         return;
       case 'drop':
         req.socket.destroy();
@@ -233,7 +243,9 @@ export class TokenApiServer {
       case 'redirect':
         // loop=1 redirects to itself forever.
         res
-          .writeHead(Number(query.get('status') ?? 302), { location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo') })
+          .writeHead(Number(query.get('status') ?? 302), {
+            location: query.has('loop') ? url.pathname + url.search : (query.get('to') ?? '/public/echo'),
+          })
           .end();
         return;
       default:
@@ -372,8 +384,14 @@ function bearerToken(req: IncomingMessage): string | null {
 function allowCors(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
   res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
-  res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'authorization, content-type');
-  res.setHeader('access-control-expose-headers', 'www-authenticate, x-request-id, content-type, content-length, retry-after');
+  res.setHeader(
+    'access-control-allow-headers',
+    req.headers['access-control-request-headers'] ?? 'authorization, content-type',
+  );
+  res.setHeader(
+    'access-control-expose-headers',
+    'www-authenticate, x-request-id, content-type, content-length, retry-after',
+  );
   res.setHeader('access-control-max-age', '600');
 }
 
@@ -395,7 +413,10 @@ const sizedDocuments = new Map<number, string>();
 function sizedJson(bytes: number): string {
   let doc = sizedDocuments.get(bytes);
   if (doc === undefined) {
-    const items = Array.from({ length: Math.max(0, Math.floor((bytes - 40) / 24)) }, (_, i) => ({ id: i, name: `item-${String(i).padStart(4, '0')}` }));
+    const items = Array.from({ length: Math.max(0, Math.floor((bytes - 40) / 24)) }, (_, i) => ({
+      id: i,
+      name: `item-${String(i).padStart(4, '0')}`,
+    }));
     doc = JSON.stringify({ ok: true, size: bytes, items });
     sizedDocuments.set(bytes, doc);
   }

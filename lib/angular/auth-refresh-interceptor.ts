@@ -55,7 +55,9 @@ export function authRefreshInterceptor(
   // Called by Angular as the interceptor itself: (req, next).
   if (args.length === 2) return intercept(args[0], args[1], providedSession);
   const options = args[0];
-  return options === undefined ? (req, next) => intercept(req, next, providedSession) : createAuthRefreshInterceptor(options);
+  return options === undefined
+    ? (req, next) => intercept(req, next, providedSession)
+    : createAuthRefreshInterceptor(options);
 }
 
 /**
@@ -74,7 +76,11 @@ export function authRefreshInterceptor(
  * export const appConfig: ApplicationConfig = {
  *   providers: [
  *     provideHttpClient(
- *       withInterceptors([createAuthRefreshInterceptor({ refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }) })]),
+ *       withInterceptors([
+ *         createAuthRefreshInterceptor({
+ *           refresh: oauth2Refresh({ tokenUrl: 'https://auth.example.com/oauth/token' }),
+ *         }),
+ *       ]),
  *     ),
  *   ],
  * };
@@ -86,7 +92,8 @@ export function createAuthRefreshInterceptor(options: AuthOptions | (() => AuthO
   const ownSession = (): AuthSession => {
     const injector = inject(EnvironmentInjector);
     let session = sessions.get(injector);
-    if (session === undefined) sessions.set(injector, (session = runInInjectionContext(injector, () => angularSession(injector, options))));
+    if (session === undefined)
+      sessions.set(injector, (session = runInInjectionContext(injector, () => angularSession(injector, options))));
     return session;
   };
   return (req, next) => intercept(req, next, ownSession);
@@ -96,12 +103,17 @@ function providedSession(): AuthSession {
   const session = inject(AUTH_SESSION, { optional: true });
   if (session === null)
     throw new Error(
-      'authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), or createAuthRefreshInterceptor({ refresh }) in its place',
+      'authRefreshInterceptor needs provideAuthRefresh(...) next to provideHttpClient(...), ' +
+        'or createAuthRefreshInterceptor({ refresh }) in its place',
     );
   return session;
 }
 
-function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: () => AuthSession): Observable<HttpEvent<unknown>> {
+function intercept(
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  sessionFor: () => AuthSession,
+): Observable<HttpEvent<unknown>> {
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
   if (!session.mayReceiveToken(req.url)) return next(req);
@@ -113,7 +125,11 @@ function intercept(req: HttpRequest<unknown>, next: HttpHandlerFn, sessionFor: (
     if (token === null) return next(req);
     const authorized = withAngularToken(req, token, session.tokenPlacement);
     // With DPoP, each attempt (the retry after a refresh or a nonce challenge too) gets its own proof.
-    return dpop ? dpop.signed(req.method, req.urlWithParams, token, (proof) => next(authorized.clone({ setHeaders: { DPoP: proof } }))) : next(authorized);
+    return dpop
+      ? dpop.signed(req.method, req.urlWithParams, token, (proof) =>
+          next(authorized.clone({ setHeaders: { DPoP: proof } })),
+        )
+      : next(authorized);
   });
 }
 

@@ -39,7 +39,11 @@ import { claimForThisApp } from './server-render-guard';
  *     provideAuthRefresh({
  *       refresh: (tokens) =>
  *         inject(HttpClient)
- *           .post<{ access_token: string }>('/oauth/token', { refresh_token: tokens.refreshToken }, { context: skipAuth() })
+ *           .post<{ access_token: string }>(
+ *             '/oauth/token',
+ *             { refresh_token: tokens.refreshToken },
+ *             { context: skipAuth() },
+ *           )
  *           .pipe(map((answer) => ({ accessToken: answer.access_token }))),
  *     }),
  *   ],

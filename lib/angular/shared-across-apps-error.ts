@@ -26,9 +26,10 @@ export class SharedAcrossAppsError extends RequestError {
 
   constructor(shared: 'store' | 'session') {
     super(
-      `rxjs-auth-http: this token ${shared} is used by more than one Angular app instance on this server. Each ` +
-        `server-side render serves one user: create the store per app instance, e.g. provideAuthRefresh(() => ({ store: ` +
-        `new MemoryTokenStore(tokensFromTheRequest) })); see "Server-side rendering" in docs/angular.md`,
+      `rxjs-auth-http: this token ${shared} is used by more than one Angular app instance on this server. ` +
+        `Each server-side render serves one user: create the store per app instance, e.g. ` +
+        `provideAuthRefresh(() => ({ store: new MemoryTokenStore(tokensFromTheRequest) })); ` +
+        `see "Server-side rendering" in docs/angular.md`,
       undefined,
     );
     this.shared = shared;

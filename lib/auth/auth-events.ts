@@ -15,7 +15,9 @@ import type { AuthRefreshError } from '../errors/auth-refresh-error';
  *
  * @example
  * ```ts
- * client.authEvents$.pipe(filter((event) => event.type === 'session-expired')).subscribe(() => router.navigate(['/login']));
+ * client.authEvents$
+ *   .pipe(filter((event) => event.type === 'session-expired'))
+ *   .subscribe(() => router.navigate(['/login']));
  * ```
  */
 export type AuthEvent =

@@ -32,7 +32,8 @@ export type AuthLayer = <R>(req: HttpRequest, send: (req: HttpRequest) => Observ
 export function authLayer(session: AuthSession, clientOrigin: string | undefined): AuthLayer {
   const ownPrefix = clientOrigin === undefined ? undefined : `${clientOrigin}/`;
   // The prefix test first: it settles the common case (the client's own baseUrl) without parsing the URL.
-  const mayReceiveToken = (url: string) => (ownPrefix !== undefined && url.startsWith(ownPrefix)) || session.mayReceiveToken(url);
+  const mayReceiveToken = (url: string) =>
+    (ownPrefix !== undefined && url.startsWith(ownPrefix)) || session.mayReceiveToken(url);
   const attach = tokenWriter(session.tokenPlacement);
   return (req, send) => {
     if (!req.auth || !mayReceiveToken(req.url)) return send(req);

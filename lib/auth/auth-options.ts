@@ -17,7 +17,8 @@ export type TokenPlacement = { readonly header: string; readonly scheme?: string
  *
  * @example
  * ```ts
- * const refresh = (tokens: AuthTokens, { dpop }: RefreshContext) => (dpop ? refreshWithProof(tokens, dpop) : plainRefresh(tokens));
+ * const refresh = (tokens: AuthTokens, { dpop }: RefreshContext) =>
+ *   dpop ? refreshWithProof(tokens, dpop) : plainRefresh(tokens);
  * ```
  */
 export interface RefreshContext {
@@ -122,7 +123,9 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     refresh: options.refresh,
     revoke: checkRevoke(options.revoke),
     refreshOn: new Set(checkErrorStatuses('auth.refreshOn', options.refreshOn ?? [401])),
-    tokenPlacement: checkPlacement(options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' }),
+    tokenPlacement: checkPlacement(
+      options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' },
+    ),
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
     expirySkew: checkMilliseconds('auth.expirySkew', options.expirySkew ?? 30_000),
     refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
@@ -141,8 +144,10 @@ function keyLossEnds(dpop: DPoP | null, isRejected: (error: unknown) => boolean)
 function checkDPoP(options: AuthOptions): DPoP | null {
   const { dpop } = options;
   if (dpop === undefined) return null;
-  if (typeof dpop?.sendToTokenEndpoint !== 'function') throw new TypeError("auth.dpop must be a DPoP from 'rxjs-auth-http/dpop'");
-  if (options.tokenPlacement !== undefined) throw new TypeError('auth.tokenPlacement cannot be set with auth.dpop: a DPoP token goes in Authorization: DPoP');
+  if (typeof dpop?.sendToTokenEndpoint !== 'function')
+    throw new TypeError("auth.dpop must be a DPoP from 'rxjs-auth-http/dpop'");
+  if (options.tokenPlacement !== undefined)
+    throw new TypeError('auth.tokenPlacement cannot be set with auth.dpop: a DPoP token goes in Authorization: DPoP');
   return dpop;
 }
 
@@ -161,7 +166,8 @@ function checkRevoke(revoke: AuthOptions['revoke']): ResolvedAuthOptions['revoke
 
 function checkPlacement(placement: TokenPlacement): TokenPlacement {
   const name = 'header' in placement ? placement.header : placement.queryParam;
-  if (typeof name !== 'string' || name === '') throw new TypeError('auth.tokenPlacement needs a header or queryParam name');
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('auth.tokenPlacement needs a header or queryParam name');
   return placement;
 }
 
@@ -184,6 +190,7 @@ function checkStormGuard(guard: { count: number; windowMs: number } | false): { 
 
 function checkLock(lock: RefreshLock | undefined): RefreshLock | null {
   if (lock === undefined) return null;
-  if (typeof lock?.withLock !== 'function') throw new TypeError('auth.lock must be a RefreshLock (an object with withLock)');
+  if (typeof lock?.withLock !== 'function')
+    throw new TypeError('auth.lock must be a RefreshLock (an object with withLock)');
   return lock;
 }

@@ -1,4 +1,15 @@
-import { asyncScheduler, defer, firstValueFrom, from, identity, merge, type Observable, of, Subject, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  defer,
+  firstValueFrom,
+  from,
+  identity,
+  merge,
+  type Observable,
+  of,
+  Subject,
+  throwError,
+} from 'rxjs';
 import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
@@ -20,7 +31,9 @@ import type { AuthTokens, TokenStore } from './token-store';
  * @example
  * ```ts
  * const session = createAuthSession({ store, refresh: oauth2Refresh({ tokenUrl }) });
- * const me$ = session.authorize((token) => ajax.getJSON('https://api.example.com/me', { Authorization: `Bearer ${token}` }));
+ * const me$ = session.authorize((token) =>
+ *   ajax.getJSON('https://api.example.com/me', { Authorization: `Bearer ${token}` }),
+ * );
  * ```
  */
 export interface AuthSession {
@@ -122,9 +135,16 @@ class SingleFlightSession implements AuthSession {
     this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
     const revoked = defer(() => from(revoke(tokens))).pipe(
-      refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new Error('the revocation did not answer in time')) }) : identity,
+      refreshTimeout > 0
+        ? timeout({
+            first: refreshTimeout,
+            with: () => throwError(() => new Error('the revocation did not answer in time')),
+          })
+        : identity,
     );
-    await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) => this.events.next({ type: 'revoke-failure', error }));
+    await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) =>
+      this.events.next({ type: 'revoke-failure', error }),
+    );
   }
 
   // Another tab or process ended the session: stop using its tokens, then say so once here.
@@ -132,13 +152,19 @@ class SingleFlightSession implements AuthSession {
     this.endReason = end === 'logout' ? 'logged-out' : 'rejected';
     this.loggedOut$.next();
     forgetEndedSession(this.store).subscribe(() =>
-      this.events.next(end === 'logout' ? { type: 'logout' } : { type: 'session-expired', error: new AuthRefreshError('rejected', ENDED_ELSEWHERE) }),
+      this.events.next(
+        end === 'logout'
+          ? { type: 'logout' }
+          : { type: 'session-expired', error: new AuthRefreshError('rejected', ENDED_ELSEWHERE) },
+      ),
     );
   }
 
   // Why the session ended, as a refresh's waiters learn it: set before `loggedOut$` fires.
   private endError(): AuthRefreshError {
-    return this.endReason === 'rejected' ? new AuthRefreshError('rejected', ENDED_ELSEWHERE) : new AuthRefreshError('logged-out');
+    return this.endReason === 'rejected'
+      ? new AuthRefreshError('rejected', ENDED_ELSEWHERE)
+      : new AuthRefreshError('logged-out');
   }
 
   mayReceiveToken(url: string): boolean {
@@ -150,23 +176,39 @@ class SingleFlightSession implements AuthSession {
       return false;
     }
     return (
-      origin === this.homeOrigin || this.options.allowedOrigins.some((allowed) => (typeof allowed === 'string' ? allowed === origin : allowed.test(origin)))
+      origin === this.homeOrigin ||
+      this.options.allowedOrigins.some((allowed) =>
+        typeof allowed === 'string' ? allowed === origin : allowed.test(origin),
+      )
     );
   }
 
   // Sends the stored tokens, or refreshes first when they are known to be (nearly) expired.
-  private sendWith<T>(tokens: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
+  private sendWith<T>(
+    tokens: AuthTokens | null,
+    attempt: (accessToken: string | null) => Observable<T>,
+  ): Observable<T> {
     if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.sharedRefresh(tokens), attempt);
     return this.attemptOnce(tokens, attempt);
   }
 
   // Runs the attempt with the refreshed tokens, or fails with the refresh's error. One switchMap
   // per waiter, as that is what each of thousands of parked requests holds on to.
-  private afterRefresh<T>(flight: Observable<RefreshOutcome>, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
-    return flight.pipe(switchMap((outcome) => (outcome.ok ? this.attemptOnce(outcome.tokens, attempt) : throwError(() => outcome.error))));
+  private afterRefresh<T>(
+    flight: Observable<RefreshOutcome>,
+    attempt: (accessToken: string | null) => Observable<T>,
+  ): Observable<T> {
+    return flight.pipe(
+      switchMap((outcome) =>
+        outcome.ok ? this.attemptOnce(outcome.tokens, attempt) : throwError(() => outcome.error),
+      ),
+    );
   }
 
-  private attemptOnce<T>(sent: AuthTokens | null, attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
+  private attemptOnce<T>(
+    sent: AuthTokens | null,
+    attempt: (accessToken: string | null) => Observable<T>,
+  ): Observable<T> {
     return attempt(sent?.accessToken ?? null).pipe(
       catchError((error: unknown) =>
         (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
@@ -213,7 +255,8 @@ class SingleFlightSession implements AuthSession {
         if (this.flight === flight) this.flight = null;
         // Announced only now that every waiter has its error, so a logout() on this event cannot
         // cut in and hand them `logged-out` instead.
-        if (settled && !settled.ok && settled.sessionEnded) this.events.next({ type: 'session-expired', error: settled.error });
+        if (settled && !settled.ok && settled.sessionEnded)
+          this.events.next({ type: 'session-expired', error: settled.error });
       }),
       // Trap: refCount must stay false, or the first waiter to unsubscribe cancels the refresh for all.
       shareReplay({ bufferSize: 1, refCount: false }),
@@ -268,7 +311,8 @@ class SingleFlightSession implements AuthSession {
   // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.
   private cachedExpiryOf(tokens: AuthTokens): number | undefined {
     if (tokens.expiresAt !== undefined) return expiryOf(tokens);
-    if (this.expiryCache.token !== tokens.accessToken) this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
+    if (this.expiryCache.token !== tokens.accessToken)
+      this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
     return this.expiryCache.expiry;
   }
 }

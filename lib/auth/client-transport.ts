@@ -17,7 +17,12 @@ export function followsClientTransport<F extends object>(made: F, remake: (trans
 export function withClientTransport(auth: AuthOptions, transport: HttpTransport | null): AuthOptions {
   if (transport === null) return auth;
   const refresh = remakers.get(auth.refresh) as ((t: HttpTransport) => AuthOptions['refresh']) | undefined;
-  const revoke = auth.revoke && (remakers.get(auth.revoke) as ((t: HttpTransport) => AuthOptions['revoke']) | undefined);
+  const revoke =
+    auth.revoke && (remakers.get(auth.revoke) as ((t: HttpTransport) => AuthOptions['revoke']) | undefined);
   if (!refresh && !revoke) return auth;
-  return { ...auth, ...(refresh ? { refresh: refresh(transport) } : {}), ...(revoke ? { revoke: revoke(transport) } : {}) };
+  return {
+    ...auth,
+    ...(refresh ? { refresh: refresh(transport) } : {}),
+    ...(revoke ? { revoke: revoke(transport) } : {}),
+  };
 }

@@ -30,5 +30,9 @@ export function lockedRefresh<T>(
   );
   return lock
     .withLock(insideLock, { refreshTimeout })
-    .pipe(catchError((error: unknown) => throwError(() => (error instanceof RefreshLockError ? new AuthRefreshError('lock', error) : error))));
+    .pipe(
+      catchError((error: unknown) =>
+        throwError(() => (error instanceof RefreshLockError ? new AuthRefreshError('lock', error) : error)),
+      ),
+    );
 }

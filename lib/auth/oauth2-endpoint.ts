@@ -25,7 +25,11 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'n
  *
  * @example
  * ```ts
- * const client: OAuth2ClientOptions = { clientId: 'reports', clientSecret: secret, clientAuthMethod: 'client_secret_post' };
+ * const client: OAuth2ClientOptions = {
+ *   clientId: 'reports',
+ *   clientSecret: secret,
+ *   clientAuthMethod: 'client_secret_post',
+ * };
  * ```
  */
 export interface OAuth2ClientOptions {
@@ -60,8 +64,14 @@ export type OAuth2Post = (form: Readonly<Record<string, string>>, dpop?: DPoP | 
 export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions): OAuth2Post {
   checkEndpointUrl(what, url);
   const method = clientAuthMethodOf(what, options);
-  const resolved = resolveClientOptions({ timeout: options.timeout, createXHR: options.createXHR, transport: options.transport });
-  const send = resolved.transport ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout }) : ajaxTransport(resolved);
+  const resolved = resolveClientOptions({
+    timeout: options.timeout,
+    createXHR: options.createXHR,
+    transport: options.transport,
+  });
+  const send = resolved.transport
+    ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout })
+    : ajaxTransport(resolved);
   return (fields, dpop) => {
     const form = new URLSearchParams(fields);
     const headers: Record<string, string> = {
@@ -77,7 +87,9 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
       if (method === 'client_secret_post') form.set('client_secret', clientSecret);
     }
     const request = buildRequest({ method: 'POST', url, headers, body: form.toString(), auth: false }, resolved);
-    return (dpop ? dpop.sendToTokenEndpoint(request, send, false) : send(request)).pipe(map((response) => response.body));
+    return (dpop ? dpop.sendToTokenEndpoint(request, send, false) : send(request)).pipe(
+      map((response) => response.body),
+    );
   };
 }
 
@@ -101,8 +113,12 @@ function checkEndpointUrl(what: string, url: string): void {
   try {
     new URL(url, globalThis.location?.href);
   } catch (cause) {
-    const where = globalThis.location ? '' : ' (outside a browser it must be absolute, such as https://auth.example.com/token)';
-    throw new InvalidRequestError(`${what}: "${redactUrl(String(url))}" is not a usable URL${where}`, undefined, { cause });
+    const where = globalThis.location
+      ? ''
+      : ' (outside a browser it must be absolute, such as https://auth.example.com/token)';
+    throw new InvalidRequestError(`${what}: "${redactUrl(String(url))}" is not a usable URL${where}`, undefined, {
+      cause,
+    });
   }
 }
 

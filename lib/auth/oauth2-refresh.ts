@@ -12,7 +12,11 @@ import type { AuthTokens } from './token-store';
  *
  * @example
  * ```ts
- * const options: OAuth2RefreshOptions = { tokenUrl: 'https://auth.example.com/oauth/token', clientId: 'spa', extraParams: { scope: 'api' } };
+ * const options: OAuth2RefreshOptions = {
+ *   tokenUrl: 'https://auth.example.com/oauth/token',
+ *   clientId: 'spa',
+ *   extraParams: { scope: 'api' },
+ * };
  * ```
  */
 export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
@@ -41,10 +45,13 @@ export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
  * });
  * ```
  */
-export function oauth2Refresh(options: OAuth2RefreshOptions): (tokens: AuthTokens, context?: RefreshContext) => Observable<AuthTokens> {
+export function oauth2Refresh(
+  options: OAuth2RefreshOptions,
+): (tokens: AuthTokens, context?: RefreshContext) => Observable<AuthTokens> {
   const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options);
   const refresh = (tokens: AuthTokens, context?: RefreshContext): Observable<AuthTokens> => {
-    if (!tokens.refreshToken) throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
+    if (!tokens.refreshToken)
+      throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
     const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
     const dpop = options.dpop ?? context?.dpop ?? null;
     return post(form, dpop).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
@@ -74,7 +81,10 @@ export function toAuthTokens(body: unknown, previous: AuthTokens, tokenType: 'Be
   // RFC 9449 section 5: a DPoP answer must name its type; a Bearer answer may omit it.
   if (issuedType === undefined ? tokenType === 'DPoP' : issuedType.toLowerCase() !== tokenType.toLowerCase()) {
     const shown = issuedType !== undefined && /^[\w.-]{1,32}$/.test(issuedType) ? ` "${issuedType}"` : '';
-    throw new AuthRefreshError('invalid-tokens', new TypeError(`the token endpoint issued a${shown} token that is not a ${tokenType} token`));
+    throw new AuthRefreshError(
+      'invalid-tokens',
+      new TypeError(`the token endpoint issued a${shown} token that is not a ${tokenType} token`),
+    );
   }
   const refreshToken = text('refresh_token') ?? previous.refreshToken;
   const scope = text('scope') ?? previous.scope;

@@ -15,13 +15,18 @@ import type { AuthTokens, TokenStore } from './token-store';
  * waiter has its error.
  */
 export type RefreshOutcome =
-  { readonly ok: true; readonly tokens: AuthTokens } | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
+  | { readonly ok: true; readonly tokens: AuthTokens }
+  | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
 
 /**
  * One refresh from start to end: calls `refresh` (inside `auth.lock` when there is one), bounds it
  * with `refreshTimeout`, checks the answer, stores it, and reports. Emits exactly one outcome, then completes.
  */
-export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
+export function refreshFlight(
+  options: ResolvedAuthOptions,
+  stale: AuthTokens,
+  events: Subject<AuthEvent>,
+): Observable<RefreshOutcome> {
   const { store, refreshTimeout, lock } = options;
   const refreshed = (current: AuthTokens) =>
     defer(() => {
@@ -30,7 +35,9 @@ export function refreshFlight(options: ResolvedAuthOptions, stale: AuthTokens, e
     }).pipe(
       take(1),
       throwIfEmpty(() => new AuthRefreshError('invalid-tokens', new Error('the refresh completed without tokens'))),
-      refreshTimeout > 0 ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) }) : identity,
+      refreshTimeout > 0
+        ? timeout({ first: refreshTimeout, with: () => throwError(() => new AuthRefreshError('timeout')) })
+        : identity,
       map((fresh) => checkedTokens(fresh, current)),
       concatMap((fresh) => commit(store, current, fresh)),
     );
@@ -62,7 +69,10 @@ export function endedOutcome(events: Subject<AuthEvent>, error: AuthRefreshError
 
 /** Fails the flight without calling the token endpoint: too many refreshes in the window. */
 export function stormOutcome(events: Subject<AuthEvent>): RefreshOutcome {
-  const error = new AuthRefreshError('storm', new Error('too many refreshes in a short time; the token server is left alone'));
+  const error = new AuthRefreshError(
+    'storm',
+    new Error('too many refreshes in a short time; the token server is left alone'),
+  );
   events.next({ type: 'refresh-failure', error });
   return { ok: false, error };
 }
@@ -72,7 +82,9 @@ function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
     throw new AuthRefreshError('invalid-tokens', new TypeError('the refresh result has no accessToken'));
   }
   // A server that does not rotate refresh tokens sends none back: keep the one we have.
-  return fresh.refreshToken === undefined && stale.refreshToken !== undefined ? { ...fresh, refreshToken: stale.refreshToken } : fresh;
+  return fresh.refreshToken === undefined && stale.refreshToken !== undefined
+    ? { ...fresh, refreshToken: stale.refreshToken }
+    : fresh;
 }
 
 // Stores the new tokens unless the store moved on while the refresh ran: cleared means a logout
@@ -88,9 +100,17 @@ function commit(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observ
   );
 }
 
-function failure(options: ResolvedAuthOptions, stale: AuthTokens, cause: unknown, events: Subject<AuthEvent>): Observable<RefreshOutcome> {
+function failure(
+  options: ResolvedAuthOptions,
+  stale: AuthTokens,
+  cause: unknown,
+  events: Subject<AuthEvent>,
+): Observable<RefreshOutcome> {
   const rejected = cause instanceof AuthRefreshError ? cause.reason === 'rejected' : options.isRefreshRejected(cause);
-  const error = cause instanceof AuthRefreshError ? cause : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause, oauthErrorOf(cause));
+  const error =
+    cause instanceof AuthRefreshError
+      ? cause
+      : new AuthRefreshError(rejected ? 'rejected' : 'failed', cause, oauthErrorOf(cause));
   return readLatest(options.store).pipe(
     catchError(() => of(stale)), // an unreadable store tells nothing new: judge by the failure alone
     concatMap((current): Observable<RefreshOutcome> => {

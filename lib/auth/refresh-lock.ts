@@ -34,7 +34,11 @@ export interface RefreshLockLimits {
  * import { RedisRefreshLock, RedisTokenStore } from 'rxjs-auth-http/redis';
  *
  * const key = '{svc:billing}:tokens';
- * const auth: AuthOptions = { store: new RedisTokenStore(redis, { key }), lock: new RedisRefreshLock(redis, { key }), refresh };
+ * const auth: AuthOptions = {
+ *   store: new RedisTokenStore(redis, { key }),
+ *   lock: new RedisRefreshLock(redis, { key }),
+ *   refresh,
+ * };
  * ```
  */
 export interface RefreshLock {

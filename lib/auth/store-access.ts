@@ -28,7 +28,9 @@ export function readStore(store: TokenStore): Observable<AuthTokens | null> {
  */
 export function readLatest(store: TokenStore): Observable<AuthTokens | null> {
   const read = store.getLatest ? () => store.getLatest!() : () => store.get();
-  return defer(() => observe(callMaybeAsync(read, (cause) => new TokenStoreError('get', cause)))).pipe(map((tokens) => tokens ?? null));
+  return defer(() => observe(callMaybeAsync(read, (cause) => new TokenStoreError('get', cause)))).pipe(
+    map((tokens) => tokens ?? null),
+  );
 }
 
 /** Writes `tokens` on subscribe. */

@@ -21,7 +21,11 @@ export async function signProof(keys: CryptoKeyPair, jwk: JWK, claims: ProofClai
   const payload: Record<string, string> = { htm: claims.method.toUpperCase(), htu: htuOf(claims.url) };
   if (claims.accessToken !== undefined) payload['ath'] = await sha256Base64Url(claims.accessToken);
   if (claims.nonce !== undefined) payload['nonce'] = claims.nonce;
-  return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).setJti(crypto.randomUUID()).setIssuedAt().sign(keys.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .sign(keys.privateKey);
 }
 
 /** RFC 9449 section 4.2: `htu` is the target URI without query and fragment. */

@@ -72,9 +72,11 @@ export class DPoP {
 
   constructor(options: DPoPOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('DPoP: options must be an object');
-    this.keyStore = options.keyStore ?? (typeof indexedDB === 'undefined' ? new MemoryDPoPKeyStore() : new IndexedDBKeyStore());
+    this.keyStore =
+      options.keyStore ?? (typeof indexedDB === 'undefined' ? new MemoryDPoPKeyStore() : new IndexedDBKeyStore());
     const { get, add } = this.keyStore as Partial<DPoPKeyStore>;
-    if (typeof get !== 'function' || typeof add !== 'function') throw new TypeError('DPoP: keyStore must have get() and add()');
+    if (typeof get !== 'function' || typeof add !== 'function')
+      throw new TypeError('DPoP: keyStore must have get() and add()');
   }
 
   /**
@@ -114,7 +116,12 @@ export class DPoP {
    * );
    * ```
    */
-  signed<T>(method: string, url: string, accessToken: string | undefined, send: (proof: string) => Observable<T>): Observable<T> {
+  signed<T>(
+    method: string,
+    url: string,
+    accessToken: string | undefined,
+    send: (proof: string) => Observable<T>,
+  ): Observable<T> {
     // Signed out, nothing is bound yet: a first proof may make the key, as a login's does.
     return this.signedSend(method, url, accessToken, send, isResourceNonceChallenge, accessToken === undefined);
   }
@@ -124,7 +131,14 @@ export class DPoP {
    * `use_dpop_nonce`. `newKey` says whether a key may be created (a login) or must exist (a refresh).
    */
   sendToTokenEndpoint(req: HttpRequest, send: HttpHandler, newKey: boolean): Observable<HttpResponse<unknown>> {
-    return this.signedSend(req.method, req.url, undefined, (proof) => send(withProof(req, proof)), isTokenEndpointNonceChallenge, newKey);
+    return this.signedSend(
+      req.method,
+      req.url,
+      undefined,
+      (proof) => send(withProof(req, proof)),
+      isTokenEndpointNonceChallenge,
+      newKey,
+    );
   }
 
   /** Whether `error` says the key the tokens are bound to is gone. */
@@ -152,11 +166,21 @@ export class DPoP {
     isNonceChallenge: (error: unknown) => boolean,
     newKey: boolean,
   ): Observable<T> {
-    const attempt = (): Observable<T> => defer(() => from(this.proofFor(method, url, accessToken, newKey))).pipe(switchMap(send), this.noteNonces(url));
-    return attempt().pipe(catchError((error: unknown) => (isNonceChallenge(error) && headerOf(error, 'dpop-nonce') ? attempt() : throwError(() => error))));
+    const attempt = (): Observable<T> =>
+      defer(() => from(this.proofFor(method, url, accessToken, newKey))).pipe(switchMap(send), this.noteNonces(url));
+    return attempt().pipe(
+      catchError((error: unknown) =>
+        isNonceChallenge(error) && headerOf(error, 'dpop-nonce') ? attempt() : throwError(() => error),
+      ),
+    );
   }
 
-  private async proofFor(method: string, url: string, accessToken: string | undefined, newKey: boolean): Promise<string> {
+  private async proofFor(
+    method: string,
+    url: string,
+    accessToken: string | undefined,
+    newKey: boolean,
+  ): Promise<string> {
     const { keys, jwk } = await this.key(newKey);
     return signProof(keys, jwk, { method, url, accessToken, nonce: this.nonces.get(originOf(url)) });
   }

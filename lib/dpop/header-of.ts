@@ -14,10 +14,12 @@ export function headerOf(answer: unknown, name: string): string | undefined {
   if (holder === null || typeof holder !== 'object') return undefined;
   const { headers, responseHeaders, xhr } = holder;
   let value: unknown;
-  if (headers && typeof headers.get === 'function') value = (headers.get as (name: string) => unknown).call(headers, name);
+  if (headers && typeof headers.get === 'function')
+    value = (headers.get as (name: string) => unknown).call(headers, name);
   else if (headers && typeof headers === 'object') value = (headers as Record<string, unknown>)[name];
   else if (responseHeaders && typeof responseHeaders === 'object') value = responseHeaders[name];
-  else if (xhr && typeof xhr.getResponseHeader === 'function') value = (xhr.getResponseHeader as (name: string) => unknown).call(xhr, name);
+  else if (xhr && typeof xhr.getResponseHeader === 'function')
+    value = (xhr.getResponseHeader as (name: string) => unknown).call(xhr, name);
   // Trimmed: rxjs' AjaxResponse splits the raw header block on '\n' and leaves the '\r' in each value.
   const text = typeof value === 'string' ? value.trim() : '';
   return text !== '' ? text : undefined;

@@ -19,7 +19,8 @@ export class IndexedDBKeyStore implements DPoPKeyStore {
   private database: Promise<IDBDatabase> | null = null;
 
   constructor(private readonly name = 'default') {
-    if (typeof name !== 'string' || name === '') throw new TypeError('IndexedDBKeyStore: name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError('IndexedDBKeyStore: name must be a non-empty string');
   }
 
   get(): Promise<CryptoKeyPair | null> {
@@ -47,7 +48,10 @@ export class IndexedDBKeyStore implements DPoPKeyStore {
   }
 
   // One transaction; its result counts only once it has committed, and any failure rejects.
-  private async run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore, done: (result: T) => void) => void): Promise<T> {
+  private async run<T>(
+    mode: IDBTransactionMode,
+    work: (store: IDBObjectStore, done: (result: T) => void) => void,
+  ): Promise<T> {
     const database = await this.open();
     return new Promise<T>((resolve, reject) => {
       const transaction = database.transaction(STORE, mode);
@@ -61,7 +65,8 @@ export class IndexedDBKeyStore implements DPoPKeyStore {
 
   private open(): Promise<IDBDatabase> {
     this.database ??= new Promise<IDBDatabase>((resolve, reject) => {
-      if (typeof indexedDB === 'undefined') return reject(new Error('IndexedDB is not available here; use MemoryDPoPKeyStore'));
+      if (typeof indexedDB === 'undefined')
+        return reject(new Error('IndexedDB is not available here; use MemoryDPoPKeyStore'));
       const request = indexedDB.open(DATABASE, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(STORE);
       request.onsuccess = () => resolve(request.result);

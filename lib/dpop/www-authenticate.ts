@@ -69,5 +69,7 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
 /** Whether a `WWW-Authenticate` value holds a DPoP challenge with `error="use_dpop_nonce"`. */
 export function asksForDPoPNonce(header: string | undefined): boolean {
   if (header === undefined) return false;
-  return parseWwwAuthenticate(header).some((challenge) => challenge.scheme === 'dpop' && challenge.params['error'] === 'use_dpop_nonce');
+  return parseWwwAuthenticate(header).some(
+    (challenge) => challenge.scheme === 'dpop' && challenge.params['error'] === 'use_dpop_nonce',
+  );
 }

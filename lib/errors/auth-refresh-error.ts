@@ -16,7 +16,8 @@ import { RequestError } from './request-error';
  * - `lock`: the `auth.lock` shared with other processes or tabs failed (`cause` is a
  *   {@link RefreshLockError} saying how); no unlocked refresh ran. Tokens are kept.
  */
-export type AuthRefreshFailureReason = 'rejected' | 'failed' | 'timeout' | 'invalid-tokens' | 'logged-out' | 'storm' | 'lock';
+export type AuthRefreshFailureReason =
+  'rejected' | 'failed' | 'timeout' | 'invalid-tokens' | 'logged-out' | 'storm' | 'lock';
 
 /**
  * What every request waiting on a refresh gets when that refresh fails, and every request that

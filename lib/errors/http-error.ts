@@ -25,7 +25,13 @@ export class HttpError<TBody = unknown> extends RequestError {
   /** Where the response came from after redirects, redacted like `request.url`. */
   readonly url: string;
 
-  constructor(init: { status: number; headers: Readonly<Record<string, string>>; body: TBody; url: string; request: RequestSummary }) {
+  constructor(init: {
+    status: number;
+    headers: Readonly<Record<string, string>>;
+    body: TBody;
+    url: string;
+    request: RequestSummary;
+  }) {
     super(`${init.request.method} ${init.request.url} failed with status ${init.status}`, init.request);
     this.status = init.status;
     this.headers = init.headers;
@@ -35,12 +41,24 @@ export class HttpError<TBody = unknown> extends RequestError {
 
   /** As {@link RequestError.toJSON}, with `headers` stripped of cookies and credentials. */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, headers: withoutHeaders(this.headers, isPrivateHeader), body: this.body, url: this.url };
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      headers: withoutHeaders(this.headers, isPrivateHeader),
+      body: this.body,
+      url: this.url,
+    };
   }
 }
 
 // Headers a log must never carry, whichever transport produced them.
-const PRIVATE_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'set-cookie2', 'authorization', 'cookie', 'proxy-authorization']);
+const PRIVATE_HEADERS: ReadonlySet<string> = new Set([
+  'set-cookie',
+  'set-cookie2',
+  'authorization',
+  'cookie',
+  'proxy-authorization',
+]);
 
 function isPrivateHeader(name: string): boolean {
   return PRIVATE_HEADERS.has(name.toLowerCase());

@@ -20,7 +20,9 @@ const SECRET_NAME = /auth|token|secret|pass|key|cookie|session|sig|jwt|code|cred
 export function redactUrl(url: string, secretParams?: ReadonlySet<string>): string {
   const { base, pairs } = splitQuery(url);
   if (pairs === null) return base;
-  const redacted = pairs.map((pair) => (secretParamValue(pair, secretParams) === undefined ? pair : `${pair.slice(0, pair.indexOf('='))}=${REDACTED}`));
+  const redacted = pairs.map((pair) =>
+    secretParamValue(pair, secretParams) === undefined ? pair : `${pair.slice(0, pair.indexOf('='))}=${REDACTED}`,
+  );
   return `${base}?${redacted.join('&')}`;
 }
 
@@ -29,7 +31,11 @@ export function redactUrl(url: string, secretParams?: ReadonlySet<string>): stri
  * and decoded) and of its credential headers (whole, and the part after a scheme such as
  * `Bearer`). Errors made from foreign errors (Node's own, a URL parser's) are checked for these.
  */
-export function secretValues(url: unknown, headers: Readonly<Record<string, unknown>>, secretParams?: ReadonlySet<string>): string[] {
+export function secretValues(
+  url: unknown,
+  headers: Readonly<Record<string, unknown>>,
+  secretParams?: ReadonlySet<string>,
+): string[] {
   const found: string[] = [];
   const add = (value: string) => {
     if (value.length >= MIN_SECRET_LENGTH && !found.includes(value)) found.push(value);

@@ -16,7 +16,9 @@ export type RefreshLockFailureReason = 'unavailable' | 'timeout' | 'lost';
  * ```ts
  * client.get('/me').subscribe({
  *   error: (error) => {
- *     if (error instanceof AuthRefreshError && error.cause instanceof RefreshLockError) console.warn('lock', error.cause.reason);
+ *     if (error instanceof AuthRefreshError && error.cause instanceof RefreshLockError) {
+ *       console.warn('lock', error.cause.reason);
+ *     }
  *   },
  * });
  * ```

@@ -10,7 +10,8 @@ import { RequestError } from './request-error';
  * @example
  * ```ts
  * client.get('/report', { timeout: 5_000 }).subscribe({
- *   error: (error) => error instanceof RequestTimeoutError && console.warn(`${error.phase}: gave up after ${error.timeout} ms`),
+ *   error: (error) =>
+ *     error instanceof RequestTimeoutError && console.warn(`${error.phase}: gave up after ${error.timeout} ms`),
  * });
  * ```
  */
@@ -22,7 +23,8 @@ export class RequestTimeoutError extends RequestError {
   readonly phase: 'connect' | 'response';
 
   constructor(request: RequestSummary, timeout: number, phase: 'connect' | 'response' = 'response') {
-    const what = phase === 'connect' ? `could not connect within ${timeout} ms (connectTimeout)` : `timed out after ${timeout} ms`;
+    const what =
+      phase === 'connect' ? `could not connect within ${timeout} ms (connectTimeout)` : `timed out after ${timeout} ms`;
     super(`${request.method} ${request.url} ${what}`, request);
     this.timeout = timeout;
     this.phase = phase;

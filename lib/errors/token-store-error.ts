@@ -7,7 +7,8 @@ import { RequestError } from './request-error';
  * @example
  * ```ts
  * client.get('/me').subscribe({
- *   error: (error) => error instanceof TokenStoreError && console.error(`store ${error.operation} failed`, error.cause),
+ *   error: (error) =>
+ *     error instanceof TokenStoreError && console.error(`store ${error.operation} failed`, error.cause),
  * });
  * ```
  */

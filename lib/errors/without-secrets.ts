@@ -19,7 +19,8 @@ export function hideSecrets(text: string, secrets: readonly string[]): string {
 export function withoutSecrets(error: unknown, secrets: readonly string[], depth = 0): unknown {
   if (secrets.length === 0 || !shows(error, secrets, depth)) return error;
   if (!(error instanceof Error)) return typeof error === 'string' ? hideSecrets(error, secrets) : REDACTED;
-  const cause = 'cause' in error && depth < MAX_DEPTH ? { cause: withoutSecrets(error.cause, secrets, depth + 1) } : undefined;
+  const cause =
+    'cause' in error && depth < MAX_DEPTH ? { cause: withoutSecrets(error.cause, secrets, depth + 1) } : undefined;
   const copy = new Error(hideSecrets(error.message, secrets), cause);
   copy.name = error.name;
   copy.stack = hideSecrets(error.stack ?? '', secrets);
@@ -35,7 +36,8 @@ function shows(value: unknown, secrets: readonly string[], depth: number): boole
   if (typeof value === 'string') return secrets.some((secret) => value.includes(secret));
   if (typeof value !== 'object' || value === null) return false;
   if (depth > MAX_DEPTH) return true;
-  if (value instanceof Error && (shows(value.message, secrets, depth) || shows(value.stack, secrets, depth))) return true;
+  if (value instanceof Error && (shows(value.message, secrets, depth) || shows(value.stack, secrets, depth)))
+    return true;
   if (value instanceof Error && 'cause' in value && shows(value.cause, secrets, depth + 1)) return true;
   return Object.keys(value).some((key) => shows((value as Record<string, unknown>)[key], secrets, depth + 1));
 }

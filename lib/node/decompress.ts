@@ -21,7 +21,11 @@ const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
  * as it is when it is empty or uses a coding not known here (as fetch does), and fails on bytes
  * that do not decode. Asynchronous: zlib works off the event loop.
  */
-export function decompress(bytes: Buffer, contentEncoding: string | undefined, done: (error: Error | null, decoded: Buffer) => void): void {
+export function decompress(
+  bytes: Buffer,
+  contentEncoding: string | undefined,
+  done: (error: Error | null, decoded: Buffer) => void,
+): void {
   if (contentEncoding === undefined || bytes.length === 0) {
     done(null, bytes); // most responses: nothing to split or decode
     return;

@@ -12,7 +12,13 @@ import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
 import { responseContent, responseHeaders } from './xhr-like-response';
 import { watchConnect } from '../transport/connect-timeout';
 import type { HttpTransport, TransportSettings } from '../transport/http-transport';
-import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from '../transport/redirects';
+import {
+  isCredentialHeader,
+  MAX_REDIRECTS,
+  REDIRECT_STATUSES,
+  redirectsToGet,
+  tooManyRedirects,
+} from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
 import { refuseTransportHeaders } from '../transport/transport-headers';
@@ -48,7 +54,8 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
     http: options.httpAgent ?? new http.Agent({ keepAlive: true }),
     https: options.httpsAgent ?? new https.Agent({ keepAlive: true }),
   };
-  return (settings) => (req) => new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, agents, subscriber).start());
+  return (settings) => (req) =>
+    new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, agents, subscriber).start());
 }
 
 interface Agents {
@@ -122,7 +129,8 @@ class NodeExchange implements Unsubscribable {
 
   private sendPrepared({ body, headers: prepared }: PreparedBody): void {
     // A caller's accept-encoding, identity included, goes out as set; known codings are decoded either way.
-    const headers = 'accept-encoding' in prepared ? prepared : withHeader(prepared, 'accept-encoding', DEFAULT_ACCEPT_ENCODING);
+    const headers =
+      'accept-encoding' in prepared ? prepared : withHeader(prepared, 'accept-encoding', DEFAULT_ACCEPT_ENCODING);
     let bytes: Buffer | undefined;
     try {
       bytes = toBytes(body);
@@ -146,10 +154,12 @@ class NodeExchange implements Unsubscribable {
         port: target.port === '' ? undefined : target.port,
         path: target.pathname + target.search,
         method: hop.method,
-        headers: bytes === undefined ? hop.headers : withHeader(hop.headers, 'content-length', String(bytes.byteLength)),
+        headers:
+          bytes === undefined ? hop.headers : withHeader(hop.headers, 'content-length', String(bytes.byteLength)),
         agent: client === https ? this.agents.https : this.agents.http,
       };
-      if (target.username || target.password) options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+      if (target.username || target.password)
+        options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
       const request = client.request(options);
       watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
       request.on('response', (response) => this.receive(request, response, hop));
@@ -178,7 +188,9 @@ class NodeExchange implements Unsubscribable {
     response.on('end', () => {
       const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       // A body that does not decode is a broken response: a NetworkError, as with fetch.
-      decompress(bytes, response.headers['content-encoding'], (error, decoded) => (error ? this.fail(error) : this.finish(response, decoded, hop.url)));
+      decompress(bytes, response.headers['content-encoding'], (error, decoded) =>
+        error ? this.fail(error) : this.finish(response, decoded, hop.url),
+      );
     });
     // A body cut off mid-way: Node reports it as an error ('aborted', ECONNRESET).
     response.on('error', (error) => this.fail(error));
@@ -191,7 +203,11 @@ class NodeExchange implements Unsubscribable {
     }
     if (to.protocol !== 'http:' && to.protocol !== 'https:') {
       // The server's doing, not the caller's: a network error, as in a browser.
-      this.fail(Object.assign(new Error(`a redirect to a ${to.protocol} URL cannot be followed`), { code: 'ERR_UNSUPPORTED_REDIRECT' }));
+      this.fail(
+        Object.assign(new Error(`a redirect to a ${to.protocol} URL cannot be followed`), {
+          code: 'ERR_UNSUPPORTED_REDIRECT',
+        }),
+      );
       return;
     }
     let headers = from.headers;
@@ -218,7 +234,9 @@ class NodeExchange implements Unsubscribable {
     }
     const decoded = decodeBody(raw, req.responseType, headers['content-type']);
     if (!decoded.ok) {
-      this.subscriber.error(new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause));
+      this.subscriber.error(
+        new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause),
+      );
       return;
     }
     this.subscriber.next({ status, headers, url, body: decoded.body });

@@ -11,7 +11,8 @@ export function responseHeaders(incoming: http.IncomingHttpHeaders): Record<stri
   const headers: Record<string, string> = {};
   for (const name of Object.keys(incoming)) {
     const value = incoming[name];
-    if (value !== undefined && name !== 'set-cookie' && name !== 'set-cookie2') headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined && name !== 'set-cookie' && name !== 'set-cookie2')
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
@@ -20,7 +21,11 @@ export function responseHeaders(incoming: http.IncomingHttpHeaders): Record<stri
  * What an XHR would hand over for this responseType: text decoded by the response's charset
  * (UTF-8 unless it says otherwise, a BOM dropped), or the bytes.
  */
-export function responseContent(bytes: Buffer, responseType: HttpRequest['responseType'], contentType: string | undefined): string | ArrayBuffer {
+export function responseContent(
+  bytes: Buffer,
+  responseType: HttpRequest['responseType'],
+  contentType: string | undefined,
+): string | ArrayBuffer {
   if (responseType === 'blob' || responseType === 'arraybuffer') {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }

@@ -68,7 +68,10 @@ function isIoRedis(client: RedisClient): client is IoRedisClient {
 }
 
 function isNodeRedis(client: RedisClient): client is NodeRedisClient {
-  return typeof (client as NodeRedisClient)?.sendCommand === 'function' && typeof (client as NodeRedisClient).isReady === 'boolean';
+  return (
+    typeof (client as NodeRedisClient)?.sendCommand === 'function' &&
+    typeof (client as NodeRedisClient).isReady === 'boolean'
+  );
 }
 
 function nodeRedisConnection(client: NodeRedisClient): RedisConnection {
@@ -76,7 +79,8 @@ function nodeRedisConnection(client: NodeRedisClient): RedisConnection {
     isReady: () => client.isReady,
     // The abort signal takes a command that never went out off node-redis' offline queue, so it
     // cannot run minutes later, when the server is back.
-    command: (args, timeoutMs) => withDeadline(timeoutMs, (signal) => client.sendCommand(args, { abortSignal: signal })),
+    command: (args, timeoutMs) =>
+      withDeadline(timeoutMs, (signal) => client.sendCommand(args, { abortSignal: signal })),
     subscribe: async (listeners, onReady) => {
       const subscriber = client.duplicate();
       subscriber.on('error', () => {}); // reconnects by itself; the owner sees failures on its commands

@@ -15,7 +15,8 @@ export interface RedisKeys {
  * all of them on one Redis Cluster slot. Throws a TypeError for a missing or empty key.
  */
 export function redisKeys(owner: string, key: string): RedisKeys {
-  if (typeof key !== 'string' || key === '') throw new TypeError(`${owner}: options.key must name the credential, e.g. '{svc:billing}:tokens'`);
+  if (typeof key !== 'string' || key === '')
+    throw new TypeError(`${owner}: options.key must name the credential, e.g. '{svc:billing}:tokens'`);
   return { tokens: key, lock: `${key}:lock`, channel: `${key}:changes`, sessionEnds: `${key}:session-ends` };
 }
 

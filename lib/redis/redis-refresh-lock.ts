@@ -79,7 +79,11 @@ export class RedisRefreshLock implements RefreshLock {
   constructor(client: RedisClient, options: RedisRefreshLockOptions) {
     this.redis = redisConnection(client);
     this.keys = redisKeys('RedisRefreshLock', options?.key);
-    this.options = { leaseMs: options.leaseMs, pollMs: options.pollMs ?? 1_000, commandTimeoutMs: options.commandTimeoutMs ?? 2_000 };
+    this.options = {
+      leaseMs: options.leaseMs,
+      pollMs: options.pollMs ?? 1_000,
+      commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
+    };
     this.sessionEnds$ = new Observable<SessionEnd>((subscriber) => {
       const heard = (end: SessionEnd) => subscriber.next(end);
       this.endListeners.add(heard);
@@ -137,14 +141,22 @@ export class RedisRefreshLock implements RefreshLock {
   }
 
   // Tries the lease until it is ours, the wait runs out, or the caller leaves.
-  private async acquire(holder: { value: string; held: boolean; done: boolean }, lease: number, maxWaitMs: number): Promise<void> {
+  private async acquire(
+    holder: { value: string; held: boolean; done: boolean },
+    lease: number,
+    maxWaitMs: number,
+  ): Promise<void> {
     const giveUpAt = Date.now() + maxWaitMs;
     this.listen();
     for (;;) {
-      if (!this.redis.isReady()) throw new RefreshLockError('unavailable', new Error('the Redis client is not connected'));
+      if (!this.redis.isReady())
+        throw new RefreshLockError('unavailable', new Error('the Redis client is not connected'));
       let answer: unknown;
       try {
-        answer = await this.redis.command(['SET', this.keys.lock, holder.value, 'NX', 'PX', String(lease)], this.options.commandTimeoutMs);
+        answer = await this.redis.command(
+          ['SET', this.keys.lock, holder.value, 'NX', 'PX', String(lease)],
+          this.options.commandTimeoutMs,
+        );
       } catch (cause) {
         throw new RefreshLockError('unavailable', cause);
       }
@@ -154,7 +166,8 @@ export class RedisRefreshLock implements RefreshLock {
       }
       if (holder.done) return;
       const left = giveUpAt - Date.now();
-      if (left <= 0) throw new RefreshLockError('timeout', new Error(`the refresh lock stayed taken for ${maxWaitMs} ms`));
+      if (left <= 0)
+        throw new RefreshLockError('timeout', new Error(`the refresh lock stayed taken for ${maxWaitMs} ms`));
       await this.wake(Math.min(this.options.pollMs, left));
       if (holder.done) return;
     }
@@ -166,10 +179,12 @@ export class RedisRefreshLock implements RefreshLock {
     let confirmedAt = Date.now();
     const timer = setInterval(() => {
       if (Date.now() - confirmedAt >= lease) return lost();
-      this.redis.command(['EVAL', EXTEND, '1', this.keys.lock, value, String(lease)], this.options.commandTimeoutMs).then(
-        (answer) => (Number(answer) === 1 ? (confirmedAt = Date.now()) : lost()),
-        () => undefined, // Redis away for a moment: the next tick checks the lease's age
-      );
+      this.redis
+        .command(['EVAL', EXTEND, '1', this.keys.lock, value, String(lease)], this.options.commandTimeoutMs)
+        .then(
+          (answer) => (Number(answer) === 1 ? (confirmedAt = Date.now()) : lost()),
+          () => undefined, // Redis away for a moment: the next tick checks the lease's age
+        );
     }, lease / 3);
     timer.unref?.();
     return timer;
@@ -177,7 +192,9 @@ export class RedisRefreshLock implements RefreshLock {
 
   private release(value: string): void {
     // Errors are left to the lease: it runs out by itself.
-    this.redis.command(['EVAL', RELEASE, '1', this.keys.lock, value, this.keys.channel], this.options.commandTimeoutMs).catch(() => undefined);
+    this.redis
+      .command(['EVAL', RELEASE, '1', this.keys.lock, value, this.keys.channel], this.options.commandTimeoutMs)
+      .catch(() => undefined);
   }
 
   // Resolves on the next message on the channel (a release or a token change), or after `ms`.

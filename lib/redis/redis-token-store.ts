@@ -122,7 +122,11 @@ export class RedisTokenStore implements TokenStore {
     return this.loading;
   }
 
-  private async write(mode: 'set' | 'replace', expected: string, tokens: AuthTokens | null): Promise<AuthTokens | null> {
+  private async write(
+    mode: 'set' | 'replace',
+    expected: string,
+    tokens: AuthTokens | null,
+  ): Promise<AuthTokens | null> {
     const args = ['EVAL', WRITE, '1', this.keys.tokens, mode, expected, JSON.stringify(tokens), this.keys.channel];
     const answer = await this.redis.command(args, this.commandTimeoutMs);
     return this.accept(String(answer));

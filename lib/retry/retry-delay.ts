@@ -32,11 +32,13 @@ export function retryDelay(
   const { error } = failed;
   const status = statusOf(error);
   const transient =
-    isNetworkFailure(error) || (error instanceof RequestTimeoutError ? options.retryOnTimeout : status !== 0 && options.statusCodes.has(status));
+    isNetworkFailure(error) ||
+    (error instanceof RequestTimeoutError ? options.retryOnTimeout : status !== 0 && options.statusCodes.has(status));
   if (!transient) return null;
   const asked = RETRY_AFTER_STATUSES.has(status) ? retryAfterMs(headerOf(error, 'retry-after'), wallClock) : null;
   if (asked !== null && asked > options.maxRetryAfterMs) return null;
-  const delay = asked ?? Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** failed.retryIndex));
+  const delay =
+    asked ?? Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** failed.retryIndex));
   return failed.elapsedMs + delay > options.maxElapsedMs ? null : delay;
 }
 
@@ -56,7 +58,10 @@ export function retryAfterMs(value: string | undefined, wallClock: number): numb
 // Ours, or rxjs' own: ajax reports a failure without a response as an AjaxError with status 0
 // (its timeout, an AjaxTimeoutError, is a timeout like ours).
 function isNetworkFailure(error: unknown): boolean {
-  return error instanceof NetworkError || (error instanceof AjaxError && !(error instanceof AjaxTimeoutError) && error.status === 0);
+  return (
+    error instanceof NetworkError ||
+    (error instanceof AjaxError && !(error instanceof AjaxTimeoutError) && error.status === 0)
+  );
 }
 
 // Our errors carry parsed `headers`; an AjaxError only its XHR.

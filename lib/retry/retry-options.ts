@@ -21,7 +21,10 @@ export interface RetryOptions {
    * left out because a request whose answer was lost may still have taken effect.
    */
   methods?: readonly string[];
-  /** Statuses worth another attempt; default 408, 429, 500, 502, 503, 504. 401 is the auth layer's and cannot be listed. */
+  /**
+   * Statuses worth another attempt; default 408, 429, 500, 502, 503, 504. 401 is the auth
+   * layer's and cannot be listed.
+   */
   statusCodes?: readonly number[];
   /** Whether an attempt that hit its `timeout` is retried; default `false` (the wait could multiply). */
   retryOnTimeout?: boolean;
@@ -45,7 +48,10 @@ export interface RetryOptions {
  * @example
  * ```ts
  * const tagRetryable: HttpInterceptor = (req, next) =>
- *   next({ ...req, headers: { ...req.headers, 'x-retryable': String(req.retry.limit > 0 && req.retry.methods.has(req.method)) } });
+ *   next({
+ *     ...req,
+ *     headers: { ...req.headers, 'x-retryable': String(req.retry.limit > 0 && req.retry.methods.has(req.method)) },
+ *   });
  * ```
  */
 export interface ResolvedRetryOptions {
@@ -77,11 +83,15 @@ export const DEFAULT_RETRY: ResolvedRetryOptions = {
  * `limit`, `false` turns retrying off, `undefined` keeps `base` as it is. Throws a TypeError on bad
  * input.
  */
-export function resolveRetryOptions(options: RetryOptions | number | false | undefined, base: ResolvedRetryOptions = DEFAULT_RETRY): ResolvedRetryOptions {
+export function resolveRetryOptions(
+  options: RetryOptions | number | false | undefined,
+  base: ResolvedRetryOptions = DEFAULT_RETRY,
+): ResolvedRetryOptions {
   if (options === undefined) return base;
   if (options === false) return base.limit === 0 ? base : { ...base, limit: 0 };
   if (typeof options === 'number') return { ...base, limit: checkLimit(options) };
-  if (typeof options !== 'object' || options === null) throw new TypeError('retry must be a number of retries, false, or an options object');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('retry must be a number of retries, false, or an options object');
   return {
     limit: options.limit === undefined ? base.limit : checkLimit(options.limit),
     methods: options.methods === undefined ? base.methods : new Set(checkMethods(options.methods)),
@@ -100,7 +110,8 @@ function checkLimit(limit: number): number {
 }
 
 function checkMethods(methods: readonly string[]): string[] {
-  if (!Array.isArray(methods) || !methods.every((method) => typeof method === 'string')) throw new TypeError('retry.methods must be an array of method names');
+  if (!Array.isArray(methods) || !methods.every((method) => typeof method === 'string'))
+    throw new TypeError('retry.methods must be an array of method names');
   return methods.map((method) => method.toUpperCase());
 }
 

@@ -13,7 +13,9 @@ import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } fro
  * @example
  * ```ts
  * const me$ = session.authorize((token) =>
- *   ajax.getJSON('https://api.example.com/me', { Authorization: `Bearer ${token}` }).pipe(retryWithBackoff({ limit: 3 })),
+ *   ajax
+ *     .getJSON('https://api.example.com/me', { Authorization: `Bearer ${token}` })
+ *     .pipe(retryWithBackoff({ limit: 3 })),
  * );
  * ```
  */
@@ -36,7 +38,10 @@ export function retryAttempts<T>(attempt: () => Observable<T>, options: Resolved
     const from = (retryIndex: number): Observable<T> =>
       callAttempt(attempt).pipe(
         catchError((error: unknown) => {
-          const wait = retryIndex < options.limit ? retryDelay({ error, retryIndex, elapsedMs: asyncScheduler.now() - startedAt }, options) : null;
+          const wait =
+            retryIndex < options.limit
+              ? retryDelay({ error, retryIndex, elapsedMs: asyncScheduler.now() - startedAt }, options)
+              : null;
           return wait === null ? throwError(() => error) : timer(wait).pipe(switchMap(() => from(retryIndex + 1)));
         }),
       );

@@ -52,7 +52,11 @@ export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
 
 // One Observable around ajax maps the response, maps every failure and keeps the deadline: one
 // layer per request where map, catchError and a deadline operator would be three.
-function send(req: HttpRequest, prepared: PreparedBody, config: AjaxTransportConfig): Observable<HttpResponse<unknown>> {
+function send(
+  req: HttpRequest,
+  prepared: PreparedBody,
+  config: AjaxTransportConfig,
+): Observable<HttpResponse<unknown>> {
   const { secretParams } = config;
   const response$ = ajax<unknown>({
     url: req.url,
@@ -107,7 +111,11 @@ function withConnectTimeout(createXHR: () => XMLHttpRequest, connectTimeout: num
   };
 }
 
-function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secretParams: ReadonlySet<string>): HttpResponse<unknown> {
+function toHttpResponse(
+  response: AjaxResponse<unknown>,
+  req: HttpRequest,
+  secretParams: ReadonlySet<string>,
+): HttpResponse<unknown> {
   const { status } = response;
   const headers = trimmedHeaders(response.responseHeaders);
   const url = response.xhr.responseURL || req.url;
@@ -115,7 +123,8 @@ function toHttpResponse(response: AjaxResponse<unknown>, req: HttpRequest, secre
   // ajax passes 3xx through as success; only 2xx is success here.
   if (status < 200 || status > 299) throw httpError(status, headers, response.response, url, req, secretParams);
   const decoded = decodeBody(response.response, req.responseType, contentType);
-  if (!decoded.ok) throw new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause);
+  if (!decoded.ok)
+    throw new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause);
   return { status, headers, url, body: decoded.body };
 }
 
@@ -127,7 +136,14 @@ function toRequestError(error: unknown, req: HttpRequest, secretParams: Readonly
     // The AjaxError itself is not kept as a cause: it holds the XHR and the request headers,
     // token included, and loggers print causes.
     if (error.status === 0) return networkError((error.xhr as { failure?: unknown }).failure, req, secretParams);
-    return httpError(error.status, parseHeaders(error.xhr.getAllResponseHeaders()), error.xhr.response, error.xhr.responseURL || req.url, req, secretParams);
+    return httpError(
+      error.status,
+      parseHeaders(error.xhr.getAllResponseHeaders()),
+      error.xhr.response,
+      error.xhr.responseURL || req.url,
+      req,
+      secretParams,
+    );
   }
   // Anything else was thrown while building or sending the request (xhr2's "Unsupported send()
   // data", an invalid URL, a bad header value).

@@ -2,7 +2,10 @@ import type { HttpHandler } from '../interceptor';
 
 /** What a client tells the transport it builds its last handler from. */
 export interface TransportSettings {
-  /** Query parameters the transport's errors must hide besides the secret-looking ones: the token's, when it travels in the URL. */
+  /**
+   * Query parameters the transport's errors must hide besides the secret-looking ones: the
+   * token's, when it travels in the URL.
+   */
   readonly secretParams: ReadonlySet<string>;
   /** Limit in ms on establishing a new connection (Node), the client's `connectTimeout`; 0 for none. */
   readonly connectTimeout: number;

@@ -18,7 +18,11 @@ export interface PreparedBody {
  * buffer (a Node Buffer is often a slice of an 8 KiB pool). Returns a Promise only when encoding
  * needs one. `summarize` describes the request, secrets hidden, for an error.
  */
-export function prepareBody(req: HttpRequest, bytesOnly: boolean, summarize: (req: HttpRequest) => RequestSummary): PreparedBody | Promise<PreparedBody> {
+export function prepareBody(
+  req: HttpRequest,
+  bytesOnly: boolean,
+  summarize: (req: HttpRequest) => RequestSummary,
+): PreparedBody | Promise<PreparedBody> {
   const { body } = req;
   const headers = lowerCased(req.headers);
   if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
@@ -27,7 +31,9 @@ export function prepareBody(req: HttpRequest, bytesOnly: boolean, summarize: (re
   if (typeof body === 'string' || body instanceof ArrayBuffer) return { body, headers };
   if (ArrayBuffer.isView(body)) return { body: exactBytes(body), headers };
   if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
-    return bytesOnly ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') } : { body, headers };
+    return bytesOnly
+      ? { body: body.toString(), headers: withDefaultType(headers, 'application/x-www-form-urlencoded;charset=UTF-8') }
+      : { body, headers };
   }
   if (typeof FormData !== 'undefined' && body instanceof FormData) {
     return bytesOnly ? encodeMultipart(body, headers) : { body, headers };

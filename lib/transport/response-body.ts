@@ -11,7 +11,9 @@ export function xhrResponseType(responseType: ResponseType, nativeXhr: boolean):
 }
 
 /** Result of decoding: the body, or the raw text that failed to parse. */
-export type DecodedBody = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly text: string; readonly cause: unknown };
+export type DecodedBody =
+  | { readonly ok: true; readonly body: unknown }
+  | { readonly ok: false; readonly text: string; readonly cause: unknown };
 
 /** Decodes what the XHR returned into the body `responseType` promised. */
 export function decodeBody(raw: unknown, responseType: ResponseType, contentType: string | undefined): DecodedBody {
@@ -21,7 +23,10 @@ export function decodeBody(raw: unknown, responseType: ResponseType, contentType
     case 'text':
       return { ok: true, body: typeof raw === 'string' ? raw : '' };
     case 'blob':
-      return { ok: true, body: raw instanceof ArrayBuffer ? new Blob([raw], contentType ? { type: contentType } : {}) : raw };
+      return {
+        ok: true,
+        body: raw instanceof ArrayBuffer ? new Blob([raw], contentType ? { type: contentType } : {}) : raw,
+      };
     case 'arraybuffer':
       return { ok: true, body: raw instanceof ArrayBuffer ? raw : new ArrayBuffer(0) };
   }

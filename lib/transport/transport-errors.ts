@@ -19,7 +19,13 @@ export function httpError(
   secretParams: ReadonlySet<string>,
 ): HttpError {
   const body = decodeErrorBody(raw, req.responseType, headers['content-type']);
-  return new HttpError({ status, headers, body, url: redactUrl(url, secretParams), request: summarizeRequest(req, secretParams) });
+  return new HttpError({
+    status,
+    headers,
+    body,
+    url: redactUrl(url, secretParams),
+    request: summarizeRequest(req, secretParams),
+  });
 }
 
 /** Something thrown while building or sending the request (an invalid URL, a bad header value). */
@@ -27,15 +33,25 @@ export function unsendable(error: unknown, req: HttpRequest, secretParams: Reado
   const request = summarizeRequest(req, secretParams);
   const secrets = secretValues(req.url, req.headers, secretParams);
   const message = hideSecrets(error instanceof Error ? error.message : String(error), secrets);
-  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, { cause: withoutSecrets(error, secrets) });
+  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, {
+    cause: withoutSecrets(error, secrets),
+  });
 }
 
 /**
  * No response: `cause` is the platform's error, when it gave one. A connect timeout, which the
  * transport reports the way Node reports a failed connection, is a RequestTimeoutError.
  */
-export function networkError(cause: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): NetworkError | RequestTimeoutError {
+export function networkError(
+  cause: unknown,
+  req: HttpRequest,
+  secretParams: ReadonlySet<string>,
+): NetworkError | RequestTimeoutError {
   const connectTimeout = connectTimeoutOf(cause);
-  if (connectTimeout !== undefined) return new RequestTimeoutError(summarizeRequest(req, secretParams), connectTimeout, 'connect');
-  return new NetworkError(summarizeRequest(req, secretParams), withoutSecrets(cause, secretValues(req.url, req.headers, secretParams)));
+  if (connectTimeout !== undefined)
+    return new RequestTimeoutError(summarizeRequest(req, secretParams), connectTimeout, 'connect');
+  return new NetworkError(
+    summarizeRequest(req, secretParams),
+    withoutSecrets(cause, secretValues(req.url, req.headers, secretParams)),
+  );
 }

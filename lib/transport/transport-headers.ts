@@ -14,7 +14,10 @@ const TRANSPORT_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length'
 export function refuseTransportHeaders(req: HttpRequest, summarize: (req: HttpRequest) => RequestSummary): void {
   for (const name of Object.keys(req.headers)) {
     if (TRANSPORT_HEADERS.has(name.toLowerCase())) {
-      throw new InvalidRequestError(`the "${name}" header is set by the transport and cannot be set by a request`, summarize(req));
+      throw new InvalidRequestError(
+        `the "${name}" header is set by the transport and cannot be set by a request`,
+        summarize(req),
+      );
     }
   }
 }

@@ -33,7 +33,9 @@ for (const backend of backends) {
     /** The refresh an app writes: the app's HttpClient, a form post, SKIP_AUTH (unless told not to). */
     function refreshThroughHttpClient(skip = true): (tokens: AuthTokens) => Observable<AuthTokens> {
       return (tokens) => {
-        const body = new HttpParams({ fromObject: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' } });
+        const body = new HttpParams({
+          fromObject: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' },
+        });
         return inject(HttpClient)
           .post<TokenAnswer>(`${server.url}/oauth/token`, body, skip ? { context: skipAuth() } : {})
           .pipe(
@@ -74,13 +76,17 @@ for (const backend of backends) {
     it('refreshes once for 8 concurrent 401s and every request succeeds with the rotated token', async () => {
       await start();
       server.expireAccessTokens();
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => firstValueFrom(http.get<Echo>(`${server.url}/api/echo?i=${i}`))));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => firstValueFrom(http.get<Echo>(`${server.url}/api/echo?i=${i}`))),
+      );
       const fresh = store.get();
       expect(server.stats.refreshCalls).toBe(1);
       expect(server.stats.refreshTokenReuse).toBe(0);
       expect(server.stats.unauthorized).toBe(8);
       expect(fresh).not.toBeNull();
-      expect(results.map((echo) => echo.headers['authorization'])).toEqual(Array(8).fill(`Bearer ${fresh?.accessToken}`));
+      expect(results.map((echo) => echo.headers['authorization'])).toEqual(
+        Array(8).fill(`Bearer ${fresh?.accessToken}`),
+      );
       expect(server.stats.lastTokenRequest?.headers.authorization).toBeUndefined();
       expect(events.map((event) => event.type)).toEqual(['refresh-start', 'refresh-success']);
     });
@@ -101,7 +107,9 @@ for (const backend of backends) {
       const before = store.get();
       server.expireAccessTokens();
       server.tokenEndpoint.fault = 'status-500';
-      const outcomes = await Promise.all(Array.from({ length: 4 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))));
+      const outcomes = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))),
+      );
       expect(server.stats.refreshCalls).toBe(1);
       for (const { error } of outcomes) {
         expect(error).toBeInstanceOf(AuthRefreshError);
@@ -114,9 +122,15 @@ for (const backend of backends) {
       await start();
       server.expireAccessTokens();
       server.tokenEndpoint.fault = 'invalid-grant';
-      const outcomes = await Promise.all(Array.from({ length: 3 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))));
+      const outcomes = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))),
+      );
       expect(server.stats.refreshCalls).toBe(1);
-      expect(outcomes.map(({ error }) => (error as AuthRefreshError).reason)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(outcomes.map(({ error }) => (error as AuthRefreshError).reason)).toEqual([
+        'rejected',
+        'rejected',
+        'rejected',
+      ]);
       expect(store.get()).toBeNull();
       expect(events.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
     });

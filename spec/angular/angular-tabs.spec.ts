@@ -3,8 +3,20 @@ import '@angular/compiler';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import type { EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, forkJoin } from 'rxjs';
-import { MemoryTokenStore, oauth2Refresh, WebLocksRefreshLock, type AuthEvent, type AuthOptions } from '../../lib/index';
-import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, createAuthRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
+import {
+  MemoryTokenStore,
+  oauth2Refresh,
+  WebLocksRefreshLock,
+  type AuthEvent,
+  type AuthOptions,
+} from '../../lib/index';
+import {
+  AUTH_EVENTS,
+  AUTH_SESSION,
+  authRefreshInterceptor,
+  createAuthRefreshInterceptor,
+  provideAuthRefresh,
+} from '../../lib/angular/index';
 import { TokenApiServer } from '../../test-server/token-api-server';
 import { angularInjector } from './angular-injector';
 
@@ -28,17 +40,27 @@ describe('Angular apps sharing a store and a WebLocksRefreshLock (zoneless, the 
   });
 
   function options(lockName: string): AuthOptions {
-    return { store, lock: new WebLocksRefreshLock(lockName), refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }), allowedOrigins: [server.url] };
+    return {
+      store,
+      lock: new WebLocksRefreshLock(lockName),
+      refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
+      allowedOrigins: [server.url],
+    };
   }
 
   function provided(lockName: string): EnvironmentInjector {
-    const injector = angularInjector([provideHttpClient(withFetch(), withInterceptors([authRefreshInterceptor])), provideAuthRefresh(options(lockName))]);
+    const injector = angularInjector([
+      provideHttpClient(withFetch(), withInterceptors([authRefreshInterceptor])),
+      provideAuthRefresh(options(lockName)),
+    ]);
     injectors.push(injector);
     return injector;
   }
 
   function configured(lockName: string): EnvironmentInjector {
-    const injector = angularInjector([provideHttpClient(withFetch(), withInterceptors([createAuthRefreshInterceptor(options(lockName))]))]);
+    const injector = angularInjector([
+      provideHttpClient(withFetch(), withInterceptors([createAuthRefreshInterceptor(options(lockName))])),
+    ]);
     injectors.push(injector);
     return injector;
   }

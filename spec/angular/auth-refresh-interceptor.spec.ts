@@ -2,7 +2,13 @@
 import '@angular/compiler';
 import { HttpClient, HttpContext, HttpErrorResponse, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
-import { InjectionToken, inject, runInInjectionContext, createEnvironmentInjector, type EnvironmentInjector } from '@angular/core';
+import {
+  InjectionToken,
+  inject,
+  runInInjectionContext,
+  createEnvironmentInjector,
+  type EnvironmentInjector,
+} from '@angular/core';
 import { map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
 import {
@@ -61,8 +67,15 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
     injector.destroy();
   });
 
-  function get(path: string, outcome: { values: unknown[]; errors: unknown[] }, options: { context?: HttpContext } = {}): void {
-    http.get(`${API}/data/${path}`, options).subscribe({ next: (value) => outcome.values.push(value), error: (error: unknown) => outcome.errors.push(error) });
+  function get(
+    path: string,
+    outcome: { values: unknown[]; errors: unknown[] },
+    options: { context?: HttpContext } = {},
+  ): void {
+    http.get(`${API}/data/${path}`, options).subscribe({
+      next: (value) => outcome.values.push(value),
+      error: (error: unknown) => outcome.errors.push(error),
+    });
   }
 
   function authorizationOf(requests: TestRequest[]): Array<string | null> {
@@ -229,7 +242,10 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
 
   it('shares the refresh with a child injector that has its own HttpClient (a lazy route)', () => {
     start();
-    const child = createEnvironmentInjector([provideHttpClient(withInterceptors([authRefreshInterceptor])), provideHttpClientTesting()], injector);
+    const child = createEnvironmentInjector(
+      [provideHttpClient(withInterceptors([authRefreshInterceptor])), provideHttpClientTesting()],
+      injector,
+    );
     const childBackend = child.get(HttpTestingController);
     expect(childBackend).not.toBe(backend);
     const values: unknown[] = [];
@@ -252,7 +268,10 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
   });
 
   it('fails requests with a clear message when provideAuthRefresh is missing', () => {
-    injector = angularInjector([provideHttpClient(withInterceptors([authRefreshInterceptor])), provideHttpClientTesting()]);
+    injector = angularInjector([
+      provideHttpClient(withInterceptors([authRefreshInterceptor])),
+      provideHttpClientTesting(),
+    ]);
     backend = injector.get(HttpTestingController);
     const errors: unknown[] = [];
     injector
@@ -266,7 +285,10 @@ describe('Angular authRefreshInterceptor (HttpTestingController)', () => {
 
 describe('Angular createAuthRefreshInterceptor(options), self-contained', () => {
   it('keeps one session per injector: N concurrent 401s share one refresh, and a second app has its own', () => {
-    const stores = [new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }), new MemoryTokenStore({ accessToken: 'b1', refreshToken: 'r1' })];
+    const stores = [
+      new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }),
+      new MemoryTokenStore({ accessToken: 'b1', refreshToken: 'r1' }),
+    ];
     let refreshCalls = 0;
     let apps = 0;
     // One interceptor instance for both apps, as when a shared config array is reused; the options
@@ -310,7 +332,9 @@ describe('Angular createAuthRefreshInterceptor(options), self-contained', () => 
     it(`works without provideAuthRefresh, and still skips requests marked SKIP_AUTH: ${name}`, () => {
       const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
       const app = angularInjector([
-        provideHttpClient(withInterceptors([configure({ store, refresh: refreshWithHttpClient, allowedOrigins: [API] })])),
+        provideHttpClient(
+          withInterceptors([configure({ store, refresh: refreshWithHttpClient, allowedOrigins: [API] })]),
+        ),
         provideHttpClientTesting(),
       ]);
       const http = app.get(HttpClient);
@@ -349,7 +373,11 @@ describe('Angular provideAuthRefresh', () => {
       { provide: STORE, useValue: store },
       provideHttpClient(withInterceptors([authRefreshInterceptor])),
       provideHttpClientTesting(),
-      provideAuthRefresh(() => ({ store: inject(STORE), refresh: (tokens) => inject(TOKEN_API).refresh(tokens), allowedOrigins: [API] })),
+      provideAuthRefresh(() => ({
+        store: inject(STORE),
+        refresh: (tokens) => inject(TOKEN_API).refresh(tokens),
+        allowedOrigins: [API],
+      })),
     ]);
     const backend = injector.get(HttpTestingController);
     const values: unknown[] = [];

@@ -45,7 +45,9 @@ describe('Angular authRefreshInterceptor with DPoP against oidc-provider', () =>
       const refreshesBefore = server.stats.grants['refresh_token'] ?? 0;
       await server.expireAccessToken(tokens.accessToken);
       try {
-        const answers = await Promise.all(Array.from({ length: 20 }, () => firstValueFrom(http.get<{ sub: string }>(server.apiUrl))));
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, () => firstValueFrom(http.get<{ sub: string }>(server.apiUrl))),
+        );
         expect(answers.every((answer) => answer.sub === 'alice')).toBe(true);
         expect(server.stats.grants['refresh_token']).toBe(refreshesBefore + 1);
         expect(events.filter((event) => event.type === 'refresh-start').length).toBe(1);

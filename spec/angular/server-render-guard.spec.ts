@@ -1,6 +1,13 @@
 // First: Angular's npm packages are partially compiled, and the JIT compiler must be there when they load.
 import '@angular/compiler';
-import { HttpClient, HttpParams, provideHttpClient, withFetch, withInterceptors, type HttpInterceptorFn } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpParams,
+  provideHttpClient,
+  withFetch,
+  withInterceptors,
+  type HttpInterceptorFn,
+} from '@angular/common/http';
 import { inject, PLATFORM_ID, type EnvironmentInjector, type EnvironmentProviders, type Provider } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib/index';
@@ -42,7 +49,9 @@ describe('Angular on the server: a store or session used by two app instances', 
   }
 
   function refreshThroughHttpClient(tokens: AuthTokens): Observable<AuthTokens> {
-    const body = new HttpParams({ fromObject: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' } });
+    const body = new HttpParams({
+      fromObject: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' },
+    });
     return inject(HttpClient)
       .post<{ access_token: string; refresh_token: string }>(`${server.url}/oauth/token`, body, { context: skipAuth() })
       .pipe(map((answer) => ({ accessToken: answer.access_token, refreshToken: answer.refresh_token })));
@@ -122,7 +131,10 @@ describe('Angular on the server: a store or session used by two app instances', 
   });
 
   it('refuses one session provided by value to two apps', async () => {
-    const session = createAuthSession({ ...options(storeOfNewUser()), refresh: () => Promise.reject(new Error('unused')) });
+    const session = createAuthSession({
+      ...options(storeOfNewUser()),
+      refresh: () => Promise.reject(new Error('unused')),
+    });
     const first = app('server', [withInterceptor(), { provide: AUTH_SESSION, useValue: session }]);
     const second = app('server', [withInterceptor(), { provide: AUTH_SESSION, useValue: session }]);
     await firstValueFrom(first.get(`${server.url}/api/echo`));
@@ -139,8 +151,14 @@ describe('Angular on the server: a store or session used by two app instances', 
       return app('server', [withInterceptor(), provideAuthRefresh(() => options(new MemoryTokenStore(tokens)))]);
     });
     server.expireAccessTokens();
-    const echoes = await Promise.all(clients.flatMap((client) => [1, 2, 3].map((i) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo?i=${i}`)))));
-    const tokensPerApp = [echoes.slice(0, 3), echoes.slice(3)].map((own) => new Set(own.map((echo) => echo.headers['authorization'])));
+    const echoes = await Promise.all(
+      clients.flatMap((client) =>
+        [1, 2, 3].map((i) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo?i=${i}`))),
+      ),
+    );
+    const tokensPerApp = [echoes.slice(0, 3), echoes.slice(3)].map(
+      (own) => new Set(own.map((echo) => echo.headers['authorization'])),
+    );
 
     expect(server.stats.refreshCalls).toBe(2);
     expect(server.stats.refreshTokenReuse).toBe(0);
@@ -159,8 +177,12 @@ describe('Angular on the server: a store or session used by two app instances', 
     const store = storeOfNewUser();
     const first = app('browser', [withInterceptor(), provideAuthRefresh(options(store))]);
     const second = app('browser', [withInterceptor(), provideAuthRefresh(options(store))]);
-    const echoes = await Promise.all([first, second].map((client) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo`))));
+    const echoes = await Promise.all(
+      [first, second].map((client) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo`))),
+    );
 
-    expect(echoes.map((echo) => echo.headers['authorization'])).toEqual(Array(2).fill(`Bearer ${store.get()?.accessToken}`));
+    expect(echoes.map((echo) => echo.headers['authorization'])).toEqual(
+      Array(2).fill(`Bearer ${store.get()?.accessToken}`),
+    );
   });
 });

@@ -46,7 +46,9 @@ describe('the client with auth, against a real token server', () => {
 
   it('turns 100 concurrent 401s into exactly one refresh and 100 successes', async () => {
     const client = clientWith();
-    const results = await lastValueFrom(forkJoin(Array.from({ length: 100 }, (_, i) => client.get<Echo>(`/api/item/${i}`))));
+    const results = await lastValueFrom(
+      forkJoin(Array.from({ length: 100 }, (_, i) => client.get<Echo>(`/api/item/${i}`))),
+    );
     expect(results.length).toBe(100);
     expect(results.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
     expect(server.stats.refreshCalls).toBe(1);
@@ -111,7 +113,11 @@ describe('the client with auth, against a real token server', () => {
     server.tokenEndpoint.fault = 'invalid-grant';
     const client = clientWith();
     const seen = events(client);
-    const outcomes = await lastValueFrom(forkJoin(Array.from({ length: 5 }, () => client.get('/api/echo').pipe(catchError((error: unknown) => of(error))))));
+    const outcomes = await lastValueFrom(
+      forkJoin(
+        Array.from({ length: 5 }, () => client.get('/api/echo').pipe(catchError((error: unknown) => of(error)))),
+      ),
+    );
     for (const outcome of outcomes) {
       expect(outcome).toBeInstanceOf(AuthRefreshError);
       expect((outcome as AuthRefreshError).reason).toBe('rejected');
@@ -184,7 +190,9 @@ describe('the client with auth, against a real token server', () => {
       const client = clientWith();
       const unlisted = await lastValueFrom(client.get<Echo>(`${other.url}/public/echo`));
       expect(unlisted.headers['authorization']).toBeUndefined();
-      const listed = await lastValueFrom(clientWith({ allowedOrigins: [other.url] }).get<Echo>(`${other.url}/public/echo`));
+      const listed = await lastValueFrom(
+        clientWith({ allowedOrigins: [other.url] }).get<Echo>(`${other.url}/public/echo`),
+      );
       expect(listed.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
     } finally {
       await other.close();
@@ -206,7 +214,8 @@ describe('the client with auth, against a real token server', () => {
     const token = store.get()!.accessToken;
     const error = await lastValueFrom(client.get('/public/status/500', { retry: 0 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
-    for (const text of [String(error), inspect(error, { depth: 5 }), JSON.stringify(error)]) expect(text).not.toContain(token);
+    for (const text of [String(error), inspect(error, { depth: 5 }), JSON.stringify(error)])
+      expect(text).not.toContain(token);
     expect((error as HttpError).request?.url).toContain('p=[redacted]');
   });
 
@@ -239,7 +248,10 @@ describe('the client with auth, against a real token server', () => {
     const otherTokens = server.issueTokens();
     const otherStore = new MemoryTokenStore(otherTokens);
     const alice = clientWith();
-    const bob = createHttpClient({ baseUrl: server.url, auth: { store: otherStore, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) } });
+    const bob = createHttpClient({
+      baseUrl: server.url,
+      auth: { store: otherStore, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+    });
     const [a, b] = await lastValueFrom(forkJoin([alice.get<Echo>('/api/echo'), bob.get<Echo>('/api/echo')]));
     expect(a.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
     expect(b.headers['authorization']).toBe(`Bearer ${otherTokens.accessToken}`);
@@ -267,8 +279,15 @@ describe('the client with auth, against a real token server', () => {
   });
 
   it('reports a store that throws as TokenStoreError', async () => {
-    const broken = { get: () => Promise.reject(new Error('keychain locked')), set: () => undefined, clear: () => undefined };
-    const client = createHttpClient({ baseUrl: server.url, auth: { store: broken, refresh: () => throwError(() => new Error('unused')) } });
+    const broken = {
+      get: () => Promise.reject(new Error('keychain locked')),
+      set: () => undefined,
+      clear: () => undefined,
+    };
+    const client = createHttpClient({
+      baseUrl: server.url,
+      auth: { store: broken, refresh: () => throwError(() => new Error('unused')) },
+    });
     const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenStoreError);
     expect((error as TokenStoreError).operation).toBe('get');

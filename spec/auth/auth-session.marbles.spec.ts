@@ -19,7 +19,11 @@ describe('AuthSession timing (marbles)', () => {
       store,
       refresh: () => {
         refreshCalls++;
-        return run.cold(refreshMarbles, { n: { accessToken: 'new', refreshToken: 'r1' } }, new Error('token endpoint down'));
+        return run.cold(
+          refreshMarbles,
+          { n: { accessToken: 'new', refreshToken: 'r1' } },
+          new Error('token endpoint down'),
+        );
       },
       ...extra,
     });
@@ -60,7 +64,8 @@ describe('AuthSession timing (marbles)', () => {
   it('retries a stale 401 at once, without a refresh, when the token already changed', () => {
     scheduler.run((run) => {
       const { store, session, refreshes } = setUp(run, '---(n|)');
-      const slowApi = (token: string | null) => (token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('---#', undefined, unauthorized));
+      const slowApi = (token: string | null) =>
+        token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('---#', undefined, unauthorized);
       // Someone stores new tokens at frame 1, before the 401 for 'old' arrives at frame 3.
       run.cold('-x').subscribe(() => store.set({ accessToken: 'new', refreshToken: 'r1' }));
       run.expectObservable(session.authorize(slowApi)).toBe('----(v|)', { v: 'new' });
@@ -147,7 +152,9 @@ describe('AuthSession timing (marbles)', () => {
       const { store, session, api, refreshes } = setUp(run, '--(n|)', { expirySkew: 100 });
       store.set({ accessToken: 'old', refreshToken: 'r0', expiresAt: 80 } satisfies AuthTokens);
       const sent: Array<string | null> = [];
-      run.expectObservable(session.authorize((token) => (sent.push(token), api(token)))).toBe('---(v|)', { v: 'ok:new' });
+      run
+        .expectObservable(session.authorize((token) => (sent.push(token), api(token))))
+        .toBe('---(v|)', { v: 'ok:new' });
       run.flush();
       expect(sent).toEqual(['new']); // no 401 round trip was wasted
       expect(refreshes()).toBe(1);
@@ -184,7 +191,10 @@ describe('AuthSession timing (marbles)', () => {
       const reasons: string[] = [];
       for (let i = 0; i < 3; i++) {
         store.set({ accessToken: 'old', refreshToken: 'r0' });
-        session.authorize(api).subscribe({ next: () => reasons.push('ok'), error: (error: AuthRefreshError) => reasons.push(error.reason) });
+        session.authorize(api).subscribe({
+          next: () => reasons.push('ok'),
+          error: (error: AuthRefreshError) => reasons.push(error.reason),
+        });
         run.flush();
       }
       expect(reasons).toEqual(['ok', 'ok', 'storm']);

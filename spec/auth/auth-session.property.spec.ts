@@ -27,7 +27,10 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   requests: fc.array(
     fc.record({
       at: fc.integer({ min: 0, max: 50 }),
-      cancelAfter: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 30 }), weight: 1 }),
+      cancelAfter: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 3 },
+        { arbitrary: fc.integer({ min: 0, max: 30 }), weight: 1 },
+      ),
     }),
     {
       minLength: 1,
@@ -47,7 +50,13 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   sessionChanges: fc.oneof(
     { arbitrary: fc.constant([]), weight: 2 },
     {
-      arbitrary: fc.array(fc.record({ at: fc.integer({ min: 0, max: 50 }), kind: fc.constantFrom<'logout' | 'login'>('logout', 'login') }), { maxLength: 3 }),
+      arbitrary: fc.array(
+        fc.record({
+          at: fc.integer({ min: 0, max: 50 }),
+          kind: fc.constantFrom<'logout' | 'login'>('logout', 'login'),
+        }),
+        { maxLength: 3 },
+      ),
       weight: 1,
     },
   ),
@@ -75,7 +84,12 @@ function play(s: Scenario): Outcome {
     const initial = server.issue();
     if (!s.initialTokenValid) server.expireAll();
     const store = new MemoryTokenStore(initial);
-    const session = createAuthSession({ store, refresh: server.refresh, refreshTimeout: REFRESH_TIMEOUT, maxRefreshes: false });
+    const session = createAuthSession({
+      store,
+      refresh: server.refresh,
+      refreshTimeout: REFRESH_TIMEOUT,
+      maxRefreshes: false,
+    });
     session.events$.subscribe((event) => {
       events.push(event);
       if (event.type === 'refresh-failure') server.noteRefreshFailure();
@@ -118,7 +132,11 @@ function check(s: Scenario, { server, records, events }: Outcome): void {
     if (ends === 0 && !record.cancelled) throw new Error(`request ${i} never ended`);
     if (record.completes === 1 && record.values !== 1) throw new Error(`request ${i} completed without its value`);
     // A caller learns of a refused token (the retry's 401) or of a failed refresh; nothing else.
-    if (record.errors === 1 && !(record.error instanceof AuthRefreshError) && (record.error as { status?: unknown }).status !== 401) {
+    if (
+      record.errors === 1 &&
+      !(record.error instanceof AuthRefreshError) &&
+      (record.error as { status?: unknown }).status !== 401
+    ) {
       throw new Error(`request ${i} failed with ${String(record.error)}`);
     }
   });
@@ -134,8 +152,10 @@ function check(s: Scenario, { server, records, events }: Outcome): void {
   }
   const expiries = s.expiries.length + (s.initialTokenValid ? 0 : 1);
   const failed = events.filter((event) => event.type === 'refresh-failure').length;
-  if (server.refreshCalls > expiries + failed) throw new Error(`${server.refreshCalls} refreshes for ${expiries} expiries and ${failed} failed refreshes`);
-  if (server.refreshTokenReuse > 0) throw new Error(`a rotated refresh token was presented again ${server.refreshTokenReuse} times`);
+  if (server.refreshCalls > expiries + failed)
+    throw new Error(`${server.refreshCalls} refreshes for ${expiries} expiries and ${failed} failed refreshes`);
+  if (server.refreshTokenReuse > 0)
+    throw new Error(`a rotated refresh token was presented again ${server.refreshTokenReuse} times`);
 }
 
 /** Runs the property and fails the spec with fast-check's report (seed, shrunk counterexample). */
@@ -191,7 +211,8 @@ describe('AuthSession under random interleavings (property-based, virtual time)'
         const outcome = play(s);
         check(s, outcome);
         outcome.records.forEach((record, i) => {
-          if (!record.cancelled && record.values !== 1) throw new Error(`request ${i} failed: ${JSON.stringify(record.error)}`);
+          if (!record.cancelled && record.values !== 1)
+            throw new Error(`request ${i} failed: ${JSON.stringify(record.error)}`);
         });
         if (outcome.server.refreshCalls > 1) throw new Error(`${outcome.server.refreshCalls} refreshes for one expiry`);
       }),

@@ -12,7 +12,11 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
 
   it('posts a form with grant_type and refresh_token, and client_id for a public client', async () => {
     const { refreshToken, accessToken } = server.issueTokens();
-    const refresh = oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'web app', extraParams: { scope: 'api read' } });
+    const refresh = oauth2Refresh({
+      tokenUrl: `${server.url}/oauth/token`,
+      clientId: 'web app',
+      extraParams: { scope: 'api read' },
+    });
     const tokens = await lastValueFrom(refresh({ accessToken, refreshToken }));
     const sent = server.stats.lastTokenRequest!;
     expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
@@ -30,14 +34,21 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
   it('maps expires_in to an absolute expiresAt', async () => {
     const { refreshToken, accessToken } = server.issueTokens();
     const before = Date.now();
-    const tokens = await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }));
+    const tokens = await lastValueFrom(
+      oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }),
+    );
     expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 59_000);
     expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 61_000);
   });
 
   it("sends a confidential client's credentials as HTTP Basic, form-encoded first", async () => {
     const { refreshToken, accessToken } = server.issueTokens();
-    await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'svc:1', clientSecret: 's3cret /+' })({ accessToken, refreshToken }));
+    await lastValueFrom(
+      oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'svc:1', clientSecret: 's3cret /+' })({
+        accessToken,
+        refreshToken,
+      }),
+    );
     const sent = server.stats.lastTokenRequest!;
     const decoded = Buffer.from(sent.headers.authorization!.replace(/^Basic /, ''), 'base64').toString();
     expect(decoded).toBe('svc%3A1:s3cret+%2F%2B');
@@ -47,14 +58,16 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
   it('keeps the old refresh token when the server does not rotate', async () => {
     server.tokenEndpoint.rotate = false;
     const { refreshToken, accessToken } = server.issueTokens();
-    const tokens = await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }));
+    const tokens = await lastValueFrom(
+      oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }),
+    );
     expect(tokens.refreshToken).toBe(refreshToken);
   });
 
   it('surfaces invalid_grant as an HttpError with the error body', async () => {
-    const error = await lastValueFrom(oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken: 'a', refreshToken: 'revoked' })).catch(
-      (e: unknown) => e,
-    );
+    const error = await lastValueFrom(
+      oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken: 'a', refreshToken: 'revoked' }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(400);
     expect((error as HttpError).body).toEqual({ error: 'invalid_grant' });
@@ -84,18 +97,26 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
     const { refreshToken, accessToken } = server.issueTokens();
     const tokenUrl = `${server.url}/oauth/token`;
     await lastValueFrom(
-      oauth2Refresh({ tokenUrl, clientId: 'svc', clientSecret: 's /+', clientAuthMethod: 'client_secret_post' })({ accessToken, refreshToken }),
+      oauth2Refresh({ tokenUrl, clientId: 'svc', clientSecret: 's /+', clientAuthMethod: 'client_secret_post' })({
+        accessToken,
+        refreshToken,
+      }),
     );
     const sent = server.stats.lastTokenRequest!;
     expect(sent.headers.authorization).toBeUndefined();
     expect(new URLSearchParams(sent.body).get('client_id')).toBe('svc');
     expect(new URLSearchParams(sent.body).get('client_secret')).toBe('s /+');
-    expect(() => oauth2Refresh({ tokenUrl, clientId: 'spa', clientSecret: 'x', clientAuthMethod: 'none' })).toThrowError(TypeError, /public client/);
+    expect(() =>
+      oauth2Refresh({ tokenUrl, clientId: 'spa', clientSecret: 'x', clientAuthMethod: 'none' }),
+    ).toThrowError(TypeError, /public client/);
     expect(() => oauth2Refresh({ tokenUrl, clientId: 'svc', clientAuthMethod: 'client_secret_post' })).toThrowError(
       TypeError,
       /needs clientId and clientSecret/,
     );
-    expect(() => oauth2Refresh({ tokenUrl, clientAuthMethod: 'private_key_jwt' as 'none' })).toThrowError(TypeError, /clientAuthMethod must be/);
+    expect(() => oauth2Refresh({ tokenUrl, clientAuthMethod: 'private_key_jwt' as 'none' })).toThrowError(
+      TypeError,
+      /clientAuthMethod must be/,
+    );
   });
 });
 
@@ -103,13 +124,18 @@ describe('toAuthTokens (the token endpoint answer, RFC 6749 section 5.1)', () =>
   const previous = { accessToken: 'a-0', refreshToken: 'r-0', scope: 'api offline_access', idToken: 'id-0' };
 
   it('keeps scope and id_token, and the previous ones when the answer has none', () => {
-    expect(toAuthTokens({ access_token: 'a-1', token_type: 'Bearer', scope: 'api', id_token: 'id-1' }, previous)).toEqual({
+    expect(
+      toAuthTokens({ access_token: 'a-1', token_type: 'Bearer', scope: 'api', id_token: 'id-1' }, previous),
+    ).toEqual({
       accessToken: 'a-1',
       refreshToken: 'r-0',
       scope: 'api',
       idToken: 'id-1',
     });
-    expect(toAuthTokens({ access_token: 'a-1', token_type: 'bearer' }, previous)).toEqual({ ...previous, accessToken: 'a-1' });
+    expect(toAuthTokens({ access_token: 'a-1', token_type: 'bearer' }, previous)).toEqual({
+      ...previous,
+      accessToken: 'a-1',
+    });
   });
 
   it('refuses a token type other than Bearer, with the type in the reason', () => {
@@ -130,7 +156,10 @@ describe('toAuthTokens (the token endpoint answer, RFC 6749 section 5.1)', () =>
     expect(toAuthTokens({ access_token: 'a-1', token_type: 'dpop' }, previous, 'DPoP').accessToken).toBe('a-1');
     for (const answer of [{ access_token: 'a-1', token_type: 'Bearer' }, { access_token: 'a-1' }]) {
       expect(() => toAuthTokens(answer, previous, 'DPoP')).toThrowMatching(
-        (error) => error instanceof AuthRefreshError && error.reason === 'invalid-tokens' && String(error.cause).includes('not a DPoP token'),
+        (error) =>
+          error instanceof AuthRefreshError &&
+          error.reason === 'invalid-tokens' &&
+          String(error.cause).includes('not a DPoP token'),
       );
     }
   });
@@ -142,6 +171,8 @@ describe('toAuthTokens (the token endpoint answer, RFC 6749 section 5.1)', () =>
         .toBeUndefined();
     }
     const before = Date.now();
-    expect(toAuthTokens({ access_token: 'a-1', expires_in: '60' }, previous).expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(toAuthTokens({ access_token: 'a-1', expires_in: '60' }, previous).expiresAt).toBeGreaterThanOrEqual(
+      before + 60_000,
+    );
   });
 });

@@ -54,7 +54,13 @@ describe('AuthSession proactive refresh (marbles)', () => {
 
   it('refreshes a token that came from its own refresh ahead of expiry too: no 401 across many expiries', () => {
     // 30 requests, one every 125 frames, over 3.75 lifetimes of 1000 frames.
-    const { results, unauthorized, refreshes } = run({ lifetime: 1000, skew: 200, latency: 100, every: 125, requests: 30 });
+    const { results, unauthorized, refreshes } = run({
+      lifetime: 1000,
+      skew: 200,
+      latency: 100,
+      every: 125,
+      requests: 30,
+    });
     expect(results.length).toBe(30);
     expect(unauthorized).toBe(0);
     expect(refreshes).toBe(4); // the login token and 3 refreshed ones reach their expiry: one refresh each
@@ -62,7 +68,13 @@ describe('AuthSession proactive refresh (marbles)', () => {
 
   it('refreshes a token that lives shorter than the skew halfway through its life: no loop, no 401', () => {
     // Tokens live 300 frames, the skew is 1000: refreshing "within the skew" would mean every request.
-    const { results, unauthorized, refreshes } = run({ lifetime: 300, skew: 1000, latency: 20, every: 50, requests: 60 });
+    const { results, unauthorized, refreshes } = run({
+      lifetime: 300,
+      skew: 1000,
+      latency: 20,
+      every: 50,
+      requests: 60,
+    });
     expect(results.length).toBe(60);
     expect(unauthorized).toBe(0);
     expect(refreshes).toBeGreaterThanOrEqual(15); // 3000 frames at one refresh per 150-200 frames

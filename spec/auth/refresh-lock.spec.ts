@@ -27,7 +27,10 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
   afterEach(() => server.close());
 
   const clientWith = (auth: Partial<AuthOptions>): HttpClient =>
-    createHttpClient({ baseUrl: server.url, auth: { store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }), ...auth } });
+    createHttpClient({
+      baseUrl: server.url,
+      auth: { store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }), ...auth },
+    });
 
   // Both contexts have had their 401 before the first refresh answers: both want to refresh.
   async function bothRejectedThenRefreshed(a: HttpClient, b: HttpClient): Promise<Echo[]> {
@@ -56,7 +59,9 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
   });
 
   it('fails a refresh whose lock fails with AuthRefreshError "lock", keeps the tokens and never refreshes unlocked', async () => {
-    const unavailable: RefreshLock = { withLock: <T>(): Observable<T> => throwError(() => new RefreshLockError('unavailable')) };
+    const unavailable: RefreshLock = {
+      withLock: <T>(): Observable<T> => throwError(() => new RefreshLockError('unavailable')),
+    };
     const before = store.get();
     const error = await firstValueFrom(clientWith({ lock: unavailable }).get('/api/me')).catch((e: unknown) => e);
     expect(error).toEqual(jasmine.any(AuthRefreshError));
@@ -80,7 +85,10 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
         return newer;
       },
     };
-    const client = createHttpClient({ baseUrl: server.url, auth: { store: shared, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) } });
+    const client = createHttpClient({
+      baseUrl: server.url,
+      auth: { store: shared, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+    });
     const echo = await firstValueFrom(client.get<Echo>('/api/me'));
     expect(replaced.length).toBe(1);
     expect(echo.headers['authorization']).toBe(`Bearer ${newer.accessToken}`);

@@ -42,7 +42,8 @@ describe('the refresh-storm guard', () => {
       return { client: made, events };
     }
 
-    const outcome = (made: HttpClient): Promise<unknown> => lastValueFrom(made.get('/api/me')).catch((error: unknown) => error);
+    const outcome = (made: HttpClient): Promise<unknown> =>
+      lastValueFrom(made.get('/api/me')).catch((error: unknown) => error);
 
     it('refreshes K times, then fails with a typed storm error instead of calling the token endpoint again', async () => {
       const { client: made, events } = client({ count: 3, windowMs: 60_000 });
@@ -68,7 +69,8 @@ describe('the refresh-storm guard', () => {
 
     it('bounds the refreshes of 50 concurrent requests by K and ends every one of them', async () => {
       const { client: made } = client({ count: 4, windowMs: 60_000 });
-      const settled = (i: number): Observable<unknown> => made.get(`/api/item/${i}`).pipe(catchError((error: unknown) => of(error)));
+      const settled = (i: number): Observable<unknown> =>
+        made.get(`/api/item/${i}`).pipe(catchError((error: unknown) => of(error)));
       const outcomes = await lastValueFrom(forkJoin(Array.from({ length: 50 }, (_, i) => settled(i))));
       expect(outcomes.length).toBe(50);
       expect(outcomes.every((error) => error instanceof HttpError || error instanceof AuthRefreshError)).toBeTrue();
@@ -103,7 +105,10 @@ describe('the refresh-storm guard', () => {
         const request = (frame: number) =>
           timer(frame).subscribe(() =>
             session.authorize(refuse).subscribe({
-              error: (error: unknown) => outcomes.push(error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status)),
+              error: (error: unknown) =>
+                outcomes.push(
+                  error instanceof AuthRefreshError ? error.reason : String((error as { status: number }).status),
+                ),
             }),
           );
         request(0);
@@ -135,10 +140,13 @@ describe('refreshTimeout (virtual time)', () => {
         // The first refresh never answers; the second answers after 5 frames.
         refresh: () => {
           refreshes.push('call');
-          return refreshes.length === 1 ? run.cold('-') : run.cold('-----(t|)', { t: { accessToken: 'new', refreshToken: 'r1' } });
+          return refreshes.length === 1
+            ? run.cold('-')
+            : run.cold('-----(t|)', { t: { accessToken: 'new', refreshToken: 'r1' } });
         },
       });
-      const api = (token: string | null) => (token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('-#', undefined, { status: 401 }));
+      const api = (token: string | null) =>
+        token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('-#', undefined, { status: 401 });
       const timeout = new AuthRefreshError('timeout');
       // 401 at frame 1, the refresh gives up 100 frames later.
       run.expectObservable(session.authorize(api)).toBe('101ms #', undefined, timeout);

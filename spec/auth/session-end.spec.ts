@@ -1,7 +1,16 @@
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import { catchError, filter, switchMap } from 'rxjs/operators';
 import { of } from 'rxjs';
-import { AuthRefreshError, createAuthSession, createHttpClient, HttpError, MemoryTokenStore, oauth2Refresh, type AuthEvent, type AuthSession } from '../../lib';
+import {
+  AuthRefreshError,
+  createAuthSession,
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  oauth2Refresh,
+  type AuthEvent,
+  type AuthSession,
+} from '../../lib';
 import { TokenApiServer } from '../../test-server/token-api-server';
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
@@ -15,7 +24,10 @@ describe('AuthSession: the end of a session', () => {
     server = await TokenApiServer.start();
     store = new MemoryTokenStore(server.issueTokens());
     server.expireAccessTokens();
-    session = createAuthSession({ store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }) });
+    session = createAuthSession({
+      store,
+      refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }),
+    });
     seen = [];
     session.events$.subscribe((event) => seen.push(event));
   });
@@ -25,7 +37,8 @@ describe('AuthSession: the end of a session', () => {
   const api = () => createHttpClient({ baseUrl: server.url });
   const call = (token: string | null): Observable<unknown> =>
     api().get('/api/echo', { auth: false, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
-  const outcome = (request: Observable<unknown>): Promise<unknown> => lastValueFrom(request.pipe(catchError((error: unknown) => of(error))));
+  const outcome = (request: Observable<unknown>): Promise<unknown> =>
+    lastValueFrom(request.pipe(catchError((error: unknown) => of(error))));
 
   it('gives every waiter `rejected` even when the app logs out on session-expired, and reports the failure once', async () => {
     server.tokenEndpoint.fault = 'invalid-grant';

@@ -25,7 +25,11 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
   const uncaught: string[] = [];
 
   beforeAll(async () => {
-    const [tabsPage, angularPage, browserSuite] = await Promise.all([bundleTestPage('tabs-suite.ts'), bundleTestPage('angular-tab.ts'), bundleTestPage()]);
+    const [tabsPage, angularPage, browserSuite] = await Promise.all([
+      bundleTestPage('tabs-suite.ts'),
+      bundleTestPage('angular-tab.ts'),
+      bundleTestPage(),
+    ]);
     chromium = await startChromiumWithPage(testPageHandler(browserSuite, { tabs: tabsPage, angular: angularPage }));
   }, SETUP_TIMEOUT_MS);
 
@@ -56,7 +60,11 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
     return page;
   }
 
-  function inTab<K extends Scenario>(page: Page, name: K, ...args: Parameters<TabsSuite[K]>): Promise<Awaited<ReturnType<TabsSuite[K]>>> {
+  function inTab<K extends Scenario>(
+    page: Page,
+    name: K,
+    ...args: Parameters<TabsSuite[K]>
+  ): Promise<Awaited<ReturnType<TabsSuite[K]>>> {
     return page.evaluate(
       ({ name, args }) => {
         const suite = window.tabsSuite;
@@ -116,7 +124,9 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       const reads = (await Promise.all(tabs.map((tab) => inTab(tab, 'handovers', 50)))).flat();
 
       const stale = reads.length - new Set(reads).size;
-      console.log(`\n  ${reads.length} lock handovers between ${TABS} tabs: ${stale} in-lock reads missed the previous holder's write`);
+      console.log(
+        `\n  ${reads.length} lock handovers between ${TABS} tabs: ${stale} in-lock reads missed the previous holder's write`,
+      );
       expect(stale).toBe(0);
       expect([...reads].sort((a, b) => a - b)).toEqual(Array.from({ length: TABS * 50 }, (_, i) => i));
     },
@@ -159,13 +169,19 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       api.expireAccessTokens();
 
       const reports = await Promise.all(tabs.map((tab) => inTab(tab, 'burst', REQUESTS_PER_TAB)));
-      await Promise.all(tabs.map((tab) => tab.waitForFunction(() => window.tabsSuite?.events().includes('session-expired'))));
+      await Promise.all(
+        tabs.map((tab) => tab.waitForFunction(() => window.tabsSuite?.events().includes('session-expired'))),
+      );
       api.resetStats();
       const after = await Promise.all(tabs.map((tab) => inTab(tab, 'burst', 2)));
       const events = await Promise.all(tabs.map((tab) => inTab(tab, 'events')));
 
       expect(failuresOf(reports).length).toBe(TABS * REQUESTS_PER_TAB);
-      expect(failuresOf(reports).every((failure) => failure.startsWith('AuthRefreshError') || failure.startsWith('HttpError'))).toBeTrue();
+      expect(
+        failuresOf(reports).every(
+          (failure) => failure.startsWith('AuthRefreshError') || failure.startsWith('HttpError'),
+        ),
+      ).toBeTrue();
       expect(events.map((tabEvents) => count(tabEvents, 'session-expired'))).toEqual(Array(TABS).fill(1));
       expect(await Promise.all(tabs.map((tab) => inTab(tab, 'storedAccessToken')))).toEqual(Array(TABS).fill(null));
       // Signed out: requests go without a token, and nothing tries to refresh.
@@ -223,7 +239,10 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       angular.on('pageerror', (error) => uncaught.push(error.message));
       await angular.goto(`${chromium!.pageServer.url}angular`);
       const inAngular = <K extends keyof AngularTab>(name: K, ...args: Parameters<AngularTab[K]>) =>
-        angular.evaluate(({ name, args }) => (window.angularTab![name] as (...args: unknown[]) => unknown)(...args), { name, args });
+        angular.evaluate(({ name, args }) => (window.angularTab![name] as (...args: unknown[]) => unknown)(...args), {
+          name,
+          args,
+        });
       await inAngular('start', setup);
       api.expireAccessTokens();
       const release = api.holdTokenEndpoint();
@@ -233,7 +252,9 @@ describe('several tabs sharing one session in headless Chromium (Web Locks, Inde
       await inAngular('load');
       await api.until((stats) => stats.unauthorized === 6); // the Angular tab's request got its 401 and waits
       release();
-      await angular.waitForFunction(() => document.querySelector('#answer')?.textContent === 'loaded', undefined, { timeout: 15_000 });
+      await angular.waitForFunction(() => document.querySelector('#answer')?.textContent === 'loaded', undefined, {
+        timeout: 15_000,
+      });
 
       expect(await inAngular('inAngularZone')).toBeTrue();
       expect(failuresOf([await inTab(holder!, 'burstEnded')])).toEqual([]);

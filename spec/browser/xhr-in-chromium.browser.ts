@@ -30,7 +30,10 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
     page.on('pageerror', (error) => uncaught.push(error.message));
     await page.goto(pageServer.url);
     const native = await page.evaluate(() => window.browserSuite?.nativeXhr());
-    if (native !== true) throw new Error(`the test page did not set up its scenarios (nativeXhr: ${String(native)}); uncaught: ${uncaught.join('; ')}`);
+    if (native !== true)
+      throw new Error(
+        `the test page did not set up its scenarios (nativeXhr: ${String(native)}); uncaught: ${uncaught.join('; ')}`,
+      );
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -48,7 +51,10 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
   });
 
   /** Runs one of the page's scenarios in the browser and brings its JSON answer back. */
-  function inPage<K extends Scenario>(name: K, ...args: Parameters<BrowserSuite[K]>): Promise<Awaited<ReturnType<BrowserSuite[K]>>> {
+  function inPage<K extends Scenario>(
+    name: K,
+    ...args: Parameters<BrowserSuite[K]>
+  ): Promise<Awaited<ReturnType<BrowserSuite[K]>>> {
     return page.evaluate(
       ({ name, args }) => {
         const suite = window.browserSuite;
@@ -65,12 +71,14 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
   }
 
   function failure(outcome: Outcome<unknown>): ErrorReport {
-    if (outcome.ok) throw new Error(`expected the request to fail, it answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+    if (outcome.ok)
+      throw new Error(`expected the request to fail, it answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
     return outcome.error;
   }
 
   function success<T>(outcome: Outcome<unknown>): { status: number; url: string; body: T } {
-    if (!outcome.ok) throw new Error(`expected the request to succeed, it failed: ${outcome.error.name}: ${outcome.error.message}`);
+    if (!outcome.ok)
+      throw new Error(`expected the request to succeed, it failed: ${outcome.error.name}: ${outcome.error.message}`);
     return outcome as { status: number; url: string; body: T };
   }
 
@@ -83,7 +91,9 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
 
   it('bundles for the browser with xhr2 mapped to the global XMLHttpRequest, not its Node client', async () => {
     expect(bundle.inputs.filter((input) => input.endsWith('node_modules/xhr2/lib/browser.js')).length).toBe(1);
-    expect(bundle.inputs.filter((input) => input.endsWith('xhr2/lib/xhr2.js') || input.startsWith('node:'))).toEqual([]);
+    expect(bundle.inputs.filter((input) => input.endsWith('xhr2/lib/xhr2.js') || input.startsWith('node:'))).toEqual(
+      [],
+    );
     expect(bundle.inputs.filter((input) => input.endsWith('lib/transport/ajax-transport.ts')).length).toBe(1);
     expect(await page.evaluate(() => window.browserSuite?.nativeXhr())).toBeTrue();
   });
@@ -99,7 +109,9 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       expect(api.stats.refreshCalls).toBe(1);
       expect(api.stats.refreshTokenReuse).toBe(0);
       expect(api.stats.unauthorized).toBe(5);
-      expect(api.stats.preflights).withContext('cross-origin calls with a token need a CORS preflight').toBeGreaterThan(0);
+      expect(api.stats.preflights)
+        .withContext('cross-origin calls with a token need a CORS preflight')
+        .toBeGreaterThan(0);
       expect(storedAccessToken).not.toBeNull();
       expect(storedAccessToken).not.toBe(session.tokens.accessToken);
       expect(api.accepts(storedAccessToken ?? '')).toBeTrue();
@@ -183,13 +195,17 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       expect(echo.headers['authorization']).not.toBe(`Bearer ${session.tokens.accessToken}`);
       expect(echo.contentType).toMatch(/^multipart\/form-data; ?boundary=/);
       // Parsed with Node's own multipart parser, from the bytes the server received.
-      const form = await new Response(Buffer.from(echo.bodyBase64, 'base64'), { headers: { 'content-type': echo.contentType ?? '' } }).formData();
+      const form = await new Response(Buffer.from(echo.bodyBase64, 'base64'), {
+        headers: { 'content-type': echo.contentType ?? '' },
+      }).formData();
       expect(form.get('caption')).toBe('Zoë ✓ 1+1=2 & more');
       const file = form.get('file');
       expect(file).toBeInstanceOf(Blob);
       expect((file as File).name).toBe('every-byte.bin');
       expect((file as File).type).toBe('application/octet-stream');
-      expect(Array.from(new Uint8Array(await (file as File).arrayBuffer()))).toEqual(Array.from({ length: 256 }, (_, i) => i));
+      expect(Array.from(new Uint8Array(await (file as File).arrayBuffer()))).toEqual(
+        Array.from({ length: 256 }, (_, i) => i),
+      );
     },
     SPEC_TIMEOUT_MS,
   );
@@ -239,13 +255,17 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       const session = signIn();
       const target = `${third.url}/public/echo`;
 
-      const { url, body } = success<Echo>(await inPage('send', session, { url: '/api/redirect', params: { to: target, status: 307 } }));
+      const { url, body } = success<Echo>(
+        await inPage('send', session, { url: '/api/redirect', params: { to: target, status: 307 } }),
+      );
 
       expect(api.stats.tokensSeen).toEqual([session.tokens.accessToken]);
       expect(url).toBe(target);
       expect(body.path).toBe('/public/echo');
       expect(body.headers['host']).toBe(new URL(third.url).host);
-      expect(body.headers['authorization']).withContext('Authorization as the third origin received it').toBeUndefined();
+      expect(body.headers['authorization'])
+        .withContext('Authorization as the third origin received it')
+        .toBeUndefined();
       expect(JSON.stringify(body.headers)).not.toContain(session.tokens.accessToken);
     },
     SPEC_TIMEOUT_MS,

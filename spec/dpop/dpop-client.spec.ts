@@ -24,7 +24,11 @@ async function scriptedApi(next: (index: number) => Answer) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, seen, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  return {
+    origin,
+    seen,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
 }
 
 // Signed in: the key made by the login's proof, the tokens bound to it.
@@ -46,7 +50,10 @@ async function clientFor(origin: string, refreshed: AuthTokens[] = []) {
 
 const claimsOf = (seen: Seen) => decodeJwt(seen.proof);
 const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
-const nonceChallenge = (nonce: string): Answer => ({ status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce } });
+const nonceChallenge = (nonce: string): Answer => ({
+  status: 401,
+  headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce },
+});
 
 describe('DPoP on the client: proofs per attempt, nonces and the retry budget (loopback)', () => {
   let closeApi: () => Promise<void> = () => Promise.resolve();
@@ -61,7 +68,10 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
     const claims = api.seen.map(claimsOf);
     expect(claims[0]!.jti).not.toBe(claims[1]!.jti);
     for (const seen of api.seen) {
-      const { payload, protectedHeader } = await jwtVerify(seen.proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
+      const { payload, protectedHeader } = await jwtVerify(seen.proof, EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: ['ES256'],
+      });
       expect(Object.keys(protectedHeader.jwk ?? {}).sort()).toEqual(['crv', 'kty', 'x', 'y']); // the public half only
       expect(payload).toEqual(jasmine.objectContaining({ htm: 'GET', htu: `${api.origin}/orders`, ath: ath('at-1') }));
       expect(seen.authorization).toBe('DPoP at-1');
@@ -104,7 +114,10 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
   it('takes a Bearer challenge that quotes use_dpop_nonce for what it is: a refused token, refreshed', async () => {
     const quoted: Answer = {
       status: 401,
-      headers: { 'www-authenticate': 'Bearer error="invalid_token", error_description="not DPoP error=\\"use_dpop_nonce\\""', 'dpop-nonce': 'n' },
+      headers: {
+        'www-authenticate': 'Bearer error="invalid_token", error_description="not DPoP error=\\"use_dpop_nonce\\""',
+        'dpop-nonce': 'n',
+      },
     };
     const api = await scriptedApi((index) => (index === 0 ? quoted : { status: 200 }));
     closeApi = api.close;
@@ -115,7 +128,11 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
   });
 
   it('gives session.authorize over rxjs/ajax the same nonce retry, reading nonces from AjaxError and AjaxResponse', async () => {
-    const answers: Answer[] = [nonceChallenge('n-1'), { status: 200, headers: { 'dpop-nonce': 'n-2' } }, { status: 200 }];
+    const answers: Answer[] = [
+      nonceChallenge('n-1'),
+      { status: 200, headers: { 'dpop-nonce': 'n-2' } },
+      { status: 200 },
+    ];
     const api = await scriptedApi((index) => answers[index] ?? { status: 500 });
     closeApi = api.close;
     const dpop = new DPoP();

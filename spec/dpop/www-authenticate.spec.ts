@@ -2,12 +2,18 @@ import { asksForDPoPNonce, parseWwwAuthenticate } from '../../lib/dpop/www-authe
 
 describe('parseWwwAuthenticate (RFC 9110 section 11.6.1)', () => {
   it('reads several challenges, quoted values with commas and escapes, and token68 credentials', () => {
-    expect(parseWwwAuthenticate('Basic abc==, Bearer realm="a, b", error="invalid_token", DPoP algs="ES256 PS256" , error=use_dpop_nonce')).toEqual([
+    expect(
+      parseWwwAuthenticate(
+        'Basic abc==, Bearer realm="a, b", error="invalid_token", DPoP algs="ES256 PS256" , error=use_dpop_nonce',
+      ),
+    ).toEqual([
       { scheme: 'basic', params: {} },
       { scheme: 'bearer', params: { realm: 'a, b', error: 'invalid_token' } },
       { scheme: 'dpop', params: { algs: 'ES256 PS256', error: 'use_dpop_nonce' } },
     ]);
-    expect(parseWwwAuthenticate('Bearer error_description="say \\"hi\\""')).toEqual([{ scheme: 'bearer', params: { error_description: 'say "hi"' } }]);
+    expect(parseWwwAuthenticate('Bearer error_description="say \\"hi\\""')).toEqual([
+      { scheme: 'bearer', params: { error_description: 'say "hi"' } },
+    ]);
   });
 
   it('keeps what it read before a malformed part, and reads nothing from garbage', () => {

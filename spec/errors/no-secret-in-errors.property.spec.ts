@@ -57,24 +57,47 @@ function authed(world: World, placement: Placement, auth: Partial<AuthOptions>):
     baseUrl: world.baseUrl,
     auth: {
       store: auth.store ?? storeOf({ accessToken: ACCESS, refreshToken: REFRESH }),
-      refresh: auth.refresh ?? oauth2Refresh({ tokenUrl: `${world.baseUrl}/oauth/token?fault=invalid_grant`, clientId: 'app' }),
-      tokenPlacement: placement === 'header' ? { header: 'Authorization', scheme: 'Bearer' } : { queryParam: 'access_token' },
+      refresh:
+        auth.refresh ??
+        oauth2Refresh({ tokenUrl: `${world.baseUrl}/oauth/token?fault=invalid_grant`, clientId: 'app' }),
+      tokenPlacement:
+        placement === 'header' ? { header: 'Authorization', scheme: 'Bearer' } : { queryParam: 'access_token' },
       ...auth,
     },
   });
 }
 
 // A request carrying the token as the caller put it, from a client with `baseUrl` (or with none).
-function carried(world: World, placement: Placement, path: string, init: Partial<HttpRequestInit> = {}, baseUrl: string | null = world.baseUrl) {
+function carried(
+  world: World,
+  placement: Placement,
+  path: string,
+  init: Partial<HttpRequestInit> = {},
+  baseUrl: string | null = world.baseUrl,
+) {
   const { url, headers } = carry(placement, path);
-  return world.client(baseUrl === null ? {} : { baseUrl }).request({ ...init, url, headers: { ...headers, ...init.headers } });
+  return world
+    .client(baseUrl === null ? {} : { baseUrl })
+    .request({ ...init, url, headers: { ...headers, ...init.headers } });
 }
 
 const cases: readonly Case[] = [
-  { name: 'HttpError (the server echoes the token in set-cookie)', expected: HttpError, fail: (w, p) => carried(w, p, '/status/500') },
-  { name: 'NetworkError (connection refused)', expected: NetworkError, fail: (w, p) => carried(w, p, `${w.closedUrl}/x`, {}, null) },
+  {
+    name: 'HttpError (the server echoes the token in set-cookie)',
+    expected: HttpError,
+    fail: (w, p) => carried(w, p, '/status/500'),
+  },
+  {
+    name: 'NetworkError (connection refused)',
+    expected: NetworkError,
+    fail: (w, p) => carried(w, p, `${w.closedUrl}/x`, {}, null),
+  },
   { name: 'NetworkError (connection dropped)', expected: NetworkError, fail: (w, p) => carried(w, p, '/drop') },
-  { name: 'RequestTimeoutError', expected: RequestTimeoutError, fail: (w, p) => carried(w, p, '/hang', { timeout: 50 }) },
+  {
+    name: 'RequestTimeoutError',
+    expected: RequestTimeoutError,
+    fail: (w, p) => carried(w, p, '/hang', { timeout: 50 }),
+  },
   {
     name: 'RequestTimeoutError (connect phase)',
     expected: RequestTimeoutError,
@@ -84,7 +107,11 @@ const cases: readonly Case[] = [
     },
   },
   { name: 'ResponseParseError', expected: ResponseParseError, fail: (w, p) => carried(w, p, '/text') },
-  { name: 'InvalidRequestError (a relative URL and no baseUrl)', expected: InvalidRequestError, fail: (w, p) => carried(w, p, '/x', {}, null) },
+  {
+    name: 'InvalidRequestError (a relative URL and no baseUrl)',
+    expected: InvalidRequestError,
+    fail: (w, p) => carried(w, p, '/x', {}, null),
+  },
   {
     name: "InvalidRequestError (a malformed absolute URL: Node's error keeps it in cause.input)",
     expected: InvalidRequestError,
@@ -114,13 +141,18 @@ const cases: readonly Case[] = [
     name: 'AuthRefreshError (the token endpoint fails)',
     expected: AuthRefreshError,
     fail: (world, placement) =>
-      authed(world, placement, { refresh: oauth2Refresh({ tokenUrl: `${world.baseUrl}/oauth/token?fault=500`, clientId: 'app' }) }).get('/api/me'),
+      authed(world, placement, {
+        refresh: oauth2Refresh({ tokenUrl: `${world.baseUrl}/oauth/token?fault=500`, clientId: 'app' }),
+      }).get('/api/me'),
   },
   {
     name: 'AuthRefreshError (the refresh times out)',
     expected: AuthRefreshError,
     fail: (world, placement) =>
-      authed(world, placement, { refreshTimeout: 50, refresh: oauth2Refresh({ tokenUrl: `${world.baseUrl}/hang`, clientId: 'app' }) }).get('/api/me'),
+      authed(world, placement, {
+        refreshTimeout: 50,
+        refresh: oauth2Refresh({ tokenUrl: `${world.baseUrl}/hang`, clientId: 'app' }),
+      }).get('/api/me'),
   },
   {
     name: 'TokenStoreError (the store cannot be read)',
@@ -135,7 +167,10 @@ const cases: readonly Case[] = [
     expected: AuthRefreshError,
     fail: (world, placement) =>
       authed(world, placement, {
-        store: { ...storeOf({ accessToken: ACCESS, refreshToken: REFRESH }), set: () => Promise.reject(new Error('disk full')) },
+        store: {
+          ...storeOf({ accessToken: ACCESS, refreshToken: REFRESH }),
+          set: () => Promise.reject(new Error('disk full')),
+        },
         refresh: oauth2Refresh({ tokenUrl: `${world.baseUrl}/oauth/token`, clientId: 'app' }),
       }).get('/api/me'),
   },
@@ -192,9 +227,17 @@ describe('no error shows a token (every error path x both Node transports x head
   }
 
   it('the views it checks do show a token that is there: the check can fail', () => {
-    const leaky = new Error(`GET /x?access_token=${ACCESS}`, { cause: Object.assign(new TypeError('Invalid URL'), { input: REFRESH }) });
+    const leaky = new Error(`GET /x?access_token=${ACCESS}`, {
+      cause: Object.assign(new TypeError('Invalid URL'), { input: REFRESH }),
+    });
     const shown = views(leaky).filter(([, text]) => text.includes(ACCESS) || text.includes(REFRESH));
-    expect(shown.map(([view]) => view)).toEqual(['message', 'String()', 'util.inspect()', 'cause 1 toJSON()', 'cause 1 util.inspect()']);
+    expect(shown.map(([view]) => view)).toEqual([
+      'message',
+      'String()',
+      'util.inspect()',
+      'cause 1 toJSON()',
+      'cause 1 util.inspect()',
+    ]);
   });
 });
 
@@ -234,7 +277,9 @@ function answer(request: http.IncomingMessage, response: http.ServerResponse): v
   switch (url.pathname) {
     case '/status/500':
       // A server that sets a cookie from the token: set-cookie must reach no error.
-      response.writeHead(500, { 'content-type': 'application/json', 'set-cookie': [`sid=${tokenOf(request, url)}`] }).end('{"error":"boom"}');
+      response
+        .writeHead(500, { 'content-type': 'application/json', 'set-cookie': [`sid=${tokenOf(request, url)}`] })
+        .end('{"error":"boom"}');
       return;
     case '/drop':
       request.socket.destroy();
@@ -246,13 +291,19 @@ function answer(request: http.IncomingMessage, response: http.ServerResponse): v
       return;
     case '/api/me':
       // The access token is stale: every refresh is needed.
-      response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end('{"error":"invalid_token"}');
+      response
+        .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+        .end('{"error":"invalid_token"}');
       return;
     case '/oauth/token': {
       const fault = url.searchParams.get('fault');
-      if (fault === 'invalid_grant') response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+      if (fault === 'invalid_grant')
+        response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
       else if (fault === '500') response.writeHead(500, { 'content-type': 'text/plain' }).end('down');
-      else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: ROTATED, refresh_token: ROTATED }));
+      else
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: ROTATED, refresh_token: ROTATED }));
       return;
     }
     default:

@@ -19,7 +19,10 @@ export function staticAppHandler(directory: string): http.RequestListener {
     const file = path.join(root, path.normalize(pathname));
     const served = file.startsWith(root + path.sep) && path.extname(file) !== '' ? file : path.join(root, 'index.html');
     readFile(served).then(
-      (body) => res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(served)] ?? 'application/octet-stream' }).end(body),
+      (body) =>
+        res
+          .writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(served)] ?? 'application/octet-stream' })
+          .end(body),
       () => res.writeHead(404).end(),
     );
   };

@@ -1,5 +1,12 @@
 import { lastValueFrom } from 'rxjs';
-import { AuthRefreshError, createHttpClient, MemoryTokenStore, oauth2Refresh, type AuthEvent, type HttpClient } from '../../lib';
+import {
+  AuthRefreshError,
+  createHttpClient,
+  MemoryTokenStore,
+  oauth2Refresh,
+  type AuthEvent,
+  type HttpClient,
+} from '../../lib';
 import { DPoP, DPoPKeyLostError, MemoryDPoPKeyStore } from '../../lib/dpop';
 import { startOidcServer, type OidcServer } from './support/oidc-server';
 import { pkceLogin } from './support/pkce-login';
@@ -80,7 +87,11 @@ describe('DPoP against a real OAuth 2.0 server (oidc-provider, nonces required)'
     expect(api().jtis.size - jtisBefore).toBe(trips);
     // At most a nonce round, an expired-token round and the retry per request.
     expect(trips).toBeLessThanOrEqual(40 * 3);
-    report('40 concurrent after expiry, nonces unknown', { refreshes: 1, apiRoundTrips: trips, tokenEndpointNonceRetries: 1 });
+    report('40 concurrent after expiry, nonces unknown', {
+      refreshes: 1,
+      apiRoundTrips: trips,
+      tokenEndpointNonceRetries: 1,
+    });
   });
 
   it('meets a nonce rotated mid-run with one more round for the requests that met it, and no refresh', async () => {
@@ -123,7 +134,11 @@ describe('DPoP against a real OAuth 2.0 server (oidc-provider, nonces required)'
     expect(asBearer.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(() =>
       createHttpClient({
-        auth: { dpop: new DPoP(), refresh: () => Promise.reject(new Error('unused')), tokenPlacement: { header: 'Authorization', scheme: 'Bearer' } },
+        auth: {
+          dpop: new DPoP(),
+          refresh: () => Promise.reject(new Error('unused')),
+          tokenPlacement: { header: 'Authorization', scheme: 'Bearer' },
+        },
       }),
     ).toThrowError(TypeError, /tokenPlacement cannot be set with auth.dpop/);
   });

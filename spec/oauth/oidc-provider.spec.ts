@@ -39,7 +39,11 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
     };
   }
 
-  async function signIn(server: OidcServer, method: ClientAuthMethod, extra: { transport?: HttpTransport; auth?: Partial<AuthOptions> } = {}): Promise<Signed> {
+  async function signIn(
+    server: OidcServer,
+    method: ClientAuthMethod,
+    extra: { transport?: HttpTransport; auth?: Partial<AuthOptions> } = {},
+  ): Promise<Signed> {
     const registered = server.clients[method];
     const { tokens } = await pkceLogin(server, registered);
     const store = new MemoryTokenStore(tokens);
@@ -106,7 +110,11 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
                   return (req) => (sentThrough.push(req.url), send(req));
                 }
               : undefined;
-          const { client, store, firstRefreshToken } = await signIn(server, method, recording ? { transport: recording } : {});
+          const { client, store, firstRefreshToken } = await signIn(
+            server,
+            method,
+            recording ? { transport: recording } : {},
+          );
           const refreshesBefore = server.stats.grants['refresh_token'] ?? 0;
           store.set({ ...store.get()!, expiresAt: Date.now() - 1 }); // due: refreshed before sending
           expect(await lastValueFrom(client.get(server.apiUrl))).toEqual({ sub: 'alice' });
@@ -146,11 +154,17 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
       store.set(stale);
       const attempt = async (auth: Partial<AuthOptions>) => {
         const refresh = oauth2Refresh({ ...clientOptions(registered), tokenUrl: server.tokenUrl });
-        const client = createHttpClient({ auth: { store, refresh, allowedOrigins: [new URL(server.apiUrl).origin], ...auth } });
+        const client = createHttpClient({
+          auth: { store, refresh, allowedOrigins: [new URL(server.apiUrl).origin], ...auth },
+        });
         return settle(lastValueFrom(client.get(server.apiUrl)));
       };
       const wrongSecret = (await attempt({
-        refresh: oauth2Refresh({ ...clientOptions(registered), clientSecret: 'rotated-on-the-server', tokenUrl: server.tokenUrl }),
+        refresh: oauth2Refresh({
+          ...clientOptions(registered),
+          clientSecret: 'rotated-on-the-server',
+          tokenUrl: server.tokenUrl,
+        }),
       })) as AuthRefreshError;
       expect(wrongSecret).toBeInstanceOf(AuthRefreshError);
       expect(wrongSecret.reason).toBe('failed');
@@ -158,7 +172,11 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
       expect(wrongSecret.message).not.toContain('rotated-on-the-server');
       expect(store.get()).toEqual(stale);
       const badScope = (await attempt({
-        refresh: oauth2Refresh({ ...clientOptions(registered), tokenUrl: server.tokenUrl, extraParams: { scope: 'openid admin' } }),
+        refresh: oauth2Refresh({
+          ...clientOptions(registered),
+          tokenUrl: server.tokenUrl,
+          extraParams: { scope: 'openid admin' },
+        }),
       })) as AuthRefreshError;
       expect(badScope.oauthError).toBe('invalid_scope');
       expect(badScope.reason).toBe('failed');
@@ -169,7 +187,13 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
     it('keeps the scope the server narrowed to on refresh (point 6)', async () => {
       const registered = server.clients.none;
       const { client, store } = await signIn(server, 'none', {
-        auth: { refresh: oauth2Refresh({ ...clientOptions(registered), tokenUrl: server.tokenUrl, extraParams: { scope: 'openid' } }) },
+        auth: {
+          refresh: oauth2Refresh({
+            ...clientOptions(registered),
+            tokenUrl: server.tokenUrl,
+            extraParams: { scope: 'openid' },
+          }),
+        },
       });
       store.set({ ...store.get()!, expiresAt: Date.now() - 1 });
       await lastValueFrom(client.get(server.apiUrl));
@@ -214,7 +238,13 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
     it('signs out locally when the revocation fails, and says so in an event', async () => {
       const registered = server.clients.client_secret_basic;
       const { client, store, events } = await signIn(server, 'client_secret_basic', {
-        auth: { revoke: oauth2Revoke({ ...clientOptions(registered), clientSecret: 'wrong', revocationUrl: server.revocationUrl }) },
+        auth: {
+          revoke: oauth2Revoke({
+            ...clientOptions(registered),
+            clientSecret: 'wrong',
+            revocationUrl: server.revocationUrl,
+          }),
+        },
       });
       const refreshToken = store.get()!.refreshToken!;
       await client.auth!.logout();
@@ -257,7 +287,11 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
       expect(server.api.unauthorized - unauthorizedBefore).toBe(0);
       expect(refreshes).toBeGreaterThanOrEqual(3); // 7 s of 3 s tokens, each replaced at half its life at most
       expect(requests).toBeGreaterThan(refreshes);
-      report('sequential, JWT, rxjs/ajax, 7 s', { requests, refreshes, unauthorized: server.api.unauthorized - unauthorizedBefore });
+      report('sequential, JWT, rxjs/ajax, 7 s', {
+        requests,
+        refreshes,
+        unauthorized: server.api.unauthorized - unauthorizedBefore,
+      });
     }, 30_000);
 
     it('holds steady load over several expiries: refreshes = tokens replaced, 0 failures, 0 reuse, 0 401s', async () => {
@@ -276,7 +310,12 @@ describe('the client against a real OAuth 2.0 server (oidc-provider)', () => {
         expect(own.api.accepted.size).toBe(refreshes);
         expect(refreshes).toBeGreaterThanOrEqual(3);
         expect(refreshes).toBeLessThanOrEqual(6); // 7 s at one refresh per 1.5-3 s of token life
-        report('16 loops, JWT, node:http, 7 s', { requests, refreshes, unauthorized: own.api.unauthorized, reuse: own.stats.refreshTokenReuse });
+        report('16 loops, JWT, node:http, 7 s', {
+          requests,
+          refreshes,
+          unauthorized: own.api.unauthorized,
+          reuse: own.stats.refreshTokenReuse,
+        });
       } finally {
         await own.close();
       }

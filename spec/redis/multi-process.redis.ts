@@ -37,7 +37,9 @@ describe('processes sharing one credential through Redis', () => {
 
   async function start(client: ClientName, count: number, limits = short): Promise<WorkerProcess[]> {
     const started = await Promise.all(
-      Array.from({ length: count }, () => WorkerProcess.start({ client, redisUrl: redis.url, apiUrl: api.url, key, ...limits })),
+      Array.from({ length: count }, () =>
+        WorkerProcess.start({ client, redisUrl: redis.url, apiUrl: api.url, key, ...limits }),
+      ),
     );
     workers.push(...started);
     return started;
@@ -195,7 +197,9 @@ describe('processes sharing one credential through Redis', () => {
       expect(api.stats.refreshCalls).toBe(2);
       expect(api.stats.refreshTokenReuse).toBe(0);
       const final = await store.getLatest();
-      expect(survivors.flatMap((survivor) => survivor.burst.tokens)).toEqual(survivors.map(() => `Bearer ${final!.accessToken}`));
+      expect(survivors.flatMap((survivor) => survivor.burst.tokens)).toEqual(
+        survivors.map(() => `Bearer ${final!.accessToken}`),
+      );
     }, 120_000);
 
     it(`${client}: a holder paused past its lease cannot overwrite the newer tokens when it resumes`, async () => {

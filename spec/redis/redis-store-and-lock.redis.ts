@@ -77,7 +77,9 @@ for (const name of allClientNames) {
       const one = lastValueFrom(first.withLock(releaseFirst, { refreshTimeout: 1_000 }));
       await until(async () => (await server.command(['EXISTS', `${key}:lock`])) === ':1');
       const started = Date.now();
-      const two = firstValueFrom(second.withLock(of('second'), { refreshTimeout: 1_000 })).then((value) => order.push(value));
+      const two = firstValueFrom(second.withLock(of('second'), { refreshTimeout: 1_000 })).then((value) =>
+        order.push(value),
+      );
       order.push('first');
       releaseFirst.next('first');
       releaseFirst.complete();

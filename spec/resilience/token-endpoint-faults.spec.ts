@@ -45,7 +45,8 @@ describe('token endpoint and API faults, against a real server', () => {
 
   // `CALLERS` concurrent GETs; each settles to its value or its error (never both, never neither).
   function concurrentGets(made: HttpClient): Promise<unknown[]> {
-    const settled = (i: number): Observable<unknown> => made.get(`/api/item/${i}`).pipe(catchError((error: unknown) => [error]));
+    const settled = (i: number): Observable<unknown> =>
+      made.get(`/api/item/${i}`).pipe(catchError((error: unknown) => [error]));
     return lastValueFrom(forkJoin(Array.from({ length: CALLERS }, (_, i) => settled(i))));
   }
 
@@ -128,7 +129,11 @@ describe('token endpoint and API faults, against a real server', () => {
       const { client: made } = client();
       const before = store.get();
       const results = await lastValueFrom(
-        forkJoin(Array.from({ length: CALLERS }, (_, i) => made.get<{ path: string }>(`/api/flaky?key=drop-${i}&status=drop`).pipe(map((echo) => echo.path)))),
+        forkJoin(
+          Array.from({ length: CALLERS }, (_, i) =>
+            made.get<{ path: string }>(`/api/flaky?key=drop-${i}&status=drop`).pipe(map((echo) => echo.path)),
+          ),
+        ),
       );
       expect(results).toEqual(Array.from({ length: CALLERS }, () => '/api/flaky'));
       for (let i = 0; i < CALLERS; i++) expect(server.flakyHits.get(`drop-${i}`)).toBe(2);

@@ -27,7 +27,8 @@ describe('the client retrying transient failures, against a real server', () => 
   }
 
   const fast: HttpClientOptions['retry'] = { baseDelayMs: 5 };
-  const client = (options: HttpClientOptions = {}) => createHttpClient({ baseUrl: server.url, retry: fast, ...options });
+  const client = (options: HttpClientOptions = {}) =>
+    createHttpClient({ baseUrl: server.url, retry: fast, ...options });
 
   it('retries a GET through two 503s and returns the third answer', async () => {
     const route = flaky('fail=2&status=503');
@@ -67,7 +68,9 @@ describe('the client retrying transient failures, against a real server', () => 
     expect(patch.hits()).toBe(1);
 
     const asked = flaky('fail=1');
-    const echo = await lastValueFrom(client().post<{ body: string }>(asked.url, { a: 1 }, { retry: { methods: ['POST'] } }));
+    const echo = await lastValueFrom(
+      client().post<{ body: string }>(asked.url, { a: 1 }, { retry: { methods: ['POST'] } }),
+    );
     expect(JSON.parse(echo.body)).toEqual({ a: 1 }); // the body is sent again intact
     expect(asked.hits()).toBe(2);
   });
@@ -136,7 +139,9 @@ describe('the client retrying transient failures, against a real server', () => 
       return next({ ...req, headers: { ...req.headers, 'x-attempt': String(seen.length) } });
     };
     const route = flaky('fail=2');
-    const echo = await lastValueFrom(client({ interceptors: [count] }).get<{ headers: Record<string, string> }>(route.url));
+    const echo = await lastValueFrom(
+      client({ interceptors: [count] }).get<{ headers: Record<string, string> }>(route.url),
+    );
     expect(seen).toEqual([1, 2, 3]);
     expect(echo.headers['x-attempt']).toBe('3');
   });
@@ -151,7 +156,9 @@ describe('the client retrying transient failures, against a real server', () => 
       return next(req);
     };
     const started = Date.now();
-    const error = await lastValueFrom(createHttpClient({ interceptors: [counting] }).get(`http://127.0.0.1:${port}/`)).catch((e: unknown) => e);
+    const error = await lastValueFrom(
+      createHttpClient({ interceptors: [counting] }).get(`http://127.0.0.1:${port}/`),
+    ).catch((e: unknown) => e);
     expect((error as NetworkError).code).toBe('ECONNREFUSED');
     expect(attempts).toBe(3);
     // Two waits of at most 300 and 600 ms (full jitter), plus the failed connects.
@@ -170,7 +177,9 @@ describe('the client retrying transient failures, against a real server', () => 
     it('refreshes once, then retries the transient failures with the new token', async () => {
       // The server answers 401 before it counts a flaky hit: 401, refresh, 503, 503, ok.
       const name = `k${++key}`;
-      const echo = await lastValueFrom(authClient().get<{ headers: Record<string, string> }>(`/api/flaky?key=${name}&fail=2`));
+      const echo = await lastValueFrom(
+        authClient().get<{ headers: Record<string, string> }>(`/api/flaky?key=${name}&fail=2`),
+      );
       expect(server.flakyHits.get(name)).toBe(3);
       expect(server.stats.refreshCalls).toBe(1);
       expect(server.stats.unauthorized).toBe(1);
@@ -212,7 +221,9 @@ describe('the client retrying transient failures, against a real server', () => 
         server.expireAccessTokens();
         return next(req);
       };
-      const error = await lastValueFrom(authClient({ interceptors: [expireFirst] }).get('/api/echo')).catch((e: unknown) => e);
+      const error = await lastValueFrom(authClient({ interceptors: [expireFirst] }).get('/api/echo')).catch(
+        (e: unknown) => e,
+      );
       expect((error as HttpError).status).toBe(401);
       expect(server.stats.refreshCalls).toBe(1);
       expect(server.stats.apiRequests).toBe(2); // the first attempt and the one after the refresh

@@ -3,7 +3,8 @@ import { retryAfterMs, retryDelay } from '../../lib/retry/retry-delay';
 import { DEFAULT_RETRY, resolveRetryOptions } from '../../lib/retry/retry-options';
 
 const request = { method: 'GET', url: 'http://127.0.0.1/x', headers: {} };
-const httpError = (status: number, headers: Record<string, string> = {}) => new HttpError({ status, headers, body: null, url: request.url, request });
+const httpError = (status: number, headers: Record<string, string> = {}) =>
+  new HttpError({ status, headers, body: null, url: request.url, request });
 
 describe('retry options', () => {
   it('defaults to two retries of idempotent methods on network errors and 408, 429, 500, 502, 503, 504', () => {

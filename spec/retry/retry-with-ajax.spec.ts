@@ -14,9 +14,9 @@ describe('retryWithBackoff on rxjs/ajax (real loopback server, xhr2)', () => {
   afterEach(() => server.close());
 
   const get = (query: string) =>
-    defer(() => ajax<Echo>({ url: `${server.url}/public/flaky?${query}`, createXHR: () => new XHR2(), crossDomain: true })).pipe(
-      retryWithBackoff({ limit: 2, baseDelayMs: 1 }),
-    );
+    defer(() =>
+      ajax<Echo>({ url: `${server.url}/public/flaky?${query}`, createXHR: () => new XHR2(), crossDomain: true }),
+    ).pipe(retryWithBackoff({ limit: 2, baseDelayMs: 1 }));
 
   it('retries a dropped connection (an AjaxError with status 0)', async () => {
     const response = await lastValueFrom(get('key=drop&status=drop'));

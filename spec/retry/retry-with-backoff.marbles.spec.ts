@@ -29,7 +29,9 @@ describe('retryWithBackoff (marbles)', () => {
 
   it('emits the value of the first attempt that succeeds', () => {
     scheduler.run((run) => {
-      run.expectObservable(failingThen(1, unavailable, run).pipe(retryWithBackoff({ baseDelayMs: 100 }))).toBe('52ms (v|)', { v: 'v' });
+      run
+        .expectObservable(failingThen(1, unavailable, run).pipe(retryWithBackoff({ baseDelayMs: 100 })))
+        .toBe('52ms (v|)', { v: 'v' });
     });
   });
 
@@ -45,7 +47,9 @@ describe('retryWithBackoff (marbles)', () => {
       const longWait = { status: 503, headers: { 'retry-after': '120' } };
       run.expectObservable(failingThen(1, longWait, run).pipe(retryWithBackoff())).toBe('-#', undefined, longWait);
       const shortWait = { status: 503, headers: { 'retry-after': '1' } };
-      run.expectObservable(failingThen(1, shortWait, run).pipe(retryWithBackoff({ maxElapsedMs: 500 }))).toBe('-#', undefined, shortWait);
+      run
+        .expectObservable(failingThen(1, shortWait, run).pipe(retryWithBackoff({ maxElapsedMs: 500 })))
+        .toBe('-#', undefined, shortWait);
     });
   });
 

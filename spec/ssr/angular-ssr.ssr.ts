@@ -40,7 +40,13 @@ async function renderInterleaved(api: TwoUserApiServer, ssr: SsrServer, count: n
   return Promise.all(
     sessions.map(async ({ user, sent }) => {
       const response = await fetch(`${ssr.url}/`, { headers: { cookie: authCookie(sent) } });
-      return { user, sent, status: response.status, html: await response.text(), setCookies: response.headers.getSetCookie() };
+      return {
+        user,
+        sent,
+        status: response.status,
+        html: await response.text(),
+        setCookies: response.headers.getSetCookie(),
+      };
     }),
   );
 }
@@ -82,10 +88,12 @@ describe('examples/angular-ssr: two users rendered at once on one Node server', 
       }
       expect(api.refreshCalls.length).toBe(20);
       // Every API call that got data carried a live token; per user, two calls for each of its 10 renders.
-      for (const user of USERS) expect(api.apiCalls.filter((call) => call.status === 200 && call.user === user).length).toBe(20);
+      for (const user of USERS)
+        expect(api.apiCalls.filter((call) => call.status === 200 && call.user === user).length).toBe(20);
       expect(api.apiCalls.every((call) => call.status === 200 || call.status === 401)).toBe(true);
       expect(ssr.log).not.toMatch(/error/i);
-      const count = (test: (call: (typeof api.apiCalls)[number]) => boolean): number => api.apiCalls.filter(test).length;
+      const count = (test: (call: (typeof api.apiCalls)[number]) => boolean): number =>
+        api.apiCalls.filter(test).length;
       console.log(
         `ssr figures: ${pages.length} renders; API calls ${api.apiCalls.length} (200: ${USERS.map((user) => `${user} ${count((c) => c.status === 200 && c.user === user)}`).join(', ')}; 401: ${count((c) => c.status === 401)}); ` +
           `refreshes ${api.refreshCalls.length} (reused ${api.refreshCalls.filter((call) => call.outcome !== 'rotated').length}); Set-Cookie ${pages.filter((page) => page.setCookies.length > 0).length}`,
@@ -124,7 +132,9 @@ describe('examples/angular-ssr: two users rendered at once on one Node server', 
         const cookie = (await context.cookies(ssr.url)).find((each) => each.name === 'auth');
         const held = tokensOfSetCookie(`auth=${cookie?.value ?? ''}`);
 
-        expect(api.refreshCalls.slice(before.refreshes)).toEqual([{ refreshToken: sent.refreshToken, outcome: 'rotated' }]);
+        expect(api.refreshCalls.slice(before.refreshes)).toEqual([
+          { refreshToken: sent.refreshToken, outcome: 'rotated' },
+        ]);
         expect(fromBrowser.map((call) => [call.path, call.status, call.user]).sort()).toEqual([
           ['/api/orders', 200, 'alice'],
           ['/api/profile', 200, 'alice'],
@@ -164,7 +174,9 @@ describe('examples/angular-ssr: two users rendered at once on one Node server', 
         // What did reach the API, before the second render claimed the store, was the first user's own.
         const served = api.apiCalls.slice(before).filter((call) => call.status === 200);
         expect(new Set(served.map((call) => call.user)).size).toBeLessThanOrEqual(1);
-        console.log(`ssr figures, module-scope store: ${refused.length} of ${pages.length} pages refused, ${served.length} API calls served`);
+        console.log(
+          `ssr figures, module-scope store: ${refused.length} of ${pages.length} pages refused, ${served.length} API calls served`,
+        );
       },
       RENDER_TIMEOUT,
     );

@@ -35,17 +35,29 @@ function docsWorkspace(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rxjs-auth-http-docs-ssr-'));
   mkdirSync(path.join(dir, 'src', 'app'), { recursive: true });
   mkdirSync(path.join(dir, 'public'));
-  for (const file of ['angular.json', 'package.json', 'tsconfig.json', 'tsconfig.app.json', 'src/index.html', 'src/server.ts', 'src/app/render-context.ts']) {
+  for (const file of [
+    'angular.json',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.app.json',
+    'src/index.html',
+    'src/server.ts',
+    'src/app/render-context.ts',
+  ]) {
     copyFileSync(path.join(exampleDir, file), path.join(dir, file));
   }
   symlinkSync(path.join(exampleDir, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 
-  const blocks = tsBlocks(readFileSync(path.join(root, 'docs', 'angular.md'), 'utf8')).filter((block) => !block.code.includes('@angular/core/testing'));
+  const blocks = tsBlocks(readFileSync(path.join(root, 'docs', 'angular.md'), 'utf8')).filter(
+    (block) => !block.code.includes('@angular/core/testing'),
+  );
   const modules = blocks.map((block) => `doc-line-${block.line}`);
   const complete = blocks.findIndex((block) => block.code.includes(BOOTSTRAP));
   if (complete < 0) throw new Error('docs/angular.md has no complete app that calls bootstrapApplication');
   // The complete app says: split it into files "as usual"; its bootstrap call is what goes to main.ts.
-  blocks.forEach((block, i) => writeFileSync(path.join(dir, 'src', 'app', `${modules[i]}.ts`), block.code.replace(BOOTSTRAP, '')));
+  blocks.forEach((block, i) =>
+    writeFileSync(path.join(dir, 'src', 'app', `${modules[i]}.ts`), block.code.replace(BOOTSTRAP, '')),
+  );
   const imports = modules.map((name) => `import './app/${name}';`).join('\n');
   const app = `./app/${modules[complete]}`;
   writeFileSync(

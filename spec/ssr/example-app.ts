@@ -8,7 +8,12 @@ const root = path.resolve(__dirname, '../..');
 export const exampleDir = path.join(root, 'examples', 'angular-ssr');
 
 /** Runs a command to completion; fails with its output when it exits non-zero. */
-export async function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -68,7 +73,11 @@ export class SsrServer {
 
   static async start(env: Readonly<Record<string, string>>): Promise<SsrServer> {
     const server = path.join(exampleDir, 'dist', 'angular-ssr', 'server', 'server.mjs');
-    const child = spawn(process.execPath, [server], { cwd: exampleDir, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [server], {
+      cwd: exampleDir,
+      env: { ...process.env, PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
@@ -79,7 +88,9 @@ export class SsrServer {
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
       child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the SSR server exited with ${code} before listening:\n${output}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the SSR server exited with ${code} before listening:\n${output}`)),
+      );
     });
     const started = new SsrServer(child, url);
     started.output = output;

@@ -110,7 +110,12 @@ export class TwoUserApiServer {
     const fresh = { accessToken: `at-${user}-${n}`, refreshToken: `rt-${user}-${n}` };
     this.liveAccess.set(fresh.accessToken, user);
     this.liveRefresh.set(fresh.refreshToken, user);
-    json(res, 200, { access_token: fresh.accessToken, refresh_token: fresh.refreshToken, token_type: 'Bearer', expires_in: 300 });
+    json(res, 200, {
+      access_token: fresh.accessToken,
+      refresh_token: fresh.refreshToken,
+      token_type: 'Bearer',
+      expires_in: 300,
+    });
   }
 
   private api(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -118,7 +123,13 @@ export class TwoUserApiServer {
     const user = this.liveAccess.get(token) ?? null;
     const from = /Chrome/.test(req.headers['user-agent'] ?? '') ? 'browser' : 'server';
     const answer =
-      user === null ? undefined : path === '/api/profile' ? { user } : path === '/api/orders' ? [1, 2].map((i) => ({ id: `${user}-order-${i}` })) : undefined;
+      user === null
+        ? undefined
+        : path === '/api/profile'
+          ? { user }
+          : path === '/api/orders'
+            ? [1, 2].map((i) => ({ id: `${user}-order-${i}` }))
+            : undefined;
     const status = user === null ? 401 : answer === undefined ? 404 : 200;
     this.apiCalls.push({ path, user, status, from });
     json(res, status, answer ?? { error: status === 401 ? 'invalid_token' : 'not_found' });

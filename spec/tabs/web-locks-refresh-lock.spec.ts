@@ -84,7 +84,9 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
     const leaving = controlledWork('leaving');
     const third = controlledWork('third');
     const firstDone = outcomeOf(new WebLocksRefreshLock(name).withLock(first.work, { refreshTimeout: 1_000 }));
-    const leaver: Subscription = new WebLocksRefreshLock(name).withLock(leaving.work, { refreshTimeout: 1_000 }).subscribe();
+    const leaver: Subscription = new WebLocksRefreshLock(name)
+      .withLock(leaving.work, { refreshTimeout: 1_000 })
+      .subscribe();
     const thirdDone = outcomeOf(new WebLocksRefreshLock(name).withLock(third.work, { refreshTimeout: 1_000 }));
     await settle();
 
@@ -103,7 +105,9 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
     const holder = new WebLocksRefreshLock(name).withLock(NEVER, { refreshTimeout: 1_000 }).subscribe();
     const waiting = controlledWork('never');
 
-    const outcome = await outcomeOf(new WebLocksRefreshLock(name, { waitMs: 50 }).withLock(waiting.work, { refreshTimeout: 1_000 }));
+    const outcome = await outcomeOf(
+      new WebLocksRefreshLock(name, { waitMs: 50 }).withLock(waiting.work, { refreshTimeout: 1_000 }),
+    );
     holder.unsubscribe();
 
     expect('error' in outcome && outcome.error instanceof RefreshLockError && outcome.error.reason).toBe('timeout');
@@ -163,14 +167,19 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     const client = createHttpClient({
       baseUrl: server.url,
       retry: false,
-      auth: { store, lock: new WebLocksRefreshLock(name), refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+      auth: {
+        store,
+        lock: new WebLocksRefreshLock(name),
+        refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
+      },
     });
     const events: AuthEvent['type'][] = [];
     client.authEvents$.subscribe((event) => events.push(event.type));
     return { client, events };
   }
 
-  const burst = (client: HttpClient, n: number) => lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<Echo>('/api/echo'))));
+  const burst = (client: HttpClient, n: number) =>
+    lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<Echo>('/api/echo'))));
 
   it('refreshes once for two sessions whose tokens expire together: the second reads the store inside the lock', async () => {
     const name = freshName();
@@ -181,7 +190,10 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     expect(fromA.length + fromB.length).toBe(20);
     expect(server.stats.refreshCalls).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
-    expect(a.events.filter((type) => type === 'refresh-start').length + b.events.filter((type) => type === 'refresh-start').length).toBe(1);
+    expect(
+      a.events.filter((type) => type === 'refresh-start').length +
+        b.events.filter((type) => type === 'refresh-start').length,
+    ).toBe(1);
   });
 
   it('settles a rejected refresh token inside the lock: one token call, every session expired once, the store cleared', async () => {
@@ -223,9 +235,18 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     const name = freshName();
     const copy = new MemoryTokenStore(shared.get());
     // A store with a copy in memory that nothing refreshes, and the shared record behind it.
-    const cached: TokenStore = { get: () => copy.get(), set: (t) => copy.set(t), clear: () => copy.clear(), getLatest: () => shared.get() };
+    const cached: TokenStore = {
+      get: () => copy.get(),
+      set: (t) => copy.set(t),
+      clear: () => copy.clear(),
+      getLatest: () => shared.get(),
+    };
     const lock = new WebLocksRefreshLock(name);
-    const stale = createHttpClient({ baseUrl: server.url, retry: false, auth: { store: cached, lock, refresh: () => of({ accessToken: 'unused' }) } });
+    const stale = createHttpClient({
+      baseUrl: server.url,
+      retry: false,
+      auth: { store: cached, lock, refresh: () => of({ accessToken: 'unused' }) },
+    });
     const events: AuthEvent['type'][] = [];
     stale.authEvents$.subscribe((event) => events.push(event.type));
 

@@ -2,7 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { forkJoin, lastValueFrom } from 'rxjs';
-import { createHttpClient, HttpError, MemoryTokenStore, NetworkError, oauth2Refresh, type HttpTransport, type TransportSettings } from '../../lib';
+import {
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  NetworkError,
+  oauth2Refresh,
+  type HttpTransport,
+  type TransportSettings,
+} from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
 import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
@@ -21,7 +29,9 @@ describe('nodeHttpTransport', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()));
+    afterEach(() =>
+      new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()),
+    );
 
     it('keeps connections alive: sequential requests share one socket', async () => {
       const client = createHttpClient({ baseUrl, transport: nodeHttpTransport() });
@@ -59,12 +69,18 @@ describe('nodeHttpTransport', () => {
           const response = await lastValueFrom(client.request({ url: `/encoded?coding=${coding}` }));
           expect(response.body).withContext(coding).toEqual(json);
           expect(response.headers['x-accept-encoding']).withContext(coding).toBe('gzip, deflate, br');
-          expect(Number(response.headers['content-length'])).withContext(coding).toBeLessThan(JSON.stringify(json).length);
+          expect(Number(response.headers['content-length']))
+            .withContext(coding)
+            .toBeLessThan(JSON.stringify(json).length);
         }
       });
 
       it("sends the caller's Accept-Encoding as set, in any spelling", async () => {
-        const client = createHttpClient({ baseUrl, transport: nodeHttpTransport(), headers: { 'Accept-Encoding': 'identity' } });
+        const client = createHttpClient({
+          baseUrl,
+          transport: nodeHttpTransport(),
+          headers: { 'Accept-Encoding': 'identity' },
+        });
         const response = await lastValueFrom(client.request({ url: '/encoded?coding=identity' }));
         expect(response.headers['x-accept-encoding']).toBe('identity');
         expect(response.body).toEqual(json);
@@ -108,7 +124,10 @@ describe('nodeHttpTransport', () => {
       const form = new FormData();
       form.append('upload', new Blob(['upload-bytes']), 'u.bin');
       const [items, upload] = await lastValueFrom(
-        forkJoin([forkJoin(Array.from({ length: 50 }, (_, i) => client.get<Echo>(`/api/item/${i}`))), client.post<Echo>('/api/echo', form)]),
+        forkJoin([
+          forkJoin(Array.from({ length: 50 }, (_, i) => client.get<Echo>(`/api/item/${i}`))),
+          client.post<Echo>('/api/echo', form),
+        ]),
       );
       expect(items.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
       expect(upload.body).toContain('upload-bytes');
@@ -134,7 +153,11 @@ describe('nodeHttpTransport', () => {
         baseUrl: server.url,
         transport,
         retry: 0,
-        auth: { store: new MemoryTokenStore(tokens), refresh: () => Promise.reject(new Error('unused')), tokenPlacement: { queryParam: 'sig' } },
+        auth: {
+          store: new MemoryTokenStore(tokens),
+          refresh: () => Promise.reject(new Error('unused')),
+          tokenPlacement: { queryParam: 'sig' },
+        },
       });
       const error = await lastValueFrom(client.get('/public/status/500')).catch((e: unknown) => e);
       expect([...(seen[0]?.secretParams ?? [])]).toEqual(['sig']);
@@ -146,11 +169,16 @@ describe('nodeHttpTransport', () => {
 
   describe('options', () => {
     it('refuses a transport and a createXHR together, and a transport that is not one', () => {
-      expect(() => createHttpClient({ transport: nodeHttpTransport(), createXHR: () => new XMLHttpRequestStub() as unknown as XMLHttpRequest })).toThrowError(
+      expect(() =>
+        createHttpClient({
+          transport: nodeHttpTransport(),
+          createXHR: () => new XMLHttpRequestStub() as unknown as XMLHttpRequest,
+        }),
+      ).toThrowError(TypeError, /createXHR applies to the default transport only/);
+      expect(() => createHttpClient({ transport: 'node' as never })).toThrowError(
         TypeError,
-        /createXHR applies to the default transport only/,
+        /transport must be a function/,
       );
-      expect(() => createHttpClient({ transport: 'node' as never })).toThrowError(TypeError, /transport must be a function/);
     });
   });
 });
@@ -191,10 +219,16 @@ function answer(request: http.IncomingMessage, response: http.ServerResponse): v
       response.setHeader('content-type', 'text/plain; charset=iso-8859-1').end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
       return;
     case '/bom-json':
-      response.setHeader('content-type', 'application/json').end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
+      response
+        .setHeader('content-type', 'application/json')
+        .end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
       return;
     case '/cookies':
-      response.setHeader('set-cookie', ['a=1', 'b=2']).setHeader('x-repeated', ['a', 'b']).setHeader('content-type', 'application/json').end('null');
+      response
+        .setHeader('set-cookie', ['a=1', 'b=2'])
+        .setHeader('x-repeated', ['a', 'b'])
+        .setHeader('content-type', 'application/json')
+        .end('null');
       return;
     case '/cut-off':
       // Promises 100 bytes, sends 10, then the connection goes.

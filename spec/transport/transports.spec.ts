@@ -26,7 +26,8 @@ const transports: ReadonlyArray<readonly [string, HttpTransport | undefined]> = 
 
 for (const [name, transport] of transports) {
   describe(`the ${name} transport in Node (real loopback server)`, () => {
-    const createHttpClient = (options: HttpClientOptions = {}) => createClient(transport ? { ...options, transport } : options);
+    const createHttpClient = (options: HttpClientOptions = {}) =>
+      createClient(transport ? { ...options, transport } : options);
     let server: TokenApiServer;
     let client: HttpClient;
 
@@ -57,7 +58,9 @@ for (const [name, transport] of transports) {
     describe('timeout', () => {
       it('is a deadline for the whole response, not an idle timer: a trickling body still times out', async () => {
         // One byte every 30 ms never leaves the socket idle for 200 ms, so xhr2's timer alone would never fire.
-        const error = await lastValueFrom(client.get('/public/trickle', { params: { bytes: 1000, everyMs: 30 }, timeout: 200 })).catch((e: unknown) => e);
+        const error = await lastValueFrom(
+          client.get('/public/trickle', { params: { bytes: 1000, everyMs: 30 }, timeout: 200 }),
+        ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(RequestTimeoutError);
         expect((error as RequestTimeoutError).timeout).toBe(200);
         await server.until((stats) => stats.aborted === 1);
@@ -65,7 +68,9 @@ for (const [name, transport] of transports) {
 
       it('takes the client default when the request sets none', async () => {
         const quick = createHttpClient({ baseUrl: server.url, timeout: 100 });
-        await expectAsync(lastValueFrom(quick.get('/public/slow', { params: { ms: 5_000 } }))).toBeRejectedWithError(RequestTimeoutError);
+        await expectAsync(lastValueFrom(quick.get('/public/slow', { params: { ms: 5_000 } }))).toBeRejectedWithError(
+          RequestTimeoutError,
+        );
       });
     });
 
@@ -75,7 +80,12 @@ for (const [name, transport] of transports) {
       afterAll(() => unconnectable.close());
 
       it('fails a connection that cannot be made with RequestTimeoutError, phase connect, long before the timeout', async () => {
-        const stuck = createHttpClient({ baseUrl: `http://127.0.0.1:${unconnectable.port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+        const stuck = createHttpClient({
+          baseUrl: `http://127.0.0.1:${unconnectable.port}`,
+          connectTimeout: 100,
+          timeout: 60_000,
+          retry: 0,
+        });
         const error = await lastValueFrom(stuck.get('/x')).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(RequestTimeoutError);
         expect((error as RequestTimeoutError).phase).toBe('connect');
@@ -88,7 +98,12 @@ for (const [name, transport] of transports) {
         await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
         try {
           const port = (silent.address() as AddressInfo).port;
-          const tls = createHttpClient({ baseUrl: `https://127.0.0.1:${port}`, connectTimeout: 100, timeout: 60_000, retry: 0 });
+          const tls = createHttpClient({
+            baseUrl: `https://127.0.0.1:${port}`,
+            connectTimeout: 100,
+            timeout: 60_000,
+            retry: 0,
+          });
           const error = await lastValueFrom(tls.get('/x')).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(RequestTimeoutError);
           expect((error as RequestTimeoutError).phase).toBe('connect');
@@ -98,19 +113,25 @@ for (const [name, transport] of transports) {
       });
 
       it('is refused at set-up when it is not a number of milliseconds >= 0', () => {
-        expect(() => createHttpClient({ connectTimeout: -1 })).toThrowError(TypeError, /connectTimeout must be a number of milliseconds/);
+        expect(() => createHttpClient({ connectTimeout: -1 })).toThrowError(
+          TypeError,
+          /connectTimeout must be a number of milliseconds/,
+        );
       });
 
       it('leaves a slow answer the whole timeout, which then says phase response', async () => {
         const patient = createHttpClient({ baseUrl: server.url, connectTimeout: 50, timeout: 30_000 });
         expect(await lastValueFrom(patient.get<Echo>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
-        const error = await lastValueFrom(patient.get('/public/slow', { params: { ms: 5_000 }, timeout: 100 })).catch((e: unknown) => e);
+        const error = await lastValueFrom(patient.get('/public/slow', { params: { ms: 5_000 }, timeout: 100 })).catch(
+          (e: unknown) => e,
+        );
         expect((error as RequestTimeoutError).phase).toBe('response');
       });
     });
 
     describe('request bodies arrive byte for byte', () => {
-      const sent = (body: unknown, headers?: Record<string, string>) => lastValueFrom(client.post<Echo>('/public/echo', body, headers ? { headers } : {}));
+      const sent = (body: unknown, headers?: Record<string, string>) =>
+        lastValueFrom(client.post<Echo>('/public/echo', body, headers ? { headers } : {}));
 
       it('sends a plain object as JSON', async () => {
         const echo = await sent({ a: 1, list: ['x'] });
@@ -163,7 +184,9 @@ for (const [name, transport] of transports) {
 
     describe('responses', () => {
       it('parses JSON and lower-cases header names', async () => {
-        const response = await lastValueFrom(client.request<Echo>({ url: '/public/echo', headers: { 'X-Custom': 'v' } }));
+        const response = await lastValueFrom(
+          client.request<Echo>({ url: '/public/echo', headers: { 'X-Custom': 'v' } }),
+        );
         expect(response.status).toBe(200);
         expect(response.headers['content-type']).toBe('application/json');
         expect(response.body.headers['x-custom']).toBe('v');
@@ -172,10 +195,14 @@ for (const [name, transport] of transports) {
 
       it('returns text, arraybuffer and blob bodies intact', async () => {
         expect(await lastValueFrom(client.get('/public/text', { responseType: 'text' }))).toBe('hello, not json');
-        const bytes = await lastValueFrom(client.get<ArrayBuffer>('/public/bytes', { params: { n: 300 }, responseType: 'arraybuffer' }));
+        const bytes = await lastValueFrom(
+          client.get<ArrayBuffer>('/public/bytes', { params: { n: 300 }, responseType: 'arraybuffer' }),
+        );
         expect(bytes.byteLength).toBe(300);
         expect(new Uint8Array(bytes)[299]).toBe(299 % 256);
-        const blob = await lastValueFrom(client.get<Blob>('/public/bytes', { params: { n: 10 }, responseType: 'blob' }));
+        const blob = await lastValueFrom(
+          client.get<Blob>('/public/bytes', { params: { n: 10 }, responseType: 'blob' }),
+        );
         expect(blob).toBeInstanceOf(Blob);
         expect(blob.type).toBe('application/octet-stream');
         expect([...new Uint8Array(await blob.arrayBuffer())]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -214,7 +241,9 @@ for (const [name, transport] of transports) {
       it("sends the caller's User-Agent, in any spelling, as a client default and per request", async () => {
         const named = createHttpClient({ baseUrl: server.url, headers: { 'User-Agent': 'orders-sync/1.0' } });
         expect((await lastValueFrom(named.get<Echo>('/public/echo'))).headers['user-agent']).toBe('orders-sync/1.0');
-        const perRequest = await lastValueFrom(named.get<Echo>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }));
+        const perRequest = await lastValueFrom(
+          named.get<Echo>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }),
+        );
         expect(perRequest.headers['user-agent']).toBe('orders-sync/2.0');
       });
 
@@ -244,7 +273,9 @@ for (const [name, transport] of transports) {
 
       it('refuses a header only the transport may set with an InvalidRequestError naming it, sending nothing', async () => {
         for (const name of ['Host', 'content-length', 'Transfer-Encoding', 'Connection']) {
-          const error = await lastValueFrom(client.get('/public/echo', { headers: { [name]: 'x' } })).catch((e: unknown) => e);
+          const error = await lastValueFrom(client.get('/public/echo', { headers: { [name]: 'x' } })).catch(
+            (e: unknown) => e,
+          );
           expect(error).withContext(name).toBeInstanceOf(InvalidRequestError);
           expect((error as Error).message)
             .withContext(name)
@@ -259,7 +290,13 @@ for (const [name, transport] of transports) {
         const shouting = createHttpClient({
           baseUrl: server.url,
           headers: { authorization: 'Bearer from-defaults' },
-          interceptors: [(req, next) => next({ ...req, headers: { ...req.headers, Authorization: 'Bearer from-interceptor', 'Content-Type': 'text/x-mine' } })],
+          interceptors: [
+            (req, next) =>
+              next({
+                ...req,
+                headers: { ...req.headers, Authorization: 'Bearer from-interceptor', 'Content-Type': 'text/x-mine' },
+              }),
+          ],
         });
         const echo = await lastValueFrom(shouting.post<Echo>('/public/echo', { a: 1 }));
         expect(echo.headers['authorization']).toBe('Bearer from-interceptor');
@@ -270,7 +307,9 @@ for (const [name, transport] of transports) {
     describe('URLs', () => {
       it('joins relative URLs under the base URL path and appends params', async () => {
         const nested = createHttpClient({ baseUrl: `${server.url}/public/` });
-        const echo = await lastValueFrom(nested.get<Echo>('/echo', { params: { q: 'a b', tag: ['x', 'y'], skip: undefined } }));
+        const echo = await lastValueFrom(
+          nested.get<Echo>('/echo', { params: { q: 'a b', tag: ['x', 'y'], skip: undefined } }),
+        );
         expect(echo.path).toBe('/public/echo');
         expect(echo.query).toEqual({ q: 'a b', tag: 'y' });
       });
@@ -282,15 +321,21 @@ for (const [name, transport] of transports) {
       });
 
       it('fails with InvalidRequestError on an invalid URL and an invalid method', async () => {
-        await expectAsync(lastValueFrom(createHttpClient().get('http://exa mple.com/'))).toBeRejectedWithError(InvalidRequestError);
-        await expectAsync(lastValueFrom(client.request({ url: '/public/echo', method: 'GE T' }))).toBeRejectedWithError(InvalidRequestError);
+        await expectAsync(lastValueFrom(createHttpClient().get('http://exa mple.com/'))).toBeRejectedWithError(
+          InvalidRequestError,
+        );
+        await expectAsync(lastValueFrom(client.request({ url: '/public/echo', method: 'GE T' }))).toBeRejectedWithError(
+          InvalidRequestError,
+        );
       });
     });
 
     describe('network failures', () => {
       it('keeps the cause of a refused connection', async () => {
         const closed = await closedPort();
-        const error = await lastValueFrom(createHttpClient().get(`http://127.0.0.1:${closed}/`)).catch((e: unknown) => e);
+        const error = await lastValueFrom(createHttpClient().get(`http://127.0.0.1:${closed}/`)).catch(
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(NetworkError);
         expect((error as NetworkError).code).toBe('ECONNREFUSED');
         expect(((error as NetworkError).cause as Error).message).toContain('ECONNREFUSED');
@@ -303,27 +348,37 @@ for (const [name, transport] of transports) {
 
     describe('redirects', () => {
       it('follows a relative Location', async () => {
-        const echo = await lastValueFrom(client.get<Echo>('/public/redirect', { params: { to: '/public/echo?after=1' } }));
+        const echo = await lastValueFrom(
+          client.get<Echo>('/public/redirect', { params: { to: '/public/echo?after=1' } }),
+        );
         expect(echo.path).toBe('/public/echo');
         expect(echo.query).toEqual({ after: '1' });
       });
 
       it('keeps method and body on 307', async () => {
-        const echo = await lastValueFrom(client.post<Echo>(`/public/redirect?status=307&to=/public/echo`, { kept: true }));
+        const echo = await lastValueFrom(
+          client.post<Echo>(`/public/redirect?status=307&to=/public/echo`, { kept: true }),
+        );
         expect(echo.method).toBe('POST');
         expect(JSON.parse(echo.body)).toEqual({ kept: true });
       });
 
       it('turns a POST into a GET without body on 303', async () => {
-        const echo = await lastValueFrom(client.post<Echo>(`/public/redirect?status=303&to=/public/echo`, { dropped: true }));
+        const echo = await lastValueFrom(
+          client.post<Echo>(`/public/redirect?status=303&to=/public/echo`, { dropped: true }),
+        );
         expect(echo.method).toBe('GET');
         expect(echo.bodyLength).toBe(0);
       });
 
       it('turns a POST into a GET on 302, but keeps a PUT and its body, as the Fetch standard says', async () => {
-        const post = await lastValueFrom(client.post<Echo>(`/public/redirect?status=302&to=/public/echo`, { dropped: true }));
+        const post = await lastValueFrom(
+          client.post<Echo>(`/public/redirect?status=302&to=/public/echo`, { dropped: true }),
+        );
         expect(post.method).toBe('GET');
-        const put = await lastValueFrom(client.put<Echo>(`/public/redirect?status=302&to=/public/echo`, { kept: true }));
+        const put = await lastValueFrom(
+          client.put<Echo>(`/public/redirect?status=302&to=/public/echo`, { kept: true }),
+        );
         expect(put.method).toBe('PUT');
         expect(JSON.parse(put.body)).toEqual({ kept: true });
       });
@@ -333,11 +388,17 @@ for (const [name, transport] of transports) {
         try {
           const target = `${other.url}/public/echo`;
           const viaRedirect = await lastValueFrom(
-            client.get<Echo>('/public/redirect', { params: { to: target }, headers: { authorization: 'Bearer secret-1' } }),
+            client.get<Echo>('/public/redirect', {
+              params: { to: target },
+              headers: { authorization: 'Bearer secret-1' },
+            }),
           );
           expect(viaRedirect.headers['authorization']).toBeUndefined();
           const sameOrigin = await lastValueFrom(
-            client.get<Echo>('/public/redirect', { params: { to: '/public/echo' }, headers: { authorization: 'Bearer secret-1' } }),
+            client.get<Echo>('/public/redirect', {
+              params: { to: '/public/echo' },
+              headers: { authorization: 'Bearer secret-1' },
+            }),
           );
           expect(sameOrigin.headers['authorization']).toBe('Bearer secret-1');
         } finally {
@@ -346,7 +407,9 @@ for (const [name, transport] of transports) {
       });
 
       it('stops a redirect loop with a NetworkError', async () => {
-        const error = await lastValueFrom(client.get('/public/redirect', { params: { loop: 1 } })).catch((e: unknown) => e);
+        const error = await lastValueFrom(client.get('/public/redirect', { params: { loop: 1 } })).catch(
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(NetworkError);
         expect((error as NetworkError).code).toBe('ERR_TOO_MANY_REDIRECTS');
       });
@@ -355,11 +418,16 @@ for (const [name, transport] of transports) {
     describe('errors never show a token', () => {
       it('redacts credentials in messages, inspect output and JSON', async () => {
         const secret = 'sEcReT-token-123';
-        const error = await lastValueFrom(client.get(`/public/status/500?access_token=${secret}`, { headers: { authorization: `Bearer ${secret}` } })).catch(
-          (e: unknown) => e,
-        );
+        const error = await lastValueFrom(
+          client.get(`/public/status/500?access_token=${secret}`, { headers: { authorization: `Bearer ${secret}` } }),
+        ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(HttpError);
-        for (const text of [String(error), (error as Error).message, inspect(error, { depth: 10 }), JSON.stringify(error)]) {
+        for (const text of [
+          String(error),
+          (error as Error).message,
+          inspect(error, { depth: 10 }),
+          JSON.stringify(error),
+        ]) {
           expect(text).not.toContain(secret);
         }
         expect((error as HttpError).request?.url).toContain('access_token=[redacted]');

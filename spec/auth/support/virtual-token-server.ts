@@ -27,7 +27,8 @@ export class VirtualTokenServer {
   maxRefreshesPending = 0;
   refreshTokenReuse = 0;
   /** Each access token sent, with the newest token the store held at that moment. */
-  readonly sends: Array<{ sent: string | null; stored: string | null; duringRefresh: boolean; knownRefused: boolean }> = [];
+  readonly sends: Array<{ sent: string | null; stored: string | null; duringRefresh: boolean; knownRefused: boolean }> =
+    [];
   /** Failed refreshes so far, as the session reported them (`noteRefreshFailure`). */
   private refreshFailures = 0;
   /** Tokens refused (401) on a first attempt, with the failed-refresh count at that moment. */
@@ -86,7 +87,8 @@ export class VirtualTokenServer {
         this.usedRefreshTokens.add(presented);
         return of(this.issue());
       };
-      const answered = plan.result === 'never' ? NEVER : plan.delay === 0 ? answer() : timer(plan.delay).pipe(mergeMap(answer));
+      const answered =
+        plan.result === 'never' ? NEVER : plan.delay === 0 ? answer() : timer(plan.delay).pipe(mergeMap(answer));
       return answered.pipe(finalize(settle));
     });
 
@@ -99,7 +101,8 @@ export class VirtualTokenServer {
     // Sending a token the caller already saw refused is only right after a refresh failed since.
     const knownRefused = token !== null && this.refused.get(token) === this.refreshFailures;
     this.sends.push({ sent: token, stored, duringRefresh: this.refreshesPending > 0, knownRefused });
-    const latency = this.latencies.length === 0 ? 1 : (this.latencies[this.latencyIndex++ % this.latencies.length] as number);
+    const latency =
+      this.latencies.length === 0 ? 1 : (this.latencies[this.latencyIndex++ % this.latencies.length] as number);
     const answer = (): string => {
       if (token === null || !this.valid.has(token)) {
         if (token !== null && !retry && !this.refused.has(token)) this.refused.set(token, this.refreshFailures);

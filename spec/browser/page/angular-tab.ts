@@ -36,7 +36,9 @@ async function start(setup: TabSetup): Promise<void> {
   const appRef: ApplicationRef = await bootstrapApplication(Answer, {
     providers: [
       provideZoneChangeDetection(),
-      provideHttpClient(withInterceptors([(req, next) => next(req.clone({ url: `${setup.api}${req.url}` })), authRefreshInterceptor])),
+      provideHttpClient(
+        withInterceptors([(req, next) => next(req.clone({ url: `${setup.api}${req.url}` })), authRefreshInterceptor]),
+      ),
       provideAuthRefresh({
         store: new LocalStorageTokenStore(setup.storeKey),
         lock: new WebLocksRefreshLock(setup.lockName),

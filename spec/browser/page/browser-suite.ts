@@ -50,7 +50,8 @@ export interface ErrorReport {
 }
 
 export type Outcome<T> =
-  { readonly ok: true; readonly status: number; readonly url: string; readonly body: T } | { readonly ok: false; readonly error: ErrorReport };
+  | { readonly ok: true; readonly status: number; readonly url: string; readonly body: T }
+  | { readonly ok: false; readonly error: ErrorReport };
 
 /** A response body read back as bytes, with what the page knew about its type. */
 export interface BytesReport {
@@ -70,7 +71,10 @@ async function send(session: PageSession, init: HttpRequestInit): Promise<Outcom
 }
 
 /** Sends `count` requests at once with the session's token (which the runner has just expired). */
-async function concurrent(session: PageSession, count: number): Promise<{ echoes: Echo[]; storedAccessToken: string | null }> {
+async function concurrent(
+  session: PageSession,
+  count: number,
+): Promise<{ echoes: Echo[]; storedAccessToken: string | null }> {
   const client = clientFor(session);
   const requests = Array.from({ length: count }, (_, i) => client.get<Echo>('/api/echo', { params: { i } }));
   const echoes = await firstValueFrom(forkJoin(requests));
@@ -79,7 +83,11 @@ async function concurrent(session: PageSession, count: number): Promise<{ echoes
 }
 
 /** Reads a binary route as a Blob or an ArrayBuffer and hands back its bytes. */
-async function bytes(session: PageSession, n: number, responseType: Extract<ResponseType, 'blob' | 'arraybuffer'>): Promise<BytesReport> {
+async function bytes(
+  session: PageSession,
+  n: number,
+  responseType: Extract<ResponseType, 'blob' | 'arraybuffer'>,
+): Promise<BytesReport> {
   const body = await lastValueFrom(clientFor(session).get<unknown>('/api/bytes', { params: { n }, responseType }));
   const buffer = body instanceof Blob ? await body.arrayBuffer() : (body as ArrayBuffer);
   return {
@@ -140,7 +148,10 @@ function clientFor(session: PageSession): HttpClient {
     baseUrl: session.api,
     // Off, so each spec can count exactly what reached the server; the retry layer has its own specs.
     retry: false,
-    auth: { store: new MemoryTokenStore(session.tokens), refresh: oauth2Refresh({ tokenUrl: `${session.api}/oauth/token` }) },
+    auth: {
+      store: new MemoryTokenStore(session.tokens),
+      refresh: oauth2Refresh({ tokenUrl: `${session.api}/oauth/token` }),
+    },
   });
 }
 
@@ -155,7 +166,8 @@ const ERROR_CLASSES: ReadonlyArray<readonly [string, abstract new (...args: neve
 ];
 
 function reportError(error: unknown): ErrorReport {
-  if (!(error instanceof Error)) return { name: typeof error, message: String(error), classes: [], json: JSON.stringify(error) ?? '' };
+  if (!(error instanceof Error))
+    return { name: typeof error, message: String(error), classes: [], json: JSON.stringify(error) ?? '' };
   const fields = error as Error & { status?: unknown; timeout?: unknown; text?: unknown };
   return {
     name: error.name,
@@ -169,7 +181,15 @@ function reportError(error: unknown): ErrorReport {
 }
 
 /** The scenarios the runner calls through `page.evaluate`. */
-export const browserSuite = { send, concurrent, bytes, upload, startSlow, stopSlow, nativeXhr: () => typeof XMLHttpRequest === 'function' };
+export const browserSuite = {
+  send,
+  concurrent,
+  bytes,
+  upload,
+  startSlow,
+  stopSlow,
+  nativeXhr: () => typeof XMLHttpRequest === 'function',
+};
 
 export type BrowserSuite = typeof browserSuite;
 

@@ -26,7 +26,9 @@ declare global {
 
 window.dpopKeyPage = {
   async keyReport(instances) {
-    const proofs = await Promise.all(Array.from({ length: instances }, () => new DPoP().proof('POST', `${location.origin}/token`)));
+    const proofs = await Promise.all(
+      Array.from({ length: instances }, () => new DPoP().proof('POST', `${location.origin}/token`)),
+    );
     const thumbprints = await Promise.all(
       proofs.map((proof) => {
         const { jwk } = decodeProtectedHeader(proof);

@@ -30,8 +30,11 @@ export async function launchChromium(): Promise<Browser> {
   try {
     return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000 });
   } catch (cause) {
-    throw new Error(`Chromium at ${CHROMIUM_PATH} did not start, so the browser specs cannot run: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    throw new Error(
+      `Chromium at ${CHROMIUM_PATH} did not start, so the browser specs cannot run: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -41,7 +41,10 @@ function inputsOf(metafile: Metafile): string[] {
  * Answers the test pages' requests: `/` loads `bundle`; `/<name>` loads `more[name]`, on the same
  * origin (tabs of one app share its storage). Serve it with {@link LoopbackPageServer}.
  */
-export function testPageHandler(bundle: PageBundle, more: Readonly<Record<string, PageBundle>> = {}): http.RequestListener {
+export function testPageHandler(
+  bundle: PageBundle,
+  more: Readonly<Record<string, PageBundle>> = {},
+): http.RequestListener {
   const html = (script: string) =>
     `<!doctype html><meta charset="utf-8"><title>rxjs-auth-http in the browser</title><body></body><script src="${script}"></script>`;
   const pages = new Map<string, string>([['/', html('/browser-suite.js')]]);

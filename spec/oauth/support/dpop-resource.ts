@@ -27,7 +27,9 @@ export interface DPoPResource {
 }
 
 /** The key thumbprint an access token is bound to (its `cnf.jkt`), or undefined when it is not live. */
-export type FindBinding = (accessToken: string) => Promise<{ readonly subject: string; readonly jkt: string | undefined } | undefined>;
+export type FindBinding = (
+  accessToken: string,
+) => Promise<{ readonly subject: string; readonly jkt: string | undefined } | undefined>;
 
 const IAT_WINDOW_S = 60;
 
@@ -42,7 +44,13 @@ export function dpopResource(findBinding: FindBinding): DPoPResource {
     // A Bearer challenge first, holding the text `use_dpop_nonce` in a quoted value: a client that
     // matches substrings would be fooled by it; only the DPoP challenge counts.
     const challenge = `Bearer realm="api", error_description="not error=\\"use_dpop_nonce\\"", DPoP algs="ES256", error="${error}"`;
-    res.writeHead(401, { 'www-authenticate': challenge, 'dpop-nonce': nonce, 'access-control-expose-headers': 'DPoP-Nonce' }).end();
+    res
+      .writeHead(401, {
+        'www-authenticate': challenge,
+        'dpop-nonce': nonce,
+        'access-control-expose-headers': 'DPoP-Nonce',
+      })
+      .end();
   };
 
   async function answer(req: http.IncomingMessage, res: http.ServerResponse, url: string): Promise<void> {
@@ -63,16 +71,22 @@ export function dpopResource(findBinding: FindBinding): DPoPResource {
     expectedHtu.search = '';
     if (payload['htm'] !== req.method) return refuse(res, 'invalid_dpop_proof', `htm ${String(payload['htm'])}`);
     if (payload['htu'] !== expectedHtu.href) return refuse(res, 'invalid_dpop_proof', `htu ${String(payload['htu'])}`);
-    if (payload['ath'] !== createHash('sha256').update(token).digest('base64url')) return refuse(res, 'invalid_dpop_proof', 'ath');
-    if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > IAT_WINDOW_S) return refuse(res, 'invalid_dpop_proof', 'iat');
-    if (typeof payload.jti !== 'string' || stats.jtis.has(payload.jti)) return refuse(res, 'invalid_dpop_proof', 'jti replayed');
+    if (payload['ath'] !== createHash('sha256').update(token).digest('base64url'))
+      return refuse(res, 'invalid_dpop_proof', 'ath');
+    if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > IAT_WINDOW_S)
+      return refuse(res, 'invalid_dpop_proof', 'iat');
+    if (typeof payload.jti !== 'string' || stats.jtis.has(payload.jti))
+      return refuse(res, 'invalid_dpop_proof', 'jti replayed');
     stats.jtis.add(payload.jti);
     if (payload['nonce'] !== nonce) return refuse(res, 'use_dpop_nonce', 'stale nonce');
     const binding = await findBinding(token);
     if (binding === undefined) return refuse(res, 'invalid_token', 'token not live');
-    if (binding.jkt !== (await calculateJwkThumbprint(jwk))) return refuse(res, 'invalid_token', 'token bound to another key');
+    if (binding.jkt !== (await calculateJwkThumbprint(jwk)))
+      return refuse(res, 'invalid_token', 'token bound to another key');
     stats.ok++;
-    res.writeHead(200, { 'content-type': 'application/json', 'dpop-nonce': nonce }).end(JSON.stringify({ sub: binding.subject }));
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'dpop-nonce': nonce })
+      .end(JSON.stringify({ sub: binding.subject }));
   }
 
   return {

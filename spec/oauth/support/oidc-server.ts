@@ -104,9 +104,18 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     // Rotation on every refresh, so a reused refresh token is detected and revokes the grant.
     rotateRefreshToken: true,
     issueRefreshToken: () => Promise.resolve(true),
-    ttl: { AccessToken: options.accessTokenTtl, IdToken: 3600, RefreshToken: 3600, Grant: 3600, Session: 3600, Interaction: 600 },
+    ttl: {
+      AccessToken: options.accessTokenTtl,
+      IdToken: 3600,
+      RefreshToken: 3600,
+      Grant: 3600,
+      Session: 3600,
+      Interaction: 600,
+    },
     features: {
-      dPoP: options.dpop ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: false },
+      dPoP: options.dpop
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+        : { enabled: false },
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
@@ -114,7 +123,11 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
         enabled: jwt,
         defaultResource: () => apiUrl,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'openid', accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl }),
+        getResourceServerInfo: () => ({
+          scope: 'openid',
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: options.accessTokenTtl,
+        }),
       },
     },
   });
@@ -199,7 +212,10 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     async revokeGrantOf(refreshToken) {
       const found = await provider.RefreshToken.find(refreshToken);
       if (!found?.grantId) throw new Error('no such refresh token');
-      await Promise.all([provider.AccessToken.revokeByGrantId(found.grantId), provider.RefreshToken.revokeByGrantId(found.grantId)]);
+      await Promise.all([
+        provider.AccessToken.revokeByGrantId(found.grantId),
+        provider.RefreshToken.revokeByGrantId(found.grantId),
+      ]);
     },
     close: async () => {
       await Promise.all(

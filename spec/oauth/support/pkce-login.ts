@@ -14,7 +14,12 @@ export interface LoginAnswer {
  * consent pages submitted over HTTP with its cookies, then the code exchanged at the token endpoint
  * (with a proof from `dpop`, when given, so the tokens are bound to its key).
  */
-export async function pkceLogin(server: OidcServer, client: RegisteredClient, user = 'alice', dpop?: DPoP): Promise<LoginAnswer> {
+export async function pkceLogin(
+  server: OidcServer,
+  client: RegisteredClient,
+  user = 'alice',
+  dpop?: DPoP,
+): Promise<LoginAnswer> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const authorize = new URL(`${server.issuer}/auth`);
@@ -73,10 +78,21 @@ export async function pkceLogin(server: OidcServer, client: RegisteredClient, us
   throw new Error('the login did not reach the redirect URI');
 }
 
-async function exchange(server: OidcServer, client: RegisteredClient, callback: URL, verifier: string, dpop?: DPoP): Promise<LoginAnswer> {
+async function exchange(
+  server: OidcServer,
+  client: RegisteredClient,
+  callback: URL,
+  verifier: string,
+  dpop?: DPoP,
+): Promise<LoginAnswer> {
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`the authorization failed: ${callback.searchParams.get('error')}`);
-  const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: server.redirectUri, code_verifier: verifier });
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: server.redirectUri,
+    code_verifier: verifier,
+  });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (client.method === 'client_secret_basic') {
     const encode = (text: string): string => encodeURIComponent(text).replace(/%20/g, '+');
@@ -96,7 +112,8 @@ async function exchange(server: OidcServer, client: RegisteredClient, callback: 
   // The server requires a nonce it has not told us yet: the first answer carries it.
   if (dpop && response.status === 400 && response.headers.has('dpop-nonce')) response = await post();
   const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok || typeof body['access_token'] !== 'string') throw new Error(`the code exchange failed: ${String(body['error'])}`);
+  if (!response.ok || typeof body['access_token'] !== 'string')
+    throw new Error(`the code exchange failed: ${String(body['error'])}`);
   return {
     body,
     tokens: {

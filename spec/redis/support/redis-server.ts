@@ -58,12 +58,28 @@ export class RedisServer {
 
   private launch(): Promise<void> {
     // No periodic snapshots, no append-only file; `dir` only receives the snapshot of a SHUTDOWN SAVE.
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+    ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     return new Promise((resolve, reject) => {
       let output = '';
-      const fail = (why: string) => reject(new Error(`redis-server did not start (${why}); install it with: sudo apt-get install -y redis-server\n${output}`));
+      const fail = (why: string) =>
+        reject(
+          new Error(
+            `redis-server did not start (${why}); install it with: sudo apt-get install -y redis-server\n${output}`,
+          ),
+        );
       child.once('error', (error) => fail(error.message));
       child.once('exit', (code) => fail(`exit code ${code}`));
       child.stdout?.on('data', (chunk: Buffer) => {

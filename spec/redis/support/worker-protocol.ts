@@ -34,5 +34,10 @@ export type FromWorker =
   /** Sent as soon as the client reports that the session ended, here or in another process. */
   | { readonly type: 'session-end'; readonly end: 'session-expired' | 'logout' }
   | { readonly type: 'events'; readonly events: readonly string[] }
-  | { readonly type: 'burst-done'; readonly ok: number; readonly failures: readonly string[]; readonly tokens: readonly string[] }
+  | {
+      readonly type: 'burst-done';
+      readonly ok: number;
+      readonly failures: readonly string[];
+      readonly tokens: readonly string[];
+    }
   | { readonly type: 'closed' };

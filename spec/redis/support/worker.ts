@@ -2,14 +2,25 @@
 // by its parent over IPC (see worker-protocol.ts).
 import { forkJoin, from, lastValueFrom, of } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
-import { AuthRefreshError, createHttpClient, NetworkError, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
+import {
+  AuthRefreshError,
+  createHttpClient,
+  NetworkError,
+  oauth2Refresh,
+  type AuthTokens,
+  type HttpClient,
+} from '../../../lib';
 import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../../lib/redis';
 import type { Echo } from '../../../test-server/token-api-server';
 import { redisClientKind } from './redis-clients';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 const tell = (message: FromWorker) => process.send!(message);
-let state: { client: HttpClient; redis: RedisClient & { closeForSpec(): Promise<void> }; closers: Array<{ close(): Promise<void> }> } | null = null;
+let state: {
+  client: HttpClient;
+  redis: RedisClient & { closeForSpec(): Promise<void> };
+  closers: Array<{ close(): Promise<void> }>;
+} | null = null;
 let holdAfterRefresh = false;
 let go: (() => void) | null = null;
 const events: string[] = [];
@@ -29,7 +40,9 @@ async function handle(message: ToWorker): Promise<void> {
       const lock = new RedisRefreshLock(redis, { key: message.key, leaseMs: message.leaseMs, pollMs: 250 });
       const refreshOverHttp = oauth2Refresh({ tokenUrl: `${message.apiUrl}/oauth/token` });
       const refresh = (tokens: AuthTokens) =>
-        from(refreshOverHttp(tokens)).pipe(concatMap((fresh) => (holdAfterRefresh ? from(heldUntilGo()).pipe(map(() => fresh)) : of(fresh))));
+        from(refreshOverHttp(tokens)).pipe(
+          concatMap((fresh) => (holdAfterRefresh ? from(heldUntilGo()).pipe(map(() => fresh)) : of(fresh))),
+        );
       const client = createHttpClient({
         baseUrl: message.apiUrl,
         // The default retry, as users run it: 400 requests at once can meet a reset on a loaded loopback.

@@ -70,7 +70,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       map((echo) => (echo.path === `/api/item/${i}` ? 0 : 1)),
       catchError((error: unknown) => {
         if (failureSamples.length < 10)
-          failureSamples.push(`${(error as Error).name} ${(error as { status?: number }).status ?? ''} ${(error as Error).message}`);
+          failureSamples.push(
+            `${(error as Error).name} ${(error as { status?: number }).status ?? ''} ${(error as Error).message}`,
+          );
         return of(1);
       }),
     );
@@ -132,7 +134,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       refreshTokenReuse: server.stats.refreshTokenReuse,
       unauthorized: server.stats.unauthorized,
       durationMs,
-      requestsPerSecond: Math.round(((server.stats.apiRequests - server.stats.unauthorized) * 1000) / Math.max(1, durationMs)),
+      requestsPerSecond: Math.round(
+        ((server.stats.apiRequests - server.stats.unauthorized) * 1000) / Math.max(1, durationMs),
+      ),
       heapWarmBytes,
       heapEndBytes,
     };

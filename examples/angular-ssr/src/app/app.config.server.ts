@@ -1,4 +1,12 @@
-import { ApplicationConfig, inject, mergeApplicationConfig, REQUEST, REQUEST_CONTEXT, RESPONSE_INIT, TransferState } from '@angular/core';
+import {
+  ApplicationConfig,
+  inject,
+  mergeApplicationConfig,
+  REQUEST,
+  REQUEST_CONTEXT,
+  RESPONSE_INIT,
+  TransferState,
+} from '@angular/core';
 import { provideServerRendering, withRoutes } from '@angular/ssr';
 import { MemoryTokenStore } from 'rxjs-auth-http';
 import { API_ORIGIN, API_ORIGIN_KEY } from './api-origin';

@@ -60,7 +60,8 @@ export class App {
 
   protected checkStatus(): void {
     this.ordersService.serviceStatus().subscribe({
-      next: ({ sentAuthorization }) => this.status.set(sentAuthorization ? 'sent with a token' : 'sent without a token'),
+      next: ({ sentAuthorization }) =>
+        this.status.set(sentAuthorization ? 'sent with a token' : 'sent without a token'),
       error: (error: unknown) => this.status.set(describe(error)),
     });
   }

@@ -27,7 +27,9 @@ export class AuthService {
 
   async login(): Promise<void> {
     // skipAuth(): the login request carries no token, and a 401 here means "wrong password", not "refresh".
-    const answer = await firstValueFrom(this.http.post<TokenResponse>(`${AUTH_SERVER}/login`, {}, { context: skipAuth() }));
+    const answer = await firstValueFrom(
+      this.http.post<TokenResponse>(`${AUTH_SERVER}/login`, {}, { context: skipAuth() }),
+    );
     await this.session.store.set(toTokens(answer));
     this.signedIn.set(true);
   }

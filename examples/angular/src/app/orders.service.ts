@@ -20,7 +20,9 @@ export class OrdersService {
   private readonly http = inject(HttpClient);
 
   get(id: number): Observable<Order> {
-    return this.http.get<Echo>(`${API}/api/echo`, { params: { order: id } }).pipe(map((echo) => ({ id: Number(echo.query['order']) })));
+    return this.http
+      .get<Echo>(`${API}/api/echo`, { params: { order: id } })
+      .pipe(map((echo) => ({ id: Number(echo.query['order']) })));
   }
 
   /** A public endpoint: sent without a token (skipAuth), so it works signed out too. */
