@@ -1,26 +1,16 @@
-import {
-  asyncScheduler,
-  defer,
-  firstValueFrom,
-  from,
-  identity,
-  merge,
-  type Observable,
-  of,
-  Subject,
-  throwError,
-} from 'rxjs';
-import { catchError, finalize, map, shareReplay, switchMap, take, timeout } from 'rxjs/operators';
+import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
+import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
+import { ExpiryWatch } from './expiry-watch';
 import { forgetEndedSession } from './forget-ended-session';
+import { revokeTokens } from './revoke-tokens';
 import { endedOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
 import { clearStore, readStore, readStoreNow } from './store-access';
 import type { SessionEnd } from './refresh-lock';
-import { expiryOf } from './token-expiry';
 import type { AuthTokens, TokenStore } from './token-store';
 
 /**
@@ -94,12 +84,10 @@ class SingleFlightSession implements AuthSession {
   private readonly loggedOut$ = new Subject<void>();
   /** The refresh in progress, shared by every waiter; null when none runs. */
   private flight: Observable<RefreshOutcome> | null = null;
-  /** The access token our last refresh returned, and when: its lifetime bounds its expiry skew. */
-  private lastRefreshed: { readonly token: string; readonly at: number } | null = null;
   /** How the session last ended, for requests whose 401 arrives after it did. */
   private endReason: 'rejected' | 'logged-out' = 'logged-out';
   private refreshStarts: number[] = [];
-  private expiryCache: { token: string; expiry: number | undefined } = { token: '', expiry: undefined };
+  private readonly expiry: ExpiryWatch;
 
   constructor(
     private readonly options: ResolvedAuthOptions,
@@ -108,6 +96,7 @@ class SingleFlightSession implements AuthSession {
     this.store = options.store;
     this.tokenPlacement = options.tokenPlacement;
     this.dpop = options.dpop;
+    this.expiry = new ExpiryWatch(options.expirySkew);
     this.events$ = this.events.asObservable();
     options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
@@ -134,17 +123,8 @@ class SingleFlightSession implements AuthSession {
     this.events.next({ type: 'logout' });
     this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
-    const revoked = defer(() => from(revoke(tokens))).pipe(
-      refreshTimeout > 0
-        ? timeout({
-            first: refreshTimeout,
-            with: () => throwError(() => new Error('the revocation did not answer in time')),
-          })
-        : identity,
-    );
-    await firstValueFrom(revoked, { defaultValue: undefined }).catch((error: unknown) =>
-      this.events.next({ type: 'revoke-failure', error }),
-    );
+    const revocation = await revokeTokens(revoke, tokens, refreshTimeout);
+    if (revocation) this.events.next({ type: 'revoke-failure', error: revocation.failure });
   }
 
   // Another tab or process ended the session: stop using its tokens, then say so once here.
@@ -188,7 +168,7 @@ class SingleFlightSession implements AuthSession {
     tokens: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    if (tokens && this.isExpiring(tokens)) return this.afterRefresh(this.sharedRefresh(tokens), attempt);
+    if (tokens && this.expiry.isExpiring(tokens)) return this.afterRefresh(this.sharedRefresh(tokens), attempt);
     return this.attemptOnce(tokens, attempt);
   }
 
@@ -237,7 +217,8 @@ class SingleFlightSession implements AuthSession {
   }
 
   // The one place that decides who refreshes now, for the pre-expiry and the 401 path alike: join
-  // the running refresh, or start it. A lock shared across tabs or processes would slot in here.
+  // the running refresh, or start it. A lock shared across tabs or processes (auth.lock) is taken
+  // inside the flight, so this context's waiters contend for it once.
   private sharedRefresh(stale: AuthTokens): Observable<RefreshOutcome> {
     return this.flight ?? this.startFlight(stale);
   }
@@ -266,7 +247,7 @@ class SingleFlightSession implements AuthSession {
     // refresh token is still stored.
     flight.subscribe((outcome) => {
       settled = outcome;
-      if (outcome.ok) this.lastRefreshed = { token: outcome.tokens.accessToken, at: asyncScheduler.now() };
+      if (outcome.ok) this.expiry.refreshed(outcome.tokens.accessToken);
       else if (outcome.sessionEnded) this.endReason = 'rejected';
     });
     return flight;
@@ -289,30 +270,5 @@ class SingleFlightSession implements AuthSession {
         return outcome.tokens;
       }),
     );
-  }
-
-  private isExpiring(tokens: AuthTokens): boolean {
-    const expiry = this.cachedExpiryOf(tokens);
-    if (expiry === undefined) return false;
-    // asyncScheduler's clock, not Date.now(): TestScheduler runs it in virtual time.
-    const now = asyncScheduler.now();
-    if (now >= expiry) return true;
-    return now >= expiry - this.skewFor(tokens.accessToken, expiry);
-  }
-
-  // A token our own refresh returned may live shorter than the skew; refreshing it at once would
-  // loop, so it gets half its lifetime instead. Every other token is refreshed a full skew early.
-  private skewFor(accessToken: string, expiry: number): number {
-    const { expirySkew } = this.options;
-    if (accessToken !== this.lastRefreshed?.token) return expirySkew;
-    return Math.min(expirySkew, (expiry - this.lastRefreshed.at) / 2);
-  }
-
-  // Decoding a JWT for every request would dominate the coordination cost; the token rarely changes.
-  private cachedExpiryOf(tokens: AuthTokens): number | undefined {
-    if (tokens.expiresAt !== undefined) return expiryOf(tokens);
-    if (this.expiryCache.token !== tokens.accessToken)
-      this.expiryCache = { token: tokens.accessToken, expiry: expiryOf(tokens) };
-    return this.expiryCache.expiry;
   }
 }
