@@ -1,7 +1,5 @@
+import { idbRequest, IndexedDbTable } from '../indexed-db-table';
 import type { DPoPKeyStore } from './dpop-key-store';
-
-const DATABASE = 'rxjs-auth-http-dpop';
-const STORE = 'keys';
 
 /**
  * Keeps the key pair in the browser's IndexedDB, the default in browsers: the `CryptoKeyPair`
@@ -16,7 +14,7 @@ const STORE = 'keys';
  * ```
  */
 export class IndexedDBKeyStore implements DPoPKeyStore {
-  private database: Promise<IDBDatabase> | null = null;
+  private table: IndexedDbTable | null = null;
 
   constructor(private readonly name = 'default') {
     if (typeof name !== 'string' || name === '')
@@ -24,57 +22,30 @@ export class IndexedDBKeyStore implements DPoPKeyStore {
   }
 
   get(): Promise<CryptoKeyPair | null> {
-    return this.run('readonly', (store, done) => {
-      const read = store.get(this.name);
-      read.onsuccess = () => done((read.result as CryptoKeyPair | undefined) ?? null);
-    });
+    return this.keys(
+      'readonly',
+      async (table) => (await idbRequest<CryptoKeyPair | undefined>(table.get(this.name))) ?? null,
+    );
   }
 
   add(keys: CryptoKeyPair): Promise<CryptoKeyPair> {
-    return this.run('readwrite', (store, done) => {
-      const read = store.get(this.name);
-      read.onsuccess = () => {
-        const stored = read.result as CryptoKeyPair | undefined;
-        if (stored) return done(stored);
-        store.put(keys, this.name).onsuccess = () => done(keys);
-      };
+    return this.keys('readwrite', async (table) => {
+      const stored = await idbRequest<CryptoKeyPair | undefined>(table.get(this.name));
+      if (stored) return stored;
+      await idbRequest(table.put(keys, this.name));
+      return keys;
     });
   }
 
   delete(): Promise<void> {
-    return this.run('readwrite', (store, done) => {
-      store.delete(this.name).onsuccess = () => done(undefined);
+    return this.keys('readwrite', async (table) => {
+      await idbRequest(table.delete(this.name));
     });
   }
 
-  // One transaction; its result counts only once it has committed, and any failure rejects.
-  private async run<T>(
-    mode: IDBTransactionMode,
-    work: (store: IDBObjectStore, done: (result: T) => void) => void,
-  ): Promise<T> {
-    const database = await this.open();
-    return new Promise<T>((resolve, reject) => {
-      const transaction = database.transaction(STORE, mode);
-      let result: T;
-      transaction.oncomplete = () => resolve(result);
-      transaction.onerror = () => reject(transaction.error ?? new Error('IndexedDB: the transaction failed'));
-      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB: the transaction was aborted'));
-      work(transaction.objectStore(STORE), (value) => (result = value));
-    });
-  }
-
-  private open(): Promise<IDBDatabase> {
-    this.database ??= new Promise<IDBDatabase>((resolve, reject) => {
-      if (typeof indexedDB === 'undefined')
-        return reject(new Error('IndexedDB is not available here; use MemoryDPoPKeyStore'));
-      const request = indexedDB.open(DATABASE, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB: the database did not open'));
-    }).catch((error: unknown) => {
-      this.database = null; // a blocked or failed open may succeed next time
-      throw error;
-    });
-    return this.database;
+  private async keys<T>(mode: IDBTransactionMode, work: (table: IDBObjectStore) => Promise<T>): Promise<T> {
+    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available here; use MemoryDPoPKeyStore');
+    this.table ??= new IndexedDbTable(indexedDB, 'rxjs-auth-http-dpop', 'keys');
+    return this.table.transaction(mode, work);
   }
 }

@@ -7,7 +7,8 @@ export interface RequestSummary {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-const REDACTED = '[redacted]';
+/** What stands in for a hidden secret in every error. */
+export const REDACTED = '[redacted]';
 
 // Names are matched loosely on purpose: a false positive hides a harmless value, a false
 // negative leaks a credential into a log.

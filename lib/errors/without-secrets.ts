@@ -1,8 +1,8 @@
+import { REDACTED } from './redact';
+
 // Errors this library did not make (Node's URL parser keeps the whole URL in `input`; a header
 // check may quote a value) become causes of ours, and loggers print causes. Any that shows a
 // secret is replaced by a copy that does not.
-
-const REDACTED = '[redacted]';
 
 /** `text` with every one of `secrets` replaced by `[redacted]`. */
 export function hideSecrets(text: string, secrets: readonly string[]): string {
