@@ -1,6 +1,7 @@
 // What one `npm run bench` measures, and the messages its processes exchange. Every process
 // (orchestrator, server, one client per cell) reads the same plan, so a quick run and a full run
 // differ in exactly one place.
+import type { GcSummary } from './window-profiler';
 
 /** The clients compared. */
 export const VARIANTS = [
@@ -89,6 +90,8 @@ export interface CellTask {
   readonly warmupMs: number;
   readonly windowMs: number;
   readonly drainMs: number;
+  /** `npm run bench:profile` only: write a CPU profile of the window here, and measure GC. */
+  readonly profileFile?: string;
 }
 
 /** What a client process measured in its window. */
@@ -104,6 +107,14 @@ export interface ClientMeasurement {
   readonly p99Ms: number;
   /** User + system CPU of the client process in the window, in microseconds. */
   readonly cpuMicros: number;
+  /**
+   * The two parts of it. On loopback the sender's system calls run much of the receiver's TCP work,
+   * so system time follows the server's timing; user time is what the client's own code costs.
+   */
+  readonly userCpuMicros: number;
+  readonly systemCpuMicros: number;
+  /** With `profileFile` only: the collections in the window and the bytes allocated. */
+  readonly gc?: GcSummary;
   readonly peakRssBytes: number;
   /** The first few distinct failure messages, to tell a broken bench from a failing client. */
   readonly failureSamples: readonly string[];

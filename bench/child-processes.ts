@@ -32,6 +32,7 @@ export async function buildChildren(): Promise<Record<ChildEntry, string>> {
     format: 'cjs',
     target: 'es2022', // as scripts/build.mjs builds the package
     logLevel: 'warning',
+    sourcemap: true, // read by bench/profile.ts; Node does not load it unless asked
   });
   return Object.fromEntries(entries.map((entry) => [entry, path.join(outdir, `${entry}.cjs`)])) as Record<
     ChildEntry,

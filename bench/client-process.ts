@@ -2,9 +2,11 @@
 // cell keeps one client's heap, sockets and JIT state out of the next one's figures.
 // Steps: warm up, say 'warm', wait for 'go', load for the window, say 'window-closed', drain,
 // send the result, exit.
+import { writeFileSync } from 'node:fs';
 import type { CellTask, ClientMessage, ClientMeasurement } from './bench-plan';
 import { quantile, startLoad } from './load-driver';
 import { createVariant } from './variants';
+import { WindowProfiler } from './window-profiler';
 
 async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(1)); // the orchestrator is gone: so is the point
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   await tell({ type: 'warm' });
   await nextMessage('go');
 
+  const profiler = task.profileFile ? new WindowProfiler() : null;
+  await profiler?.start();
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const load = startLoad(send, task.concurrency);
@@ -25,9 +29,14 @@ async function main(): Promise<void> {
   const completed = load.completed;
   const cpu = process.cpuUsage(cpuBefore);
   const windowMs = performance.now() - startedAt;
+  const profile = await profiler?.stop();
   const latencies = load.latencies.slice(0, completed);
   void tell({ type: 'window-closed' });
   const { unfinished } = await load.stop(task.drainMs);
+  if (task.profileFile && profile) {
+    writeFileSync(task.profileFile, JSON.stringify(profile.cpuProfile));
+    writeFileSync(task.profileFile.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(profile.heapProfile));
+  }
 
   const measurement: ClientMeasurement = {
     completed,
@@ -37,6 +46,9 @@ async function main(): Promise<void> {
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     cpuMicros: cpu.user + cpu.system,
+    userCpuMicros: cpu.user,
+    systemCpuMicros: cpu.system,
+    ...(profile ? { gc: profile.gc } : {}),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     failureSamples: load.failureSamples,
   };
