@@ -1,8 +1,9 @@
 import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
-import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
+import { recoverWith } from '../rx/lean-operators';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { ExpiryWatch } from './expiry-watch';
@@ -189,13 +190,11 @@ class SingleFlightSession implements AuthSession {
     sent: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    return attempt(sent?.accessToken ?? null).pipe(
-      catchError((error: unknown) =>
-        (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
-          ? // The retry is not wrapped in this catchError again, so it runs at most once: no loops.
-            this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
-          : throwError(() => error),
-      ),
+    return recoverWith(attempt(sent?.accessToken ?? null), (error: unknown) =>
+      (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
+        ? // The retry is not wrapped in this recoverWith again, so it runs at most once: no loops.
+          this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
+        : throwError(() => error),
     );
   }
 

@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, type Observable, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
-import { catchError, switchMap } from 'rxjs/operators';
+import { switchMap } from 'rxjs/operators';
+import { recoverWith } from '../rx/lean-operators';
 import { retryDelay } from './retry-delay';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options';
 
@@ -27,8 +28,8 @@ export function retryWithBackoff<T>(options?: RetryOptions | number): MonoTypeOp
 
 /**
  * Subscribes to `attempt()`, and after each transient failure waits and subscribes to a fresh
- * `attempt()`. A catchError per attempt rather than rxjs' `retry`: a request that succeeds, as
- * most do, then pays for one operator instead of `retry`'s machinery and two `defer`s around it.
+ * `attempt()`. A lean catchError per attempt rather than rxjs' `retry`: a request that succeeds,
+ * as most do, then pays for one small layer instead of `retry`'s machinery and two `defer`s.
  * The retry interceptor passes `() => next(req)`, so each attempt runs the rest of the chain anew.
  */
 export function retryAttempts<T>(attempt: () => Observable<T>, options: ResolvedRetryOptions): Observable<T> {
@@ -36,15 +37,13 @@ export function retryAttempts<T>(attempt: () => Observable<T>, options: Resolved
     // Per subscription: each resubscription of the result starts a fresh budget.
     const startedAt = asyncScheduler.now();
     const from = (retryIndex: number): Observable<T> =>
-      callAttempt(attempt).pipe(
-        catchError((error: unknown) => {
-          const wait =
-            retryIndex < options.limit
-              ? retryDelay({ error, retryIndex, elapsedMs: asyncScheduler.now() - startedAt }, options)
-              : null;
-          return wait === null ? throwError(() => error) : timer(wait).pipe(switchMap(() => from(retryIndex + 1)));
-        }),
-      );
+      recoverWith(callAttempt(attempt), (error: unknown) => {
+        const wait =
+          retryIndex < options.limit
+            ? retryDelay({ error, retryIndex, elapsedMs: asyncScheduler.now() - startedAt }, options)
+            : null;
+        return wait === null ? throwError(() => error) : timer(wait).pipe(switchMap(() => from(retryIndex + 1)));
+      });
     return from(0);
   });
 }

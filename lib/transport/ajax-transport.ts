@@ -1,4 +1,12 @@
-import { defer, from, Observable, throwError } from 'rxjs';
+import {
+  from,
+  Observable,
+  throwError,
+  type Observer,
+  type Subscriber,
+  type Subscription,
+  type TeardownLogic,
+} from 'rxjs';
 import { catchError, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
 import { summarizeRequest } from '../errors/redact';
@@ -34,70 +42,97 @@ export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
   const config = { ...options, createXHR: withConnectTimeout(options.createXHR, options.connectTimeout) };
   const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
   return (req) =>
-    defer(() => {
+    new Observable<HttpResponse<unknown>>((subscriber) => {
       let prepared: PreparedBody | Promise<PreparedBody>;
       try {
         if (!config.nativeXhr) refuseTransportHeaders(req, summarize);
         prepared = prepareBody(req, !config.nativeXhr, summarize);
       } catch (error) {
-        return throwError(() => toRequestError(error, req, config.secretParams));
+        subscriber.error(toRequestError(error, req, config.secretParams));
+        return undefined;
       }
-      if (!(prepared instanceof Promise)) return send(req, prepared, config);
-      return from(prepared).pipe(
-        catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))),
-        switchMap((body) => send(req, body, config)),
-      );
+      if (!(prepared instanceof Promise)) return new AjaxExchange(req, prepared, config, subscriber).start();
+      // Only a FormData or Blob body to encode takes this longer way.
+      return from(prepared)
+        .pipe(
+          catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))),
+          switchMap(
+            (body) =>
+              new Observable<HttpResponse<unknown>>((inner) => new AjaxExchange(req, body, config, inner).start()),
+          ),
+        )
+        .subscribe(subscriber);
     });
 }
 
-// One Observable around ajax maps the response, maps every failure and keeps the deadline: one
-// layer per request where map, catchError and a deadline operator would be three.
-function send(
-  req: HttpRequest,
-  prepared: PreparedBody,
-  config: AjaxTransportConfig,
-): Observable<HttpResponse<unknown>> {
-  const { secretParams } = config;
-  const response$ = ajax<unknown>({
-    url: req.url,
-    method: req.method,
-    headers: prepared.headers,
-    body: prepared.body,
-    responseType: xhrResponseType(req.responseType, config.nativeXhr),
-    // Without crossDomain, ajax adds x-requested-with, which turns every cross-origin call into a
-    // CORS preflight.
-    crossDomain: true,
-    createXHR: config.createXHR,
-  });
-  return new Observable<HttpResponse<unknown>>((subscriber) => {
-    const fail = (error: unknown) => subscriber.error(toRequestError(error, req, secretParams));
+/**
+ * One attempt through ajax: maps the response, maps every failure and keeps the deadline. One
+ * object that is also the observer of ajax and the teardown, rather than a closure per callback,
+ * and one layer per request where map, catchError and a deadline operator would be three.
+ */
+class AjaxExchange implements Partial<Observer<AjaxResponse<unknown>>> {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly req: HttpRequest,
+    private readonly prepared: PreparedBody,
+    private readonly config: AjaxTransportConfig,
+    private readonly subscriber: Subscriber<HttpResponse<unknown>>,
+  ) {}
+
+  start(): TeardownLogic {
+    const { req, prepared, config } = this;
     // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
     // (unsubscribing aborts the XHR) behaves the same in Node and in browsers. A plain setTimeout,
     // not rxjs' `timeout`, which schedules a setInterval and its bookkeeping per request; this is
     // real I/O, so virtual time has nothing to gain here.
-    const timer =
-      req.timeout > 0 && Number.isFinite(req.timeout)
-        ? setTimeout(() => fail(new RequestTimeoutError(summarizeRequest(req, secretParams), req.timeout)), req.timeout)
-        : undefined;
-    const subscription = response$.subscribe({
-      next: (response) => {
-        let mapped: HttpResponse<unknown>;
-        try {
-          mapped = toHttpResponse(response, req, secretParams);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        subscriber.next(mapped);
-      },
-      error: fail,
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      clearTimeout(timer);
-      subscription.unsubscribe();
-    };
-  });
+    if (req.timeout > 0 && Number.isFinite(req.timeout)) this.timer = setTimeout(expire, req.timeout, this);
+    this.subscription = ajax<unknown>({
+      url: req.url,
+      method: req.method,
+      headers: prepared.headers,
+      body: prepared.body,
+      responseType: xhrResponseType(req.responseType, config.nativeXhr),
+      // Without crossDomain, ajax adds x-requested-with, which turns every cross-origin call into a
+      // CORS preflight.
+      crossDomain: true,
+      createXHR: config.createXHR,
+    }).subscribe(this);
+    return this;
+  }
+
+  next(response: AjaxResponse<unknown>): void {
+    let mapped: HttpResponse<unknown>;
+    try {
+      mapped = toHttpResponse(response, this.req, this.config.secretParams);
+    } catch (error) {
+      this.error(error);
+      return;
+    }
+    this.subscriber.next(mapped);
+  }
+
+  error(error: unknown): void {
+    this.subscriber.error(toRequestError(error, this.req, this.config.secretParams));
+  }
+
+  complete(): void {
+    this.subscriber.complete();
+  }
+
+  expire(): void {
+    this.error(new RequestTimeoutError(summarizeRequest(this.req, this.config.secretParams), this.req.timeout));
+  }
+
+  unsubscribe(): void {
+    clearTimeout(this.timer);
+    this.subscription?.unsubscribe();
+  }
+}
+
+function expire(exchange: AjaxExchange): void {
+  exchange.expire();
 }
 
 // Hands the limit to an XHR that has a `connectTimeout` (NodeXMLHttpRequest), found by shape so
