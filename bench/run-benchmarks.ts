@@ -18,7 +18,7 @@ import {
 import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
-import { summarize, type CellRecord } from './summarize';
+import { fixed, perRequest, summarize, type CellRecord } from './summarize';
 import { benchmarksMarkdown, benchmarksSvg } from './write-report';
 
 // A quick smoke run's rough figures must not replace the real ones in docs/.
@@ -116,7 +116,8 @@ async function runCell(
       : '';
   console.log(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
-      `${rps.toFixed(0).padStart(6)} req/s  p99 ${client.p99Ms.toFixed(1).padStart(6)} ms  ${(client.cpuMicros / client.completed).toFixed(0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
+      `${rps.toFixed(0).padStart(6)} req/s  p99 ${fixed(client.p99Ms, 1).padStart(6)} ms  ` +
+      `${fixed(perRequest(client.cpuMicros, client.completed), 0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
   );
   if (
     client.failureSamples.length > 0 &&

@@ -76,6 +76,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** `value` with `digits` decimals, or 'n/a' where a cell gave no figure (NaN). */
+export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** CPU (or any count) per completed request; NaN, not Infinity, for a cell that completed none. */
+export const perRequest = (micros: number, completed: number) => (completed > 0 ? micros / completed : NaN);
+
 const rpsOf = (cell: CellRecord) => cell.client.completed / (cell.client.windowMs / 1000);
 
 export function summarize(
@@ -91,7 +97,8 @@ export function summarize(
     median(
       pick(scenario, variant, concurrency).flatMap((cell) => {
         const peer = pick(scenario, other, concurrency).find((candidate) => candidate.round === cell.round);
-        return peer ? [rpsOf(cell) / rpsOf(peer)] : [];
+        // A peer that completed nothing gives no ratio (NaN), not Infinity, which would pass any goal.
+        return peer ? [rpsOf(peer) > 0 ? rpsOf(cell) / rpsOf(peer) : NaN] : [];
       }),
     );
   const variantsIn = (scenario: Scenario) => [
@@ -109,7 +116,7 @@ export function summarize(
         rpsRange: [Math.min(...runs.map(rpsOf)), Math.max(...runs.map(rpsOf))],
         p50Ms: median(runs.map((cell) => cell.client.p50Ms)),
         p99Ms: median(runs.map((cell) => cell.client.p99Ms)),
-        cpuMicrosPerRequest: median(runs.map((cell) => cell.client.cpuMicros / cell.client.completed)),
+        cpuMicrosPerRequest: median(runs.map((cell) => perRequest(cell.client.cpuMicros, cell.client.completed))),
         peakRssMb: median(runs.map((cell) => cell.client.peakRssBytes / 2 ** 20)),
         vsBare: ratio('throughput', variant, 'bare-ajax', concurrency),
         vsRaw: ratio('throughput', variant, 'raw-http', concurrency),
@@ -140,7 +147,6 @@ export function summarize(
     }),
   );
 
-  const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const perConcurrency = (show: (concurrency: number) => string) =>
     CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
   const underExpiry = (variant: Variant): Goal => {
@@ -165,13 +171,13 @@ export function summarize(
     {
       name: `${label} vs axios + axios-auth-refresh (req/s)`,
       target: '>= 2.5x at concurrency 16 and 256',
-      measured: [16, 256].map((c) => `${fmt(ratio('throughput', variant, 'axios-refresh', c))}x at ${c}`).join(', '),
+      measured: [16, 256].map((c) => `${fixed(ratio('throughput', variant, 'axios-refresh', c))}x at ${c}`).join(', '),
       pass: [16, 256].every((c) => ratio('throughput', variant, 'axios-refresh', c) >= 2.5),
     },
     {
       name: `${label} vs bare rxjs/ajax + xhr2 (req/s)`,
       target: '>= 0.95x at every concurrency',
-      measured: perConcurrency((c) => `${fmt(ratio('throughput', variant, 'bare-ajax', c))}x`),
+      measured: perConcurrency((c) => `${fixed(ratio('throughput', variant, 'bare-ajax', c))}x`),
       pass: CONCURRENCIES.every((c) => ratio('throughput', variant, 'bare-ajax', c) >= 0.95),
     },
   ];
@@ -184,13 +190,13 @@ export function summarize(
     {
       name: 'Coordination CPU per request (session.authorize over of(value))',
       target: '< 5 µs',
-      measured: `${fmt(coordination.authorizeMicros)} µs (with authInterceptor and the chain: ${fmt(coordination.interceptorMicros)} µs; of() alone ${fmt(coordination.baselineMicros)} µs)`,
+      measured: `${fixed(coordination.authorizeMicros)} µs (with authInterceptor and the chain: ${fixed(coordination.interceptorMicros)} µs; of() alone ${fixed(coordination.baselineMicros)} µs)`,
       pass: coordination.authorizeMicros < 5,
     },
     {
       name: `${parked.requests.toLocaleString('en-US')} requests parked on one slow refresh (heap)`,
       target: '< 20 MB, and one refresh call',
-      measured: `${fmt(parked.heapDeltaBytes / 2 ** 20, 1)} MB (${Math.round(parked.heapDeltaBytes / parked.requests)} bytes per request), ${parked.refreshCalls} refresh call(s), ${parked.settled} settled`,
+      measured: `${fixed(parked.heapDeltaBytes / 2 ** 20, 1)} MB (${Math.round(parked.heapDeltaBytes / parked.requests)} bytes per request), ${parked.refreshCalls} refresh call(s), ${parked.settled} settled`,
       pass: parked.heapDeltaBytes < 20 * 2 ** 20 && parked.refreshCalls === 1 && parked.settled === parked.requests,
     },
   ];

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { barChartSvg, type BarPanel } from './bar-chart';
 import { CONCURRENCIES, VARIANT_LABELS, type BenchPlan, type Variant } from './bench-plan';
-import type { BenchSummary, ExpiryRow, ThroughputRow } from './summarize';
+import { fixed, type BenchSummary, type ExpiryRow, type ThroughputRow } from './summarize';
 
 const COLORS: Readonly<Record<Variant, string>> = {
   'raw-http': '#9e9e9e',
@@ -141,7 +141,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
 function baselineCheck(summary: BenchSummary): string[] {
   const span = (variant: Variant, pick: (row: ThroughputRow) => number) => {
     const values = summary.throughput.filter((row) => row.variant === variant).map(pick);
-    return `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`;
+    return `${fixed(Math.min(...values))}–${fixed(Math.max(...values))}×`;
   };
   const axios256 = summary.expiry.find((row) => row.variant === 'axios-refresh' && row.concurrency === 256);
   return [
@@ -150,17 +150,17 @@ function baselineCheck(summary: BenchSummary): string[] {
     `- bare rxjs/ajax + xhr2 vs raw node:http: ${span('bare-ajax', (row) => row.vsRaw)} of its req/s (expected 0.76–0.88×);`,
     `- axios + axios-auth-refresh vs raw node:http: ${span('axios-refresh', (row) => row.vsRaw)} (expected 0.30–0.50×);`,
     axios256
-      ? `- axios-auth-refresh at concurrency 256 under expiry: ${axios256.refreshPerExpiry.toFixed(2)} refresh calls and ${axios256.failedPerExpiry.toFixed(1)} failed requests per expiry (expected 1 refresh, 255 of 256 failed).`
+      ? `- axios-auth-refresh at concurrency 256 under expiry: ${fixed(axios256.refreshPerExpiry)} refresh calls and ${fixed(axios256.failedPerExpiry, 1)} failed requests per expiry (expected 1 refresh, 255 of 256 failed).`
       : '- axios-auth-refresh did not run under expiry.',
   ];
 }
 
 function throughputLine(row: ThroughputRow): string {
-  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${row.rps.toFixed(0)} | ${row.rpsRange[0].toFixed(0)}–${row.rpsRange[1].toFixed(0)} | ${ratio(row.vsBare)} | ${ratio(row.vsRaw)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.peakRssMb.toFixed(0)} | ${row.serverCore.toFixed(2)} | ${row.failed} |`;
+  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${fixed(row.rps, 0)} | ${fixed(row.rpsRange[0], 0)}–${fixed(row.rpsRange[1], 0)} | ${ratio(row.vsBare)} | ${ratio(row.vsRaw)} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.cpuMicrosPerRequest, 0)} | ${fixed(row.peakRssMb, 0)} | ${fixed(row.serverCore)} | ${row.failed} |`;
 }
 
 function expiryLine(row: ExpiryRow): string {
-  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${row.rps.toFixed(0)} | ${row.p99Ms.toFixed(1)} | ${row.expiries} | ${row.refreshPerExpiry.toFixed(2)} | ${row.unauthorizedPerExpiry.toFixed(1)} | ${row.failed} | ${row.failedPerExpiry.toFixed(1)} | ${row.refreshTokenReuse} |`;
+  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${fixed(row.rps, 0)} | ${fixed(row.p99Ms, 1)} | ${row.expiries} | ${fixed(row.refreshPerExpiry)} | ${fixed(row.unauthorizedPerExpiry, 1)} | ${row.failed} | ${fixed(row.failedPerExpiry, 1)} | ${row.refreshTokenReuse} |`;
 }
 
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
