@@ -31,6 +31,9 @@ export interface ThroughputRow {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly cpuMicrosPerRequest: number;
+  /** The two parts of it: user time is the client's own code, system time mostly loopback TCP. */
+  readonly userMicrosPerRequest: number;
+  readonly systemMicrosPerRequest: number;
   readonly peakRssMb: number;
   readonly vsBare: number;
   readonly vsRaw: number;
@@ -117,6 +120,10 @@ export function summarize(
         p50Ms: median(runs.map((cell) => cell.client.p50Ms)),
         p99Ms: median(runs.map((cell) => cell.client.p99Ms)),
         cpuMicrosPerRequest: median(runs.map((cell) => perRequest(cell.client.cpuMicros, cell.client.completed))),
+        userMicrosPerRequest: median(runs.map((cell) => perRequest(cell.client.userCpuMicros, cell.client.completed))),
+        systemMicrosPerRequest: median(
+          runs.map((cell) => perRequest(cell.client.systemCpuMicros, cell.client.completed)),
+        ),
         peakRssMb: median(runs.map((cell) => cell.client.peakRssBytes / 2 ** 20)),
         vsBare: ratio('throughput', variant, 'bare-ajax', concurrency),
         vsRaw: ratio('throughput', variant, 'raw-http', concurrency),
