@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(out, 'benchmarks.md'), benchmarksMarkdown(summary, plan, runSeconds, rounds));
   console.log('');
   for (const goal of summary.goals)
-    console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.measured} (target ${goal.target})`);
+    console.log(`${goal.result.padEnd(8)}${goal.name}: ${goal.measured} (target ${goal.target})`);
   console.log(`\nwrote ${path.join(out, 'benchmarks.md')} and benchmarks.svg in ${runSeconds.toFixed(0)} s`);
 }
 

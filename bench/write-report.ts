@@ -94,9 +94,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '',
     '| Goal | Target | Measured | Result |',
     '| --- | --- | --- | --- |',
-    ...summary.goals.map(
-      (goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.pass ? 'PASS' : 'FAIL'}** |`,
-    ),
+    ...summary.goals.map((goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.result}** |`),
     '',
     '![Requests per second, client user CPU per request, failed requests per expiry](benchmarks.svg)',
     '',
