@@ -1,6 +1,9 @@
 // Writes docs/benchmarks.md and docs/benchmarks.svg from one run's summary. Every number in those
-// files comes from here; nothing in them is edited by hand.
+// files comes from here; the one hand-written part, "Where the time goes", is copied in from
+// bench/where-the-time-goes.md, so a run never overwrites it.
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { barChartSvg, type BarPanel } from './bar-chart';
 import { CONCURRENCIES, VARIANT_LABELS, type BenchPlan, type Variant } from './bench-plan';
 import { fixed, type BenchSummary, type ExpiryRow, type ThroughputRow } from './summarize';
@@ -15,6 +18,13 @@ const COLORS: Readonly<Record<Variant, string>> = {
 };
 
 export const REPRODUCE = 'npm run bench';
+
+const HAND_WRITTEN = path.join(__dirname, 'where-the-time-goes.md');
+
+/** bench/where-the-time-goes.md as it is (its trailing newlines aside), or nothing if it is gone. */
+function handWrittenSection(): string[] {
+  return existsSync(HAND_WRITTEN) ? [readFileSync(HAND_WRITTEN, 'utf8').replace(/\n+$/, ''), ''] : [];
+}
 
 export function benchmarksSvg(summary: BenchSummary): string {
   const groups = CONCURRENCIES.map((c) => `concurrency ${c}`);
@@ -63,7 +73,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
   const lines: string[] = [
     '# Benchmarks',
     '',
-    `<!-- Written by bench/run-benchmarks.ts. Do not edit by hand: run \`${REPRODUCE}\` again. -->`,
+    `<!-- Written by bench/run-benchmarks.ts. Do not edit by hand: run \`${REPRODUCE}\` again. The section "Where the time goes" is copied from bench/where-the-time-goes.md: edit it there. -->`,
     '',
     `Reproduce with \`${REPRODUCE}\` (about ${Math.ceil(runSeconds / 60)} minutes here; \`BENCH_QUICK=1 ${REPRODUCE}\` for a smoke run of well under a minute).`,
     '',
@@ -98,6 +108,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '',
     '![Requests per second, client user CPU per request, failed requests per expiry](benchmarks.svg)',
     '',
+    ...handWrittenSection(),
     '## Throughput, latency, CPU and memory (no expiry)',
     '',
     '| Client | Concurrency | req/s | req/s range over rounds | × bare ajax | × raw http | p50 ms | p99 ms | client CPU µs/req | user µs/req | system µs/req | peak RSS MB | server core used | failed |',
