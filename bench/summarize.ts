@@ -85,6 +85,8 @@ export function median(values: readonly number[]): number {
 /** `value` with `digits` decimals, or 'n/a' where a cell gave no figure (NaN). */
 export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
+
 /** CPU (or any count) per completed request; NaN, not Infinity, for a cell that completed none. */
 export const perRequest = (micros: number, completed: number) => (completed > 0 ? micros / completed : NaN);
 
@@ -197,7 +199,7 @@ export function summarize(
     name,
     target: `>= ${min}x ${at.length === CONCURRENCIES.length ? 'at every concurrency' : `at concurrency ${at.join(' and ')}`}`,
     measured:
-      at.map((c) => `${fixed(ratio('throughput', variant, other, c))}x at ${c}`).join(', ') +
+      at.map((c) => `${times(ratio('throughput', variant, other, c))} at ${c}`).join(', ') +
       ` (median of ${throughputRounds.size} round(s))`,
     result: passOrFail(at.every((c) => ratio('throughput', variant, other, c) >= min)),
   });
@@ -228,7 +230,7 @@ export function summarize(
     },
     {
       name: 'Layer cost on node:http (user CPU per request, full chain on node:http minus raw node:http, concurrency 16)',
-      target: 'reported (no target: informational)',
+      target: 'reported (informational, no target)',
       measured: nodeLayer.measured,
       result: 'REPORT',
     },
