@@ -130,12 +130,19 @@ export function runClient(
         hooks.onWindowClosed().catch(fail);
         return undefined;
       case 'result':
-        return message.measurement;
+        return numbersAgain(message.measurement);
       case 'error':
         fail(new Error(`${what}: ${message.message}`));
         return undefined;
     }
   });
+}
+
+// JSON over IPC sends NaN (the p99 of a cell that completed nothing) as null; every reader of a
+// measurement expects numbers, so nulls become NaN here, where the measurement arrives.
+function numbersAgain(measurement: ClientMeasurement): ClientMeasurement {
+  const fields = Object.entries(measurement).map(([key, value]) => [key, value === null ? NaN : value] as const);
+  return Object.fromEntries(fields) as unknown as ClientMeasurement;
 }
 
 /** Runs a micro-benchmark process (with --expose-gc) and returns the one message it sends. */

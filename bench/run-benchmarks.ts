@@ -18,7 +18,7 @@ import {
 import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
-import { summarize, type CellRecord } from './summarize';
+import { fixed, perRequest, summarize, type CellRecord } from './summarize';
 import { benchmarksMarkdown, benchmarksSvg } from './write-report';
 
 // A quick smoke run's rough figures must not replace the real ones in docs/.
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(out, 'benchmarks.md'), benchmarksMarkdown(summary, plan, runSeconds, rounds));
   console.log('');
   for (const goal of summary.goals)
-    console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.measured} (target ${goal.target})`);
+    console.log(`${goal.result.padEnd(8)}${goal.name}: ${goal.measured} (target ${goal.target})`);
   console.log(`\nwrote ${path.join(out, 'benchmarks.md')} and benchmarks.svg in ${runSeconds.toFixed(0)} s`);
 }
 
@@ -116,7 +116,8 @@ async function runCell(
       : '';
   console.log(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
-      `${rps.toFixed(0).padStart(6)} req/s  p99 ${client.p99Ms.toFixed(1).padStart(6)} ms  ${(client.cpuMicros / client.completed).toFixed(0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
+      `${rps.toFixed(0).padStart(6)} req/s  p99 ${fixed(client.p99Ms, 1).padStart(6)} ms  ` +
+      `${fixed(perRequest(client.cpuMicros, client.completed), 0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
   );
   if (
     client.failureSamples.length > 0 &&

@@ -1,9 +1,12 @@
 // Writes docs/benchmarks.md and docs/benchmarks.svg from one run's summary. Every number in those
-// files comes from here; nothing in them is edited by hand.
+// files comes from here; the one hand-written part, "Where the time goes", is copied in from
+// bench/where-the-time-goes.md, so a run never overwrites it.
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { barChartSvg, type BarPanel } from './bar-chart';
 import { CONCURRENCIES, VARIANT_LABELS, type BenchPlan, type Variant } from './bench-plan';
-import type { BenchSummary, ExpiryRow, ThroughputRow } from './summarize';
+import { fixed, type BenchSummary, type ExpiryRow, type ThroughputRow } from './summarize';
 
 const COLORS: Readonly<Record<Variant, string>> = {
   'raw-http': '#9e9e9e',
@@ -15,6 +18,13 @@ const COLORS: Readonly<Record<Variant, string>> = {
 };
 
 export const REPRODUCE = 'npm run bench';
+
+const HAND_WRITTEN = path.join(__dirname, 'where-the-time-goes.md');
+
+/** bench/where-the-time-goes.md as it is (its trailing newlines aside), or nothing if it is gone. */
+function handWrittenSection(): string[] {
+  return existsSync(HAND_WRITTEN) ? [readFileSync(HAND_WRITTEN, 'utf8').replace(/\n+$/, ''), ''] : [];
+}
 
 export function benchmarksSvg(summary: BenchSummary): string {
   const groups = CONCURRENCIES.map((c) => `concurrency ${c}`);
@@ -37,9 +47,10 @@ export function benchmarksSvg(summary: BenchSummary): string {
       format: (v) => v.toFixed(0),
     },
     {
-      title: 'Client CPU per request, µs (median; lower is better)',
+      // User time: the system time of a loopback client is largely the server's TCP work (see the report).
+      title: 'Client user CPU per request, µs (median; lower is better)',
       groups,
-      series: series(summary.throughput, (row) => row.cpuMicrosPerRequest),
+      series: series(summary.throughput, (row) => row.userMicrosPerRequest),
       format: (v) => v.toFixed(0),
     },
     {
@@ -62,7 +73,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
   const lines: string[] = [
     '# Benchmarks',
     '',
-    `<!-- Written by bench/run-benchmarks.ts. Do not edit by hand: run \`${REPRODUCE}\` again. -->`,
+    `<!-- Written by bench/run-benchmarks.ts. Do not edit by hand: run \`${REPRODUCE}\` again. The section "Where the time goes" is copied from bench/where-the-time-goes.md: edit it there. -->`,
     '',
     `Reproduce with \`${REPRODUCE}\` (about ${Math.ceil(runSeconds / 60)} minutes here; \`BENCH_QUICK=1 ${REPRODUCE}\` for a smoke run of well under a minute).`,
     '',
@@ -79,6 +90,8 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '- "rxjs-auth-http on node:http" is the same full chain (auth, retry, body parsing) on `nodeHttpTransport()` from `rxjs-auth-http/node`, the opt-in Node',
     '  transport; "rxjs-auth-http (full chain)" uses the default, rxjs/ajax over xhr2, and is the one the goals below are about unless a row says node:http.',
     "- CPU per request: `process.cpuUsage()` of the client process over the window, divided by the requests that succeeded in it. Peak RSS: the client process's `maxRSS`.",
+    "  It is shown whole and split into user and system time. On loopback a socket write runs much of the receiving side's TCP work inside the sender's",
+    "  system call, so system time moves with the server; user time is the client's own code, and is what the layer's cost is measured on.",
     `- Expiry scenario: the server expires every access token ${plan.expiry.expiries} times in a ${plan.expiry.windowMs} ms window (every ${plan.expiry.periodMs} ms), and its token`,
     `  endpoint answers after ${plan.expiry.tokenDelayMs} ms, as a real one over a network does. Refresh tokens rotate; presenting a used one counts as reuse and is refused.`,
     `  Requests still running when the window closes get up to ${plan.drainMs / 1000} s to finish; those that fail in the window or the drain count as failed.`,
@@ -91,16 +104,15 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '',
     '| Goal | Target | Measured | Result |',
     '| --- | --- | --- | --- |',
-    ...summary.goals.map(
-      (goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.pass ? 'PASS' : 'FAIL'}** |`,
-    ),
+    ...summary.goals.map((goal) => `| ${goal.name} | ${goal.target} | ${goal.measured} | **${goal.result}** |`),
     '',
-    '![Requests per second, client CPU per request, failed requests per expiry](benchmarks.svg)',
+    '![Requests per second, client user CPU per request, failed requests per expiry](benchmarks.svg)',
     '',
+    ...handWrittenSection(),
     '## Throughput, latency, CPU and memory (no expiry)',
     '',
-    '| Client | Concurrency | req/s | req/s range over rounds | × bare ajax | × raw http | p50 ms | p99 ms | client CPU µs/req | peak RSS MB | server core used | failed |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Client | Concurrency | req/s | req/s range over rounds | × bare ajax | × raw http | p50 ms | p99 ms | client CPU µs/req | user µs/req | system µs/req | peak RSS MB | server core used | failed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...summary.throughput.map(throughputLine),
     '',
     '"server core used" is the share of one core the server process used: near 1.00, the server, not the client, set the pace.',
@@ -141,7 +153,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
 function baselineCheck(summary: BenchSummary): string[] {
   const span = (variant: Variant, pick: (row: ThroughputRow) => number) => {
     const values = summary.throughput.filter((row) => row.variant === variant).map(pick);
-    return `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`;
+    return `${fixed(Math.min(...values))}–${fixed(Math.max(...values))}×`;
   };
   const axios256 = summary.expiry.find((row) => row.variant === 'axios-refresh' && row.concurrency === 256);
   return [
@@ -150,17 +162,17 @@ function baselineCheck(summary: BenchSummary): string[] {
     `- bare rxjs/ajax + xhr2 vs raw node:http: ${span('bare-ajax', (row) => row.vsRaw)} of its req/s (expected 0.76–0.88×);`,
     `- axios + axios-auth-refresh vs raw node:http: ${span('axios-refresh', (row) => row.vsRaw)} (expected 0.30–0.50×);`,
     axios256
-      ? `- axios-auth-refresh at concurrency 256 under expiry: ${axios256.refreshPerExpiry.toFixed(2)} refresh calls and ${axios256.failedPerExpiry.toFixed(1)} failed requests per expiry (expected 1 refresh, 255 of 256 failed).`
+      ? `- axios-auth-refresh at concurrency 256 under expiry: ${fixed(axios256.refreshPerExpiry)} refresh calls and ${fixed(axios256.failedPerExpiry, 1)} failed requests per expiry (expected 1 refresh, 255 of 256 failed).`
       : '- axios-auth-refresh did not run under expiry.',
   ];
 }
 
 function throughputLine(row: ThroughputRow): string {
-  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${row.rps.toFixed(0)} | ${row.rpsRange[0].toFixed(0)}–${row.rpsRange[1].toFixed(0)} | ${ratio(row.vsBare)} | ${ratio(row.vsRaw)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.peakRssMb.toFixed(0)} | ${row.serverCore.toFixed(2)} | ${row.failed} |`;
+  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${fixed(row.rps, 0)} | ${fixed(row.rpsRange[0], 0)}–${fixed(row.rpsRange[1], 0)} | ${ratio(row.vsBare)} | ${ratio(row.vsRaw)} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.cpuMicrosPerRequest, 0)} | ${fixed(row.userMicrosPerRequest, 0)} | ${fixed(row.systemMicrosPerRequest, 0)} | ${fixed(row.peakRssMb, 0)} | ${fixed(row.serverCore)} | ${row.failed} |`;
 }
 
 function expiryLine(row: ExpiryRow): string {
-  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${row.rps.toFixed(0)} | ${row.p99Ms.toFixed(1)} | ${row.expiries} | ${row.refreshPerExpiry.toFixed(2)} | ${row.unauthorizedPerExpiry.toFixed(1)} | ${row.failed} | ${row.failedPerExpiry.toFixed(1)} | ${row.refreshTokenReuse} |`;
+  return `| ${VARIANT_LABELS[row.variant]} | ${row.concurrency} | ${fixed(row.rps, 0)} | ${fixed(row.p99Ms, 1)} | ${row.expiries} | ${fixed(row.refreshPerExpiry)} | ${fixed(row.unauthorizedPerExpiry, 1)} | ${row.failed} | ${fixed(row.failedPerExpiry, 1)} | ${row.refreshTokenReuse} |`;
 }
 
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
