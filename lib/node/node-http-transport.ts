@@ -97,8 +97,7 @@ class NodeExchange implements Unsubscribable {
     let prepared: PreparedBody | Promise<PreparedBody>;
     try {
       const summarize = (failed: HttpRequest) => summarizeRequest(failed, this.secretParams);
-      refuseTransportHeaders(this.req, summarize);
-      prepared = prepareBody(this.req, true, summarize);
+      prepared = prepareBody(this.req, true, summarize, refuseTransportHeaders(this.req, summarize));
     } catch (error) {
       this.fail(error);
       return this;

@@ -45,8 +45,9 @@ export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
     new Observable<HttpResponse<unknown>>((subscriber) => {
       let prepared: PreparedBody | Promise<PreparedBody>;
       try {
-        if (!config.nativeXhr) refuseTransportHeaders(req, summarize);
-        prepared = prepareBody(req, !config.nativeXhr, summarize);
+        prepared = config.nativeXhr
+          ? prepareBody(req, false, summarize)
+          : prepareBody(req, true, summarize, refuseTransportHeaders(req, summarize));
       } catch (error) {
         subscriber.error(toRequestError(error, req, config.secretParams));
         return undefined;
@@ -201,7 +202,17 @@ function parseHeaders(raw: string): Record<string, string> {
 function trimmedHeaders(parsed: Readonly<Record<string, string>>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of Object.keys(parsed)) {
-    if (name !== '') headers[name.trim().toLowerCase()] = (parsed[name] as string).trim();
+    if (name !== '') headers[trimmed(name).toLowerCase()] = trimmed(parsed[name] as string);
   }
   return headers;
+}
+
+// `text.trim()`, with a shortcut for what nearly every name and value is: nothing to trim but
+// xhr2's line-ending '\r' (trim's scan of both ends showed per response header in bench:profile).
+function trimmed(text: string): string {
+  const end = text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
+  if (end > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(end - 1) > 32) {
+    return end === text.length ? text : text.slice(0, end);
+  }
+  return text.trim();
 }

@@ -16,15 +16,16 @@ export interface PreparedBody {
  * node:http can send only strings and bytes, so for them (`bytesOnly`) they are encoded here, the
  * way a browser would. Typed arrays are copied to exactly their bytes: ajax would send the whole underlying
  * buffer (a Node Buffer is often a slice of an 8 KiB pool). Returns a Promise only when encoding
- * needs one. `summarize` describes the request, secrets hidden, for an error.
+ * needs one. `summarize` describes the request, secrets hidden, for an error. `headers` are the
+ * request's with lower-case names, when the caller has them already.
  */
 export function prepareBody(
   req: HttpRequest,
   bytesOnly: boolean,
   summarize: (req: HttpRequest) => RequestSummary,
+  headers: Readonly<Record<string, string>> = lowerCased(req.headers),
 ): PreparedBody | Promise<PreparedBody> {
   const { body } = req;
-  const headers = lowerCased(req.headers);
   if (body === undefined || body === null || req.method === 'GET' || req.method === 'HEAD') {
     return { body: undefined, headers };
   }

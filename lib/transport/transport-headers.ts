@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import type { RequestSummary } from '../errors/redact';
+import { lowerCased } from '../headers';
 import type { HttpRequest } from '../http-request';
 
 // Headers that describe the connection or the body's framing: Node's transports write them from
@@ -9,15 +10,24 @@ const TRANSPORT_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length'
 /**
  * In Node every header a caller sets is sent, except those only the transport may set: one of
  * those fails the request with an {@link InvalidRequestError} naming it, rather than being
- * dropped or overwritten without a word. (Browsers apply their own, longer list.)
+ * dropped or overwritten without a word. (Browsers apply their own, longer list.) Returns the
+ * headers with lower-case names, for `prepareBody`.
  */
-export function refuseTransportHeaders(req: HttpRequest, summarize: (req: HttpRequest) => RequestSummary): void {
+export function refuseTransportHeaders(
+  req: HttpRequest,
+  summarize: (req: HttpRequest) => RequestSummary,
+): Readonly<Record<string, string>> {
+  // One pass both refuses and finds whether any name needs lower-casing: each name is lowered once.
+  let allLowerCase = true;
   for (const name of Object.keys(req.headers)) {
-    if (TRANSPORT_HEADERS.has(name.toLowerCase())) {
+    const lowered = name.toLowerCase();
+    if (TRANSPORT_HEADERS.has(lowered)) {
       throw new InvalidRequestError(
         `the "${name}" header is set by the transport and cannot be set by a request`,
         summarize(req),
       );
     }
+    if (lowered !== name) allLowerCase = false;
   }
+  return allLowerCase ? req.headers : lowerCased(req.headers);
 }
