@@ -8,7 +8,9 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
+import { ConnectTimingHttpAgent, ConnectTimingHttpsAgent, type ConnectTimedOptions } from './connect-timing-agents';
 import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
+import { RequestTargets } from './request-targets';
 import { responseContent, responseHeaders } from './xhr-like-response';
 import { watchConnect } from '../transport/connect-timeout';
 import type { HttpTransport, TransportSettings } from '../transport/http-transport';
@@ -50,17 +52,20 @@ export interface NodeHttpTransportOptions {
  * ```
  */
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
-  const agents: Agents = {
-    http: options.httpAgent ?? new http.Agent({ keepAlive: true }),
-    https: options.httpsAgent ?? new https.Agent({ keepAlive: true }),
+  const shared: Shared = {
+    http: options.httpAgent ?? new ConnectTimingHttpAgent(),
+    https: options.httpsAgent ?? new ConnectTimingHttpsAgent(),
+    targets: new RequestTargets(),
   };
   return (settings) => (req) =>
-    new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, agents, subscriber).start());
+    new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, shared, subscriber).start());
 }
 
-interface Agents {
+/** What every exchange of one transport shares: its agents, and its parses of request URLs. */
+interface Shared {
   readonly http: http.Agent;
   readonly https: https.Agent;
+  readonly targets: RequestTargets;
 }
 
 /** One request on the wire: the first, or one a redirect asked for. */
@@ -85,7 +90,7 @@ class NodeExchange implements Unsubscribable {
   constructor(
     private readonly req: HttpRequest,
     private readonly settings: TransportSettings,
-    private readonly agents: Agents,
+    private readonly shared: Shared,
     private readonly subscriber: Subscriber<HttpResponse<unknown>>,
   ) {
     this.secretParams = settings.secretParams;
@@ -142,25 +147,28 @@ class NodeExchange implements Unsubscribable {
 
   private send(hop: Hop): void {
     try {
-      const target = new URL(hop.url);
+      const target = this.shared.targets.of(hop.url);
       const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : null;
       if (client === null) throw new TypeError(`${target.protocol} URLs cannot be sent over HTTP`);
       const { bytes } = hop;
-      // The same few options every time, not the URL object, which Node would turn into a larger
+      const agent = client === https ? this.shared.https : this.shared.http;
+      // The same few options every time, not a URL object, which Node would turn into a larger
       // options object of varying shape.
-      const options: http.RequestOptions = {
-        hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
-        port: target.port === '' ? undefined : target.port,
-        path: target.pathname + target.search,
+      const options: ConnectTimedOptions = {
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         method: hop.method,
         headers:
           bytes === undefined ? hop.headers : withHeader(hop.headers, 'content-length', String(bytes.byteLength)),
-        agent: client === https ? this.agents.https : this.agents.http,
+        agent,
+        connectTimeout: this.settings.connectTimeout,
       };
-      if (target.username || target.password)
-        options.auth = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+      if (target.auth !== undefined) options.auth = target.auth;
       const request = client.request(options);
-      watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
+      // Our own agents bound a new connection where they make it; a caller's agent may make it anyhow.
+      if (!(agent instanceof ConnectTimingHttpAgent || agent instanceof ConnectTimingHttpsAgent))
+        watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
       request.on('response', (response) => this.receive(request, response, hop));
       request.on('error', (error) => {
         if (this.request === request) this.fail(error);

@@ -8,11 +8,13 @@ import {
   MemoryTokenStore,
   NetworkError,
   oauth2Refresh,
+  RequestTimeoutError,
   type HttpTransport,
   type TransportSettings,
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
 import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { UnconnectablePort } from '../support/unconnectable-port';
 
 // What only the node:http transport has to prove; the contract both transports share is in
 // transports.spec.ts.
@@ -45,6 +47,26 @@ describe('nodeHttpTransport', () => {
       await lastValueFrom(forkJoin([client.get('/json'), client.get('/json'), client.get('/json')]));
       expect(connections).toBe(1); // three at once, yet one socket: the agent's limit held
       agent.destroy();
+    });
+
+    it("bounds the connection set-up through a caller's own agent too, which our agents cannot arm", async () => {
+      const unconnectable = await UnconnectablePort.open();
+      const agent = new http.Agent({ keepAlive: true });
+      try {
+        const client = createHttpClient({
+          baseUrl: `http://127.0.0.1:${unconnectable.port}`,
+          transport: nodeHttpTransport({ httpAgent: agent }),
+          connectTimeout: 100,
+          timeout: 60_000,
+          retry: 0,
+        });
+        const error = await lastValueFrom(client.get('/x')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RequestTimeoutError);
+        expect((error as RequestTimeoutError).phase).toBe('connect');
+      } finally {
+        agent.destroy();
+        unconnectable.close();
+      }
     });
 
     it("decodes text by the response's charset and drops a UTF-8 byte order mark", async () => {
