@@ -3,6 +3,7 @@ import { checkMilliseconds } from './option-checks';
 import { InvalidRequestError } from './errors/invalid-request-error';
 import { redactHeaders, redactUrl, secretValues } from './errors/redact';
 import { hideSecrets, withoutSecrets } from './errors/without-secrets';
+import { isUnchangedByParser } from './plain-path';
 import { withHeaders } from './headers';
 import type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
 import { resolveRetryOptions } from './retry/retry-options';
@@ -10,11 +11,6 @@ import { resolveRetryOptions } from './retry/retry-options';
 const RESPONSE_TYPES: ReadonlySet<string> = new Set<ResponseType>(['json', 'text', 'blob', 'arraybuffer']);
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // an HTTP token (RFC 9110)
 const SCHEME = /^[a-z][a-z\d+.-]*:/i;
-// A path, and maybe a query, of characters the URL parser never escapes or rewrites: no space,
-// quote, backslash, '#' or non-ASCII; no '%' in the path ('%2e' counts as a dot there).
-const PLAIN_PATH = /^[\w\-.~!$&()*+,;=:@/]*(\?[\w\-.~!$&()*+,;=:@/?%]*)?$/;
-// A '.' or '..' segment, which the parser would resolve away.
-const DOT_SEGMENT = /(^|\/)\.\.?(\/|\?|$)/;
 // A base with nothing after its path that joining a path could run into.
 const PLAIN_BASE = /^https?:\/\/[^?#]*$/;
 
@@ -86,9 +82,7 @@ function trimSlashes(text: string, atStart: boolean): string {
 }
 
 function isPlainPath(url: string): boolean {
-  if (!PLAIN_PATH.test(url) || (url[0] !== '/' && SCHEME.test(url))) return false;
-  // A dot segment starts the URL or follows a '/': the precise test only when one might.
-  return !((url[0] === '.' || url.includes('/.')) && DOT_SEGMENT.test(url.split('?', 1)[0] as string));
+  return isUnchangedByParser(url) && (url[0] === '/' || !SCHEME.test(url));
 }
 
 function appendParam(search: URLSearchParams, name: string, value: QueryValue): void {

@@ -17,6 +17,8 @@ export function responseHeaders(incoming: http.IncomingHttpHeaders): Record<stri
   return headers;
 }
 
+const CHARSET = /;\s*charset=["']?([^;"'\s]+)/i;
+
 /**
  * What an XHR would hand over for this responseType: text decoded by the response's charset
  * (UTF-8 unless it says otherwise, a BOM dropped), or the bytes.
@@ -29,7 +31,8 @@ export function responseContent(
   if (responseType === 'blob' || responseType === 'arraybuffer') {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
-  const charset = /;\s*charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
+  // Only a media type with parameters can name a charset: most JSON answers have none to search for.
+  const charset = contentType?.includes(';') ? CHARSET.exec(contentType)?.[1] : undefined;
   if (charset === undefined || /^utf-?8$/i.test(charset)) {
     const text = bytes.toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
