@@ -1,7 +1,7 @@
 // What one `npm run bench` measures, and the messages its processes exchange. Every process
 // (orchestrator, server, one client per cell) reads the same plan, so a quick run and a full run
 // differ in exactly one place.
-import type { GcSummary } from './window-profiler';
+import type { GcSummary, ProfileKind } from './window-profiler';
 
 /** The clients compared. */
 export const VARIANTS = [
@@ -90,8 +90,8 @@ export interface CellTask {
   readonly warmupMs: number;
   readonly windowMs: number;
   readonly drainMs: number;
-  /** `npm run bench:profile` only: write a CPU profile of the window here, and measure GC. */
-  readonly profileFile?: string;
+  /** `npm run bench:profile` only: profile the window into `file`, and measure GC. */
+  readonly profile?: { readonly kind: ProfileKind; readonly file: string };
 }
 
 /** What a client process measured in its window. */
@@ -113,7 +113,7 @@ export interface ClientMeasurement {
    */
   readonly userCpuMicros: number;
   readonly systemCpuMicros: number;
-  /** With `profileFile` only: the collections in the window and the bytes allocated. */
+  /** With `profile` only: the collections in the window and the bytes allocated. */
   readonly gc?: GcSummary;
   readonly peakRssBytes: number;
   /** The first few distinct failure messages, to tell a broken bench from a failing client. */

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await tell({ type: 'warm' });
   await nextMessage('go');
 
-  const profiler = task.profileFile ? new WindowProfiler() : null;
+  const profiler = task.profile ? new WindowProfiler(task.profile.kind) : null;
   await profiler?.start();
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -33,10 +33,7 @@ async function main(): Promise<void> {
   const latencies = load.latencies.slice(0, completed);
   void tell({ type: 'window-closed' });
   const { unfinished } = await load.stop(task.drainMs);
-  if (task.profileFile && profile) {
-    writeFileSync(task.profileFile, JSON.stringify(profile.cpuProfile));
-    writeFileSync(task.profileFile.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(profile.heapProfile));
-  }
+  if (task.profile && profile) writeFileSync(task.profile.file, JSON.stringify(profile.profile));
 
   const measurement: ClientMeasurement = {
     completed,

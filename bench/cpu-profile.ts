@@ -108,7 +108,8 @@ function describe(frame: CallFrame, bundleMap: SourceMap | null, root: string): 
       line = (entry.originalLine ?? 0) + 1;
     }
   }
-  const relative = path.relative(root, file);
+  // From the project's own top folder on: the same key in a worktree whose node_modules is a link.
+  const relative = path.relative(root, file).replace(/^(\.\.\/)+[^/]+\/(?=(lib|bench|test-server|node_modules)\/)/, '');
   const key = `${name} (${relative}:${line})`;
   if (relative.startsWith('lib/')) return { key, owner: 'rxjs-auth-http' };
   if (relative.startsWith('bench/') || relative.startsWith('test-server/')) return { key, owner: 'bench harness' };

@@ -2,7 +2,8 @@
 // Runs the bench's cell (a closed loop of GETs against the loopback server, one client process per
 // cell) for the full chain and the same transport bare, on both transports, and for each:
 // - a plain cell, for user and system CPU per request with no profiler running;
-// - a profiled cell: V8's CPU profile of the window, read bottom-up, and GC per request.
+// - a cell under V8's CPU profiler: its profile of the window, read bottom-up, and GC per request;
+// - a cell under V8's sampling heap profiler: bytes allocated per request, by the allocating function.
 // Each is run in every round, in turns; figures are medians over rounds. The .cpuprofile files are
 // kept, to open in Chrome DevTools (Performance tab, "Load profile").
 //   npm run bench:profile -- [--rounds 3] [--concurrency 16] [--top 25]
@@ -32,8 +33,11 @@ const PAIRS: readonly (readonly [layered: Variant, bare: Variant])[] = [
 interface Run {
   readonly variant: Variant;
   readonly plain: ClientMeasurement;
+  /** The cell under the CPU profiler, which also counted GC and allocated bytes. */
   readonly profiled: ClientMeasurement;
   readonly profile: BottomUp;
+  /** The cell under the heap sampler, and what it found. */
+  readonly heapProfiled: ClientMeasurement;
   readonly allocations: Map<string, { owner: Owner; bytes: number }>;
 }
 
@@ -81,18 +85,17 @@ async function main(): Promise<void> {
             60_000,
           ).then(async (measurement) => (await server.end(), measurement));
         const plain = await run(task);
-        const profileFile = path.join(outDir, `${variant}-c${concurrency}-round${round}.cpuprofile`);
-        const profiled = await run({ ...task, profileFile });
-        const profile = bottomUp(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile, bundleMap, root);
-        const heapProfile = JSON.parse(
-          readFileSync(profileFile.replace(/\.cpuprofile$/, '.heapprofile'), 'utf8'),
-        ) as HeapProfile;
+        const cpuFile = path.join(outDir, `${variant}-c${concurrency}-round${round}.cpuprofile`);
+        const profiled = await run({ ...task, profile: { kind: 'cpu', file: cpuFile } });
+        const heapFile = path.join(outDir, `${variant}-c${concurrency}-round${round}.heapprofile`);
+        const heapProfiled = await run({ ...task, profile: { kind: 'heap', file: heapFile } });
         runs.push({
           variant,
           plain,
           profiled,
-          profile,
-          allocations: allocationsBottomUp(heapProfile, bundleMap, root),
+          profile: bottomUp(JSON.parse(readFileSync(cpuFile, 'utf8')) as CpuProfile, bundleMap, root),
+          heapProfiled,
+          allocations: allocationsBottomUp(JSON.parse(readFileSync(heapFile, 'utf8')) as HeapProfile, bundleMap, root),
         });
         console.error(
           `round ${round} ${VARIANT_LABELS[variant].padEnd(34)} ${perRequest(plain.userCpuMicros, plain).toFixed(1)} µs user ` +
@@ -197,7 +200,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
   }
   for (const [layered, bare] of PAIRS) {
     const bytesPerRequest = (variant: Variant, key: string) =>
-      med(variant, (run) => (run.allocations.get(key)?.bytes ?? 0) / run.profiled.completed);
+      med(variant, (run) => (run.allocations.get(key)?.bytes ?? 0) / run.heapProfiled.completed);
     const keys = new Set([...of(layered), ...of(bare)].flatMap((run) => [...run.allocations.keys()]));
     const rows = [...keys]
       .map((key) => ({ key, bare: bytesPerRequest(bare, key), layered: bytesPerRequest(layered, key) }))

@@ -7,11 +7,16 @@ import v8 from 'node:v8';
 
 /** What V8 collected in the window: see `bench/cpu-profile.ts` for how the profile is read. */
 export interface WindowProfile {
-  readonly cpuProfile: unknown;
-  /** V8's sampling heap profile of the window: where the allocated bytes were allocated. */
-  readonly heapProfile: unknown;
+  /** The CPU profile, or V8's sampling heap profile (where the allocated bytes were allocated). */
+  readonly profile: unknown;
   readonly gc: GcSummary;
 }
+
+/**
+ * Which profiler runs: one at a time, as each distorts the other (the heap sampler walks the stack
+ * every few allocations, which the CPU profile would then show as the allocating code's time).
+ */
+export type ProfileKind = 'cpu' | 'heap';
 
 export interface GcSummary {
   /** Collections in the window, by kind: scavenges are young-generation, mark-sweeps old. */
@@ -35,30 +40,40 @@ export class WindowProfiler {
   private readonly gcProfiler = new v8.GCProfiler();
   private usedAtStart = 0;
 
-  /** Sampling every `intervalMicros`: the default 1 ms is too coarse for a request of ~100 µs. */
-  async start(intervalMicros = 100): Promise<void> {
+  constructor(private readonly kind: ProfileKind) {}
+
+  async start(): Promise<void> {
     this.session.connect();
-    await this.session.post('Profiler.enable');
-    await this.session.post('Profiler.setSamplingInterval', { interval: intervalMicros });
-    await this.session.post('HeapProfiler.enable');
+    if (this.kind === 'cpu') {
+      await this.session.post('Profiler.enable');
+      // Every 100 µs: the default 1 ms is too coarse for a request of ~100 µs.
+      await this.session.post('Profiler.setSamplingInterval', { interval: 100 });
+    } else {
+      await this.session.post('HeapProfiler.enable');
+    }
     this.usedAtStart = v8.getHeapStatistics().used_heap_size;
     this.gcProfiler.start();
-    // Collected objects stay in the profile: what matters here is what was allocated, not what lived.
-    await this.session.post('HeapProfiler.startSampling', {
-      samplingInterval: 1024,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    });
-    await this.session.post('Profiler.start');
+    if (this.kind === 'cpu') {
+      await this.session.post('Profiler.start');
+    } else {
+      // Collected objects stay in the profile: what matters here is what was allocated, not what lived.
+      await this.session.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
   }
 
   async stop(): Promise<WindowProfile> {
-    const { profile } = await this.session.post('Profiler.stop');
+    const { profile } =
+      this.kind === 'cpu'
+        ? await this.session.post('Profiler.stop')
+        : await this.session.post('HeapProfiler.stopSampling');
     const usedAtEnd = v8.getHeapStatistics().used_heap_size;
     const statistics = (this.gcProfiler.stop()?.statistics ?? []) as readonly GcStatistic[];
-    const { profile: heapProfile } = await this.session.post('HeapProfiler.stopSampling');
     this.session.disconnect();
-    return { cpuProfile: profile, heapProfile, gc: summarizeGc(statistics, this.usedAtStart, usedAtEnd) };
+    return { profile, gc: summarizeGc(statistics, this.usedAtStart, usedAtEnd) };
   }
 }
 
