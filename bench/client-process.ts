@@ -1,6 +1,6 @@
 // One cell of the bench in a fresh process: one variant at one concurrency. A fresh process per
 // cell keeps one client's heap, sockets and JIT state out of the next one's figures.
-// Steps: warm up, say 'warm', wait for 'go', load for the window, say 'window-closed', drain,
+// Steps: warm up (for a time and a number of requests, see BenchPlan.warmupRequests), say 'warm', wait for 'go', load for the window, say 'window-closed', drain,
 // send the result, exit.
 import { writeFileSync } from 'node:fs';
 import type { CellTask, ClientMessage, ClientMeasurement } from './bench-plan';
@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const send = await createVariant(task.variant, task.baseUrl);
 
   const warmup = startLoad(send, task.concurrency);
+  const warmupStartedAt = performance.now();
   await sleep(task.warmupMs);
+  while (warmup.completed < task.warmupRequests && performance.now() - warmupStartedAt < task.warmupMaxMs) {
+    await sleep(50);
+  }
   await warmup.stop(task.drainMs);
   await tell({ type: 'warm' });
   await nextMessage('go');

@@ -94,11 +94,13 @@ async function runCell(
     concurrency,
     baseUrl: server.url,
     warmupMs: timing.warmupMs,
+    warmupRequests: plan.warmupRequests,
+    warmupMaxMs: plan.warmupMaxMs,
     windowMs: timing.windowMs,
     drainMs: plan.drainMs,
   };
   const expiries = scenario === 'expiry' ? plan.expiry.expiries : 0;
-  const limitMs = 2 * plan.drainMs + timing.warmupMs + timing.windowMs + 20_000;
+  const limitMs = 2 * plan.drainMs + plan.warmupMaxMs + timing.windowMs + 20_000;
   const client = await runClient(
     bundle,
     task,

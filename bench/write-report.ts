@@ -85,7 +85,7 @@ export function benchmarksMarkdown(summary: BenchSummary, plan: BenchPlan, runSe
     '- The loopback token + API server (`test-server/token-api-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
     "  (one variant at one concurrency), so one client's heap, sockets and JIT state never touch another's, and the CPU measured is the client's alone.",
     `- Load: a closed loop of 1, 16 or 256 requests in flight, each a GET of \`/api/sized?bytes=200\` (a fixed 200-byte JSON document, bearer token required).`,
-    `  Each cell warms up for ${plan.throughput.warmupMs} ms, then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,
+    `  Each cell warms up for at least ${plan.throughput.warmupMs} ms and ${plan.warmupRequests.toLocaleString('en-US')} requests (at most ${plan.warmupMaxMs} ms: V8 must have optimized the chain first), then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,
     '  every figure is the median over rounds. Ratios are taken within a round (neighbours in time on a shared machine), then their median.',
     '- "rxjs-auth-http on node:http" is the same full chain (auth, retry, body parsing) on `nodeHttpTransport()` from `rxjs-auth-http/node`, the opt-in Node',
     '  transport; "rxjs-auth-http (full chain)" uses the default, rxjs/ajax over xhr2, and is the one the goals below are about unless a row says node:http.',
