@@ -5,45 +5,41 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { watchSocketConnect } from '../transport/connect-timeout';
 
 /** Request options with the connect limit our agents read; Node hands unknown options on to the agent. */
 export type ConnectTimedOptions = http.RequestOptions & { readonly connectTimeout?: number };
 
-/** A keep-alive http agent whose new connections fail after the request's `connectTimeout`. */
-export class ConnectTimingHttpAgent extends http.Agent {
-  constructor() {
-    super({ keepAlive: true });
-  }
+const timingAgents = new WeakSet<http.Agent>();
 
-  override createConnection(
-    options: ConnectTimedOptions,
-    callback?: (error: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    return timed(super.createConnection(options, callback), options.connectTimeout);
-  }
+/** A keep-alive agent of our own for `http:` URLs, whose new connections fail after the request's `connectTimeout`. */
+export function connectTimingHttpAgent(): http.Agent {
+  return timing(new http.Agent({ keepAlive: true }));
 }
 
-/** The https counterpart of {@link ConnectTimingHttpAgent}: the limit covers the TLS handshake. */
-export class ConnectTimingHttpsAgent extends https.Agent {
-  constructor() {
-    super({ keepAlive: true });
-  }
-
-  override createConnection(
-    options: ConnectTimedOptions,
-    callback?: (error: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    return timed(super.createConnection(options, callback), options.connectTimeout);
-  }
+/** The same for `https:` URLs: the limit covers the TLS handshake too. */
+export function connectTimingHttpsAgent(): https.Agent {
+  return timing(new https.Agent({ keepAlive: true }));
 }
 
-// The socket fails with the timeout error; Node passes it on to the request as its 'error'.
-function timed(connection: Duplex | null | undefined, ms: number | undefined): Duplex | null | undefined {
-  if (connection && ms !== undefined) {
-    const socket = connection as Socket;
-    watchSocketConnect(socket, ms, (failure) => socket.destroy(failure));
-  }
-  return connection;
+/** Whether `agent` bounds connection set-up itself, so a request through it need not. */
+export function timesConnections(agent: http.Agent): boolean {
+  return timingAgents.has(agent);
+}
+
+// Only on an agent made here, never on one a caller passed in or on Node's global agents.
+function timing<A extends http.Agent>(agent: A): A {
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options: ConnectTimedOptions, callback) => {
+    const connection = create(options, callback);
+    const ms = options.connectTimeout;
+    if (connection && ms !== undefined) {
+      const socket = connection as Socket;
+      // The socket fails with the timeout error; Node passes it on to the request as its 'error'.
+      watchSocketConnect(socket, ms, (failure) => socket.destroy(failure));
+    }
+    return connection;
+  };
+  timingAgents.add(agent);
+  return agent;
 }

@@ -8,7 +8,12 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
-import { ConnectTimingHttpAgent, ConnectTimingHttpsAgent, type ConnectTimedOptions } from './connect-timing-agents';
+import {
+  connectTimingHttpAgent,
+  connectTimingHttpsAgent,
+  timesConnections,
+  type ConnectTimedOptions,
+} from './connect-timing-agents';
 import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
 import { RequestTargets } from './request-targets';
 import { responseContent, responseHeaders } from './xhr-like-response';
@@ -53,8 +58,8 @@ export interface NodeHttpTransportOptions {
  */
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
   const shared: Shared = {
-    http: options.httpAgent ?? new ConnectTimingHttpAgent(),
-    https: options.httpsAgent ?? new ConnectTimingHttpsAgent(),
+    http: options.httpAgent ?? connectTimingHttpAgent(),
+    https: options.httpsAgent ?? connectTimingHttpsAgent(),
     targets: new RequestTargets(),
   };
   return (settings) => (req) =>
@@ -167,7 +172,7 @@ class NodeExchange implements Unsubscribable {
       if (target.auth !== undefined) options.auth = target.auth;
       const request = client.request(options);
       // Our own agents bound a new connection where they make it; a caller's agent may make it anyhow.
-      if (!(agent instanceof ConnectTimingHttpAgent || agent instanceof ConnectTimingHttpsAgent))
+      if (!timesConnections(agent))
         watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
       request.on('response', (response) => this.receive(request, response, hop));
       request.on('error', (error) => {
