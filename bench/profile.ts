@@ -22,7 +22,7 @@ import {
   type HeapProfile,
   type Owner,
 } from './cpu-profile';
-import { median } from './summarize';
+import { fixed, median, perRequest } from './summarize';
 
 // Each full chain next to its own transport with nothing on top: the difference is the layer.
 const PAIRS: readonly (readonly [layered: Variant, bare: Variant])[] = [
@@ -101,8 +101,8 @@ async function main(): Promise<void> {
           allocations: allocationsBottomUp(JSON.parse(readFileSync(heapFile, 'utf8')) as HeapProfile, bundleMap, root),
         });
         console.error(
-          `round ${round} ${VARIANT_LABELS[variant].padEnd(34)} ${perRequest(plain.userCpuMicros, plain).toFixed(1)} µs user ` +
-            `${perRequest(plain.systemCpuMicros, plain).toFixed(1)} µs system per request`,
+          `round ${round} ${VARIANT_LABELS[variant].padEnd(34)} ${fixed(perRequest(plain.userCpuMicros, plain.completed), 1)} µs user ` +
+            `${fixed(perRequest(plain.systemCpuMicros, plain.completed), 1)} µs system per request`,
         );
       }
     }
@@ -116,22 +116,21 @@ async function main(): Promise<void> {
   console.log(`\nprofiles and this report: ${outDir}`);
 }
 
-const perRequest = (micros: number, cell: ClientMeasurement) => micros / cell.completed;
-
 function profileReport(runs: readonly Run[], concurrency: number, rounds: number, top: number): string {
   const of = (variant: Variant) => runs.filter((run) => run.variant === variant);
   const med = (variant: Variant, value: (run: Run) => number) => median(of(variant).map(value));
   // A function's self time per request in one run, then the median over rounds.
   const selfPerRequest = (variant: Variant, key: string) =>
-    med(variant, (run) => (run.profile.functions.find((f) => f.key === key)?.selfMicros ?? 0) / run.profiled.completed);
-  const ownerPerRequest = (variant: Variant, owner: Owner) =>
-    med(
-      variant,
-      (run) =>
-        run.profile.functions.filter((f) => f.owner === owner).reduce((sum, f) => sum + f.selfMicros, 0) /
-        run.profiled.completed,
+    med(variant, (run) =>
+      perRequest(run.profile.functions.find((f) => f.key === key)?.selfMicros ?? 0, run.profiled.completed),
     );
-  const fmt = (value: number) => value.toFixed(2);
+  const ownerPerRequest = (variant: Variant, owner: Owner) =>
+    med(variant, (run) =>
+      perRequest(
+        run.profile.functions.filter((f) => f.owner === owner).reduce((sum, f) => sum + f.selfMicros, 0),
+        run.profiled.completed,
+      ),
+    );
   const lines: string[] = [
     `# Where the time goes: concurrency ${concurrency}, median of ${rounds} round(s)`,
     '',
@@ -143,11 +142,14 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
   for (const variant of PAIRS.flat()) {
     lines.push(
       `| ${VARIANT_LABELS[variant]} | ${med(variant, (run) => run.plain.completed / (run.plain.windowMs / 1000)).toFixed(0)} | ` +
-        `${fmt(med(variant, (run) => perRequest(run.plain.userCpuMicros, run.plain)))} | ` +
-        `${fmt(med(variant, (run) => perRequest(run.plain.systemCpuMicros, run.plain)))} | ` +
-        `${med(variant, (run) => (run.profiled.gc?.allocatedBytes ?? NaN) / run.profiled.completed).toFixed(0)} | ` +
-        `${fmt(med(variant, (run) => ((run.profiled.gc?.scavenges ?? NaN) * 1000) / run.profiled.completed))} | ` +
-        `${fmt(med(variant, (run) => ((run.profiled.gc?.pauseMs ?? NaN) * 1000) / run.profiled.completed))} |`,
+        `${fixed(med(variant, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed)))} | ` +
+        `${fixed(med(variant, (run) => perRequest(run.plain.systemCpuMicros, run.plain.completed)))} | ` +
+        `${fixed(
+          med(variant, (run) => perRequest(run.profiled.gc?.allocatedBytes ?? NaN, run.profiled.completed)),
+          0,
+        )} | ` +
+        `${fixed(med(variant, (run) => perRequest((run.profiled.gc?.scavenges ?? NaN) * 1000, run.profiled.completed)))} | ` +
+        `${fixed(med(variant, (run) => perRequest((run.profiled.gc?.pauseMs ?? NaN) * 1000, run.profiled.completed)))} |`,
     );
   }
   const owners: Owner[] = [
@@ -162,13 +164,13 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
   ];
   for (const [layered, bare] of PAIRS) {
     const layerUser =
-      med(layered, (run) => perRequest(run.plain.userCpuMicros, run.plain)) -
-      med(bare, (run) => perRequest(run.plain.userCpuMicros, run.plain));
+      med(layered, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed)) -
+      med(bare, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed));
     lines.push(
       '',
       `## ${VARIANT_LABELS[layered]} against ${VARIANT_LABELS[bare]}`,
       '',
-      `Layer cost (user CPU per request, the difference of the medians): **${fmt(layerUser)} µs**.`,
+      `Layer cost (user CPU per request, the difference of the medians): **${fixed(layerUser)} µs**.`,
       '',
       'Profiled self time per request, by owner (the profiler itself adds to every figure):',
       '',
@@ -178,7 +180,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
     for (const owner of owners) {
       const a = ownerPerRequest(bare, owner);
       const b = ownerPerRequest(layered, owner);
-      lines.push(`| ${owner} | ${fmt(a)} | ${fmt(b)} | ${fmt(b - a)} |`);
+      lines.push(`| ${owner} | ${fixed(a)} | ${fixed(b)} | ${fixed(b - a)} |`);
     }
     const keys = new Set([...of(layered), ...of(bare)].flatMap((run) => run.profile.functions.map((f) => f.key)));
     const differences = [...keys]
@@ -198,12 +200,15 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
       '| --- | --- | ---: | ---: | ---: |',
       ...differences
         .slice(0, top)
-        .map((d) => `| \`${d.key}\` | ${d.owner} | ${fmt(d.bare)} | ${fmt(d.layered)} | ${fmt(d.layered - d.bare)} |`),
+        .map(
+          (d) =>
+            `| \`${d.key}\` | ${d.owner} | ${fixed(d.bare)} | ${fixed(d.layered)} | ${fixed(d.layered - d.bare)} |`,
+        ),
     );
   }
   for (const [layered, bare] of PAIRS) {
     const bytesPerRequest = (variant: Variant, key: string) =>
-      med(variant, (run) => (run.allocations.get(key)?.bytes ?? 0) / run.heapProfiled.completed);
+      med(variant, (run) => perRequest(run.allocations.get(key)?.bytes ?? 0, run.heapProfiled.completed));
     const keys = new Set([...of(layered), ...of(bare)].flatMap((run) => [...run.allocations.keys()]));
     const rows = [...keys]
       .map((key) => ({ key, bare: bytesPerRequest(bare, key), layered: bytesPerRequest(layered, key) }))
@@ -226,9 +231,8 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
   }
   for (const variant of [PAIRS[0]![0], PAIRS[1]![0]]) {
     const totalPerRequest = (key: string) =>
-      med(
-        variant,
-        (run) => (run.profile.functions.find((f) => f.key === key)?.totalMicros ?? 0) / run.profiled.completed,
+      med(variant, (run) =>
+        perRequest(run.profile.functions.find((f) => f.key === key)?.totalMicros ?? 0, run.profiled.completed),
       );
     const ours = [
       ...new Set(
@@ -249,7 +253,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
         .map((key) => ({ key, total: totalPerRequest(key), self: selfPerRequest(variant, key) }))
         .sort((a, b) => b.total - a.total)
         .slice(0, top)
-        .map((f) => `| \`${f.key}\` | ${fmt(f.total)} | ${fmt(f.self)} |`),
+        .map((f) => `| \`${f.key}\` | ${fixed(f.total)} | ${fixed(f.self)} |`),
     );
   }
   return lines.join('\n') + '\n';

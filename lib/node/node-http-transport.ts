@@ -28,7 +28,7 @@ import {
 } from '../transport/redirects';
 import { prepareBody, type PreparedBody } from '../transport/request-body';
 import { decodeBody } from '../transport/response-body';
-import { refuseTransportHeaders } from '../transport/transport-headers';
+import { sendableHeaders } from '../transport/transport-headers';
 import { httpError, networkError, unsendable } from '../transport/transport-errors';
 
 /** Options of {@link nodeHttpTransport}. */
@@ -107,7 +107,7 @@ class NodeExchange implements Unsubscribable {
     let prepared: PreparedBody | Promise<PreparedBody>;
     try {
       const summarize = (failed: HttpRequest) => summarizeRequest(failed, this.secretParams);
-      prepared = prepareBody(this.req, true, summarize, refuseTransportHeaders(this.req, summarize));
+      prepared = prepareBody(this.req, true, summarize, sendableHeaders(this.req, summarize));
     } catch (error) {
       this.fail(error);
       return this;

@@ -18,7 +18,7 @@ import type { HttpResponse } from '../http-response';
 import type { HttpHandler } from '../interceptor';
 import { prepareBody, type PreparedBody } from './request-body';
 import { decodeBody, xhrResponseType } from './response-body';
-import { refuseTransportHeaders } from './transport-headers';
+import { sendableHeaders } from './transport-headers';
 import { httpError, networkError, unsendable } from './transport-errors';
 
 /** How the transport reaches the network. */
@@ -47,7 +47,7 @@ export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
       try {
         prepared = config.nativeXhr
           ? prepareBody(req, false, summarize)
-          : prepareBody(req, true, summarize, refuseTransportHeaders(req, summarize));
+          : prepareBody(req, true, summarize, sendableHeaders(req, summarize));
       } catch (error) {
         subscriber.error(toRequestError(error, req, config.secretParams));
         return undefined;
@@ -209,10 +209,15 @@ function trimmedHeaders(parsed: Readonly<Record<string, string>>): Record<string
 
 // `text.trim()`, with a shortcut for what nearly every name and value is: nothing to trim but
 // xhr2's line-ending '\r' (trim's scan of both ends showed per response header in bench:profile).
+// Anything but printable ASCII at either end goes to trim, which also strips Unicode spaces.
 function trimmed(text: string): string {
   const end = text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
-  if (end > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(end - 1) > 32) {
+  if (end > 0 && isPrintableAscii(text.charCodeAt(0)) && isPrintableAscii(text.charCodeAt(end - 1))) {
     return end === text.length ? text : text.slice(0, end);
   }
   return text.trim();
+}
+
+function isPrintableAscii(code: number): boolean {
+  return code > 32 && code < 127;
 }

@@ -8,12 +8,12 @@ import type { HttpRequest } from '../http-request';
 const TRANSPORT_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 
 /**
- * In Node every header a caller sets is sent, except those only the transport may set: one of
- * those fails the request with an {@link InvalidRequestError} naming it, rather than being
- * dropped or overwritten without a word. (Browsers apply their own, longer list.) Returns the
- * headers with lower-case names, for `prepareBody`.
+ * The headers a Node transport sends, with lower-case names: every header a caller sets, except
+ * those only the transport may set. One of those fails the request with an
+ * {@link InvalidRequestError} naming it, rather than being dropped or overwritten without a word.
+ * (Browsers apply their own, longer list.)
  */
-export function refuseTransportHeaders(
+export function sendableHeaders(
   req: HttpRequest,
   summarize: (req: HttpRequest) => RequestSummary,
 ): Readonly<Record<string, string>> {

@@ -1,6 +1,5 @@
-import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, type Observable, of } from 'rxjs';
 import { catchError, filter, switchMap } from 'rxjs/operators';
-import { of } from 'rxjs';
 import {
   AuthRefreshError,
   createAuthSession,
