@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { RefreshLock, RefreshLockLimits, SessionEnd } from '../auth/refresh-lock';
 import { RefreshLockError } from '../errors/refresh-lock-error';
 import { inCallerContext } from './in-caller-context';
@@ -11,6 +11,12 @@ export interface WebLocksRefreshLockOptions {
    * `timeout`. Default twice the longest hold: `refreshTimeout` (60 000 when `0`) + 5 000 ms.
    */
   readonly waitMs?: number;
+  /**
+   * Times the wait and the hold. Default rxjs' `asyncScheduler`; a test passes a
+   * `VirtualTimeScheduler` to move both without replacing the global timers, which would also
+   * stall every other timer in the process.
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 // The in-lock store read and write, on top of the refresh itself, which `refreshTimeout` bounds.
@@ -55,6 +61,7 @@ export class WebLocksRefreshLock implements RefreshLock {
   readonly sessionEnds$: Observable<SessionEnd>;
   private readonly locks: LockRequester;
   private readonly waitMs: number | undefined;
+  private readonly scheduler: SchedulerLike;
   private channel: BroadcastChannel | null | undefined;
 
   constructor(name = 'rxjs-auth-http.refresh', options: WebLocksRefreshLockOptions = {}) {
@@ -66,8 +73,13 @@ export class WebLocksRefreshLock implements RefreshLock {
     if (waitMs !== undefined && !(typeof waitMs === 'number' && waitMs > 0)) {
       throw new TypeError('WebLocksRefreshLock: waitMs must be a number of milliseconds > 0');
     }
+    const scheduler = options?.scheduler ?? asyncScheduler;
+    if (typeof scheduler?.schedule !== 'function') {
+      throw new TypeError('WebLocksRefreshLock: scheduler must be an rxjs SchedulerLike');
+    }
     this.name = name;
     this.waitMs = waitMs;
+    this.scheduler = scheduler;
     const native = (globalThis.navigator as Partial<Navigator> | undefined)?.locks;
     this.locks = native ?? inTabLocks;
     this.crossTab = native !== undefined;
@@ -91,21 +103,21 @@ export class WebLocksRefreshLock implements RefreshLock {
       const toCaller = inCallerContext(subscriber);
       const waiting = new AbortController();
       const state = { left: false, timedOut: false, letGo: () => undefined as void };
-      const waitTimer = setTimeout(() => {
+      const waitTimer = this.scheduler.schedule(() => {
         state.timedOut = true;
         waiting.abort();
       }, waitMs);
 
       this.locks
         .request(this.name, { signal: waiting.signal }, () => {
-          clearTimeout(waitTimer);
+          waitTimer.unsubscribe();
           if (state.left) return undefined; // the caller left while the lock was being granted
           return new Promise<void>((release) => {
             const tooLong = () => toCaller.error(new RefreshLockError('lost', new Error(`held past ${holdMs} ms`)));
-            const holdTimer = setTimeout(tooLong, holdMs);
+            const holdTimer = this.scheduler.schedule(tooLong, holdMs);
             const inside = work.subscribe(toCaller);
             state.letGo = () => {
-              clearTimeout(holdTimer);
+              holdTimer.unsubscribe();
               inside.unsubscribe();
               release();
             };
@@ -119,7 +131,7 @@ export class WebLocksRefreshLock implements RefreshLock {
 
       return () => {
         state.left = true;
-        clearTimeout(waitTimer);
+        waitTimer.unsubscribe();
         waiting.abort();
         state.letGo();
       };

@@ -1,4 +1,14 @@
-import { firstValueFrom, forkJoin, lastValueFrom, NEVER, Observable, of, type Subscription } from 'rxjs';
+import {
+  firstValueFrom,
+  forkJoin,
+  lastValueFrom,
+  NEVER,
+  Observable,
+  of,
+  VirtualTimeScheduler,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import { toArray } from 'rxjs/operators';
 import {
   AuthRefreshError,
@@ -114,23 +124,29 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
     expect(waiting.started()).toBeFalse();
   });
 
-  describe('with a clock the spec moves', () => {
-    beforeEach(() => jasmine.clock().install());
-    afterEach(() => jasmine.clock().uninstall());
-
+  describe('on a clock the spec moves (a VirtualTimeScheduler: the global timers stay real)', () => {
     it('abandons a hold that outlives refreshTimeout plus its margin (lost), and hands the lock on', async () => {
       const name = freshName();
+      const clock = new VirtualTimeScheduler();
+      const advanceTo = (ms: number) => {
+        clock.maxFrames = ms;
+        clock.flush();
+      };
       let unsubscribedFromWork = false;
       const stuck = new Observable<string>(() => () => (unsubscribedFromWork = true));
-      const held = outcomeOf(new WebLocksRefreshLock(name).withLock(stuck, { refreshTimeout: 1_000 }));
+      const held = outcomeOf(
+        new WebLocksRefreshLock(name, { scheduler: clock }).withLock(stuck, { refreshTimeout: 1_000 }),
+      );
       const next = controlledWork('next');
-      const nextDone = outcomeOf(new WebLocksRefreshLock(name).withLock(next.work, { refreshTimeout: 1_000 }));
+      const nextDone = outcomeOf(
+        new WebLocksRefreshLock(name, { scheduler: clock }).withLock(next.work, { refreshTimeout: 1_000 }),
+      );
       await settle();
 
-      jasmine.clock().tick(5_999);
+      advanceTo(5_999);
       await settle();
       expect(next.started()).withContext('still within the bound').toBeFalse();
-      jasmine.clock().tick(1);
+      advanceTo(6_000);
       const outcome = await held;
       await settle();
 
@@ -140,6 +156,34 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
       next.finish();
       expect(await nextDone).toEqual({ values: ['next'] });
     });
+
+    it('fails a waiter with timeout when the clock passes waitMs, and the holder keeps the lock', async () => {
+      const name = freshName();
+      const clock = new VirtualTimeScheduler();
+      const holder = new WebLocksRefreshLock(name, { scheduler: clock })
+        .withLock(NEVER, { refreshTimeout: 0 })
+        .subscribe();
+      const waiting = controlledWork('never');
+      const waited = outcomeOf(
+        new WebLocksRefreshLock(name, { waitMs: 10_000, scheduler: clock }).withLock(waiting.work, {
+          refreshTimeout: 0,
+        }),
+      );
+      await settle();
+
+      clock.maxFrames = 10_000;
+      clock.flush();
+      const outcome = await waited;
+      holder.unsubscribe();
+
+      expect('error' in outcome && outcome.error instanceof RefreshLockError && outcome.error.reason).toBe('timeout');
+      expect(waiting.started()).toBeFalse();
+    });
+  });
+
+  it('rejects a scheduler that is not an rxjs SchedulerLike with a TypeError', () => {
+    const notAScheduler = { now: () => 0 } as unknown as SchedulerLike;
+    expect(() => new WebLocksRefreshLock('x', { scheduler: notAScheduler })).toThrowError(TypeError, /scheduler/);
   });
 });
 
