@@ -8,6 +8,9 @@ import net from 'node:net';
  * listens with backlog 1 and then blocks its event loop, never accepting; two connections fill the
  * queue, each awaited until connected. A child, because this process must keep running.
  */
+// Far longer than any spec that uses the port, short enough that no run leaves it behind for long.
+const CHILD_LIFE_MS = 5 * 60_000;
+
 export class UnconnectablePort {
   private constructor(
     readonly port: number,
@@ -20,9 +23,15 @@ export class UnconnectablePort {
       const server = require('node:net').createServer();
       server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
         process.stdout.write(server.address().port + '\\n');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never accept, never exit
+        // Never accept; exit on its own after ${CHILD_LIFE_MS} ms, should this process die unable to kill it.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${CHILD_LIFE_MS});
+        process.exit();
       });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // A spec jasmine times out never reaches its `finally`: the child goes when this process exits.
+    const killChild = () => child.kill();
+    process.once('exit', killChild);
+    child.once('exit', () => process.off('exit', killChild));
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.stdout?.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
