@@ -22,7 +22,7 @@ import {
   type HeapProfile,
   type Owner,
 } from './cpu-profile';
-import { fixed, median, perRequest } from './summarize';
+import { fixed, median, perRequest } from './figures';
 
 // Each full chain next to its own transport with nothing on top: the difference is the layer.
 const PAIRS: readonly (readonly [layered: Variant, bare: Variant])[] = [

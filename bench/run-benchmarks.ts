@@ -18,7 +18,9 @@ import {
 import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
-import { fixed, perRequest, summarize, type CellRecord } from './summarize';
+import type { CellRecord } from './cells';
+import { fixed, perRequest } from './figures';
+import { summarize } from './summarize';
 import { benchmarksMarkdown, benchmarksSvg } from './write-report';
 
 // A quick smoke run's rough figures must not replace the real ones in docs/.

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { barChartSvg, type BarPanel } from './bar-chart';
 import { CONCURRENCIES, VARIANT_LABELS, type BenchPlan, type Variant } from './bench-plan';
-import { fixed, type BenchSummary, type ExpiryRow, type ThroughputRow } from './summarize';
+import { fixed } from './figures';
+import type { BenchSummary, ExpiryRow, ThroughputRow } from './summarize';
 
 const COLORS: Readonly<Record<Variant, string>> = {
   'raw-http': '#9e9e9e',

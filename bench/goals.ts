@@ -1,0 +1,136 @@
+// The issue's goals, checked against one run: each says its target, what was measured, and
+// whether it passed. A goal with too few rounds says so in its figure.
+import { CONCURRENCIES, VARIANT_LABELS, type Variant } from './bench-plan';
+import type { CellRecord, Cells } from './cells';
+import { fixed, median, perRequest, times } from './figures';
+import type { CoordinationResult, ParkedResult } from './micro-process';
+
+/** REPORT: a figure the issue asks to see beside the goals, with no target to pass or fail. */
+export type GoalResult = 'PASS' | 'FAIL' | 'REPORT';
+
+export interface Goal {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly result: GoalResult;
+}
+
+const passOrFail = (pass: boolean): GoalResult => (pass ? 'PASS' : 'FAIL');
+
+const perConcurrency = (show: (concurrency: number) => string) =>
+  CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
+
+export function goalsOf(cells: Cells, coordination: CoordinationResult, parked: ParkedResult): Goal[] {
+  const defaultLayer = layerCost(cells, 'full-chain', 'bare-ajax');
+  const nodeLayer = layerCost(cells, 'full-chain-node', 'raw-http');
+  return [
+    underExpiry(cells, 'full-chain'),
+    underExpiry(cells, 'full-chain-node'),
+    {
+      name: 'Layer cost on the default transport (user CPU per request, full chain minus bare rxjs/ajax + xhr2, concurrency 16)',
+      target: '<= 5 µs',
+      measured: defaultLayer.measured,
+      result: passOrFail(defaultLayer.micros <= 5),
+    },
+    {
+      name: 'Layer cost on node:http (user CPU per request, full chain on node:http minus raw node:http, concurrency 16)',
+      target: 'reported (informational, no target)',
+      measured: nodeLayer.measured,
+      result: 'REPORT',
+    },
+    // The default transport, then the option the issue allows next to rxjs/ajax: node:http.
+    versus(cells, 'full-chain', 'Full chain vs axios + axios-auth-refresh (req/s)', 'axios-refresh', 2.5, [16, 256]),
+    versus(cells, 'full-chain', 'Full chain vs bare rxjs/ajax + xhr2 (req/s)', 'bare-ajax', 0.92, CONCURRENCIES),
+    versus(cells, 'full-chain-node', 'Full chain on node:http vs raw node:http (req/s)', 'raw-http', 0.85, [16, 256]),
+    versus(
+      cells,
+      'full-chain-node',
+      'Full chain on node:http vs axios + axios-auth-refresh (req/s)',
+      'axios-refresh',
+      2.5,
+      [16, 256],
+    ),
+    versus(
+      cells,
+      'full-chain-node',
+      'Full chain on node:http vs bare rxjs/ajax + xhr2 (req/s)',
+      'bare-ajax',
+      0.95,
+      CONCURRENCIES,
+    ),
+    {
+      name: 'Coordination CPU per request (session.authorize over of(value))',
+      target: '< 5 µs',
+      measured: `${fixed(coordination.authorizeMicros)} µs (with authInterceptor and the chain: ${fixed(coordination.interceptorMicros)} µs; of() alone ${fixed(coordination.baselineMicros)} µs)`,
+      result: passOrFail(coordination.authorizeMicros < 5),
+    },
+    {
+      name: `${parked.requests.toLocaleString('en-US')} requests parked on one slow refresh (heap)`,
+      target: '< 20 MB, and one refresh call',
+      measured: `${fixed(parked.heapDeltaBytes / 2 ** 20, 1)} MB (${Math.round(parked.heapDeltaBytes / parked.requests)} bytes per request), ${parked.refreshCalls} refresh call(s), ${parked.settled} settled`,
+      result: passOrFail(
+        parked.heapDeltaBytes < 20 * 2 ** 20 && parked.refreshCalls === 1 && parked.settled === parked.requests,
+      ),
+    },
+  ];
+}
+
+/** One refresh per expiry and no failed request, in every expiry cell of `variant`. */
+function underExpiry(cells: Cells, variant: Variant): Goal {
+  const ours = cells.all.filter((cell) => cell.scenario === 'expiry' && cell.variant === variant);
+  return {
+    name: `${VARIANT_LABELS[variant]} under expiry: one refresh per expiry, no failed request`,
+    target: 'refresh calls = expiries and 0 failed, every run, at concurrency 1, 16 and 256',
+    measured: perConcurrency((c) => {
+      const runs = ours.filter((cell) => cell.concurrency === c);
+      return `${runs.map((cell) => `${cell.server.refreshCalls}/${cell.server.expiries}`).join(' ')} refreshes/expiries, ${runs.reduce((sum, cell) => sum + cell.client.failed, 0)} failed`;
+    }),
+    result: passOrFail(
+      CONCURRENCIES.every((c) => ours.some((cell) => cell.concurrency === c)) &&
+        ours.every(
+          (cell) =>
+            cell.server.expiries > 0 && cell.server.refreshCalls === cell.server.expiries && cell.client.failed === 0,
+        ),
+    ),
+  };
+}
+
+/**
+ * `variant`'s req/s at least `min` times `other`'s at each concurrency in `at`. The round count is
+ * shown because the spread between rounds is large: one round is a smoke test, not a verdict.
+ */
+function versus(
+  cells: Cells,
+  variant: Variant,
+  name: string,
+  other: Variant,
+  min: number,
+  at: readonly number[],
+): Goal {
+  const ratioAt = (c: number) => cells.ratio('throughput', variant, other, c);
+  return {
+    name,
+    target: `>= ${min}x ${at.length === CONCURRENCIES.length ? 'at every concurrency' : `at concurrency ${at.join(' and ')}`}`,
+    measured:
+      at.map((c) => `${times(ratioAt(c))} at ${c}`).join(', ') +
+      ` (median of ${cells.roundsOf('throughput')} round(s))`,
+    result: passOrFail(at.every((c) => ratioAt(c) >= min)),
+  };
+}
+
+/**
+ * The client's user CPU per request of `variant` minus that of `bare` at concurrency 16: within
+ * each round (the two cells are neighbours in time), then the median. User time, because on
+ * loopback the client's system time carries much of the server's TCP work.
+ */
+function layerCost(cells: Cells, variant: Variant, bare: Variant): { micros: number; measured: string } {
+  const user = (cell: CellRecord) => perRequest(cell.client.userCpuMicros, cell.client.completed);
+  const rounds = cells.perRound('throughput', variant, bare, 16, (cell, peer) => user(cell) - user(peer));
+  const medianUser = (of: Variant) => fixed(median(cells.pick('throughput', of, 16).map(user)), 1);
+  return {
+    micros: median(rounds),
+    measured:
+      `${fixed(median(rounds), 1)} µs (per round: ${rounds.map((value) => fixed(value, 1)).join(', ') || 'none'} µs; ` +
+      `median user CPU per request: ${VARIANT_LABELS[variant]} ${medianUser(variant)} µs, ${VARIANT_LABELS[bare]} ${medianUser(bare)} µs)`,
+  };
+}
