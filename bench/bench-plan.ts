@@ -60,6 +60,11 @@ export interface BenchPlan {
    */
   readonly warmupRequests: number;
   readonly warmupMaxMs: number;
+  /**
+   * The layer's cost in interleaved slices (bench/layer-slices.ts): this many pairs of windows of
+   * `windowMs`, the full chain's and its bare transport's, alternating.
+   */
+  readonly layerSlices: { readonly pairs: number; readonly windowMs: number };
   readonly coordinationOps: number;
   readonly parkedRequests: number;
 }
@@ -75,6 +80,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         drainMs: 5_000,
         warmupRequests: 1_000,
         warmupMaxMs: 1_000,
+        layerSlices: { pairs: 4, windowMs: 300 },
         coordinationOps: 50_000,
         parkedRequests: 10_000,
       }
@@ -87,6 +93,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         drainMs: 10_000,
         warmupRequests: 10_000,
         warmupMaxMs: 6_000,
+        layerSlices: { pairs: 40, windowMs: 500 },
         coordinationOps: 300_000,
         parkedRequests: 10_000,
       };
@@ -106,6 +113,11 @@ export interface CellTask {
   readonly drainMs: number;
   /** `npm run bench:profile` only: profile the window into `file`, and measure GC. */
   readonly profile?: { readonly kind: ProfileKind; readonly file: string };
+  /**
+   * Interleaved slices instead of one window: after the warm-up, each 'go' runs one window and is
+   * answered with a 'slice', `slices` times; the orchestrator alternates two clients between them.
+   */
+  readonly slices?: number;
 }
 
 /** What a client process measured in its window. */
@@ -151,6 +163,7 @@ export type ClientMessage =
   | { readonly type: 'warm' }
   | { readonly type: 'window-closed' }
   | { readonly type: 'result'; readonly measurement: ClientMeasurement }
+  | { readonly type: 'slice'; readonly measurement: ClientMeasurement }
   | { readonly type: 'error'; readonly message: string };
 
 /** Orchestrator -> server process. */

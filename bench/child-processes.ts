@@ -184,3 +184,99 @@ function settleOnExit<T, M>(
     });
   });
 }
+
+/**
+ * A client process that runs one window per `slice()` call (CellTask.slices), so the orchestrator
+ * can alternate two warm clients window by window. Any failure of the process fails the call
+ * waiting on it.
+ */
+export class SlicedClient {
+  private waiting: { resolve: (measurement: ClientMeasurement) => void; reject: (error: Error) => void } | null = null;
+  private failure: Error | null = null;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly what: string,
+    private readonly limitMs: number,
+  ) {
+    child.on('message', (message: ClientMessage) => {
+      if (message.type === 'slice') this.settle(numbersAgain(message.measurement));
+      if (message.type === 'error') this.fail(new Error(`${what}: ${message.message}`));
+    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.fail(new Error(`${what} exited (${code ?? signal})`));
+        resolve();
+      }),
+    );
+  }
+
+  /** Starts the process and resolves once it is warm. */
+  static start(bundle: string, task: CellTask, limitMs: number): Promise<SlicedClient> {
+    const child = fork(bundle, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const client = new SlicedClient(child, `${task.variant} in slices at concurrency ${task.concurrency}`, limitMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => client.fail(new Error(`${client.what} did not warm up in ${limitMs} ms`)),
+        limitMs,
+      );
+      client.waiting = {
+        resolve: () => undefined,
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      child.on('message', (message: ClientMessage) => {
+        if (message.type !== 'warm') return;
+        clearTimeout(timer);
+        client.waiting = null;
+        resolve(client);
+      });
+    });
+  }
+
+  /** Runs one window and resolves with what the client measured in it. */
+  slice(): Promise<ClientMeasurement> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.fail(new Error(`${this.what}: a slice overstayed ${this.limitMs} ms`)),
+        this.limitMs,
+      );
+      this.waiting = {
+        resolve: (measurement) => {
+          clearTimeout(timer);
+          resolve(measurement);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.child.send({ type: 'go' });
+    });
+  }
+
+  /** Ends the process (it also ends itself after its last slice) and waits for it to exit. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.connected) this.child.disconnect(); // the client exits when its orchestrator goes
+    await this.exited;
+  }
+
+  private settle(measurement: ClientMeasurement): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.resolve(measurement);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.reject(this.failure);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}

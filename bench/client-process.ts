@@ -1,11 +1,12 @@
 // One cell of the bench in a fresh process: one variant at one concurrency. A fresh process per
 // cell keeps one client's heap, sockets and JIT state out of the next one's figures.
 // Steps: warm up (for a time and a number of requests, see BenchPlan.warmupRequests), say 'warm', wait for 'go', load for the window, say 'window-closed', drain,
-// send the result, exit.
+// send the result, exit. With `slices`, the steps from 'go' to the result repeat that many times.
 import { writeFileSync } from 'node:fs';
 import type { CellTask, ClientMessage, ClientMeasurement } from './bench-plan';
-import { quantile, startLoad } from './load-driver';
-import { createVariant } from './variants';
+import { quantile } from './figures';
+import { startLoad } from './load-driver';
+import { createVariant, type SendOne } from './variants';
 import { WindowProfiler } from './window-profiler';
 
 async function main(): Promise<void> {
@@ -21,8 +22,22 @@ async function main(): Promise<void> {
   }
   await warmup.stop(task.drainMs);
   await tell({ type: 'warm' });
-  await nextMessage('go');
 
+  if (task.slices !== undefined) {
+    for (let slice = 0; slice < task.slices; slice++) {
+      await nextMessage('go');
+      await tell({ type: 'slice', measurement: await measureWindow(task, send) });
+    }
+  } else {
+    await nextMessage('go');
+    await tell({ type: 'result', measurement: await measureWindow(task, send) });
+  }
+  // Keep-alive sockets and timers of the variant must not hold the process open.
+  process.exit(0);
+}
+
+/** One window of load: its throughput, latency and CPU, then a drain whose CPU is not counted. */
+async function measureWindow(task: CellTask, send: SendOne): Promise<ClientMeasurement> {
   const profiler = task.profile ? new WindowProfiler(task.profile.kind) : null;
   await profiler?.start();
   const cpuBefore = process.cpuUsage();
@@ -39,7 +54,7 @@ async function main(): Promise<void> {
   const { unfinished } = await load.stop(task.drainMs);
   if (task.profile && profile) writeFileSync(task.profile.file, JSON.stringify(profile.profile));
 
-  const measurement: ClientMeasurement = {
+  return {
     completed,
     failed: load.failed + unfinished,
     unfinished,
@@ -53,9 +68,6 @@ async function main(): Promise<void> {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     failureSamples: load.failureSamples,
   };
-  await tell({ type: 'result', measurement });
-  // Keep-alive sockets and timers of the variant must not hold the process open.
-  process.exit(0);
 }
 
 function tell(message: ClientMessage): Promise<void> {

@@ -17,3 +17,10 @@ export const times = (value: number) => (Number.isFinite(value) ? `${value.toFix
 
 /** CPU (or any count) per completed request; NaN, not Infinity, for a cell that completed none. */
 export const perRequest = (micros: number, completed: number) => (completed > 0 ? micros / completed : NaN);
+
+/** The value at quantile `q` (0..1) of `values`, nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}

@@ -2,7 +2,8 @@
 // whether it passed. A goal with too few rounds says so in its figure.
 import { CONCURRENCIES, VARIANT_LABELS, type Variant } from './bench-plan';
 import type { CellRecord, Cells } from './cells';
-import { fixed, median, perRequest, times } from './figures';
+import { fixed, median, perRequest, quantile, times } from './figures';
+import type { LayerSlices } from './layer-slices';
 import type { CoordinationResult, ParkedResult } from './micro-process';
 
 /** REPORT: a figure the issue asks to see beside the goals, with no target to pass or fail. */
@@ -20,9 +21,15 @@ const passOrFail = (pass: boolean): GoalResult => (pass ? 'PASS' : 'FAIL');
 const perConcurrency = (show: (concurrency: number) => string) =>
   CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
 
-export function goalsOf(cells: Cells, coordination: CoordinationResult, parked: ParkedResult): Goal[] {
-  const defaultLayer = layerCost(cells, 'full-chain', 'bare-ajax');
-  const nodeLayer = layerCost(cells, 'full-chain-node', 'raw-http');
+export function goalsOf(
+  cells: Cells,
+  layerSlices: readonly LayerSlices[],
+  coordination: CoordinationResult,
+  parked: ParkedResult,
+): Goal[] {
+  const sliced = (layered: Variant) => layerSlices.find((slices) => slices.layered === layered);
+  const defaultLayer = layerCost(cells, sliced('full-chain'), 'full-chain', 'bare-ajax');
+  const nodeLayer = layerCost(cells, sliced('full-chain-node'), 'full-chain-node', 'raw-http');
   return [
     underExpiry(cells, 'full-chain'),
     underExpiry(cells, 'full-chain-node'),
@@ -119,18 +126,29 @@ function versus(
 }
 
 /**
- * The client's user CPU per request of `variant` minus that of `bare` at concurrency 16: within
- * each round (the two cells are neighbours in time), then the median. User time, because on
- * loopback the client's system time carries much of the server's TCP work.
+ * The client's user CPU per request of `variant` minus that of `bare` at concurrency 16. User time,
+ * because on loopback the client's system time carries much of the server's TCP work. Judged on
+ * the interleaved pairs (bench/layer-slices.ts), whose two windows lie half a second apart; the
+ * difference of the separate cells of each round, which lie tens of seconds apart, is shown beside.
  */
-function layerCost(cells: Cells, variant: Variant, bare: Variant): { micros: number; measured: string } {
+function layerCost(
+  cells: Cells,
+  slices: LayerSlices | undefined,
+  variant: Variant,
+  bare: Variant,
+): { micros: number; measured: string } {
   const user = (cell: CellRecord) => perRequest(cell.client.userCpuMicros, cell.client.completed);
   const rounds = cells.perRound('throughput', variant, bare, 16, (cell, peer) => user(cell) - user(peer));
-  const medianUser = (of: Variant) => fixed(median(cells.pick('throughput', of, 16).map(user)), 1);
+  const ofCells = `separate cells per round: ${rounds.map((value) => fixed(value, 1)).join(', ') || 'none'} µs`;
+  if (!slices) return { micros: NaN, measured: `no interleaved pairs ran; ${ofCells}` };
+  const differences = slices.differences.filter((value) => !Number.isNaN(value));
+  const micros = slices.failed === 0 ? median(differences) : NaN;
   return {
-    micros: median(rounds),
+    micros,
     measured:
-      `${fixed(median(rounds), 1)} µs (per round: ${rounds.map((value) => fixed(value, 1)).join(', ') || 'none'} µs; ` +
-      `median user CPU per request: ${VARIANT_LABELS[variant]} ${medianUser(variant)} µs, ${VARIANT_LABELS[bare]} ${medianUser(bare)} µs)`,
+      `${fixed(median(differences), 1)} µs, median of ${differences.length} interleaved pairs ` +
+      `(middle half ${fixed(quantile(differences, 0.25), 1)} to ${fixed(quantile(differences, 0.75), 1)} µs; ` +
+      `user CPU per request ${VARIANT_LABELS[variant]} ${fixed(median(slices.layeredUserMicros), 1)} µs, ` +
+      `${VARIANT_LABELS[bare]} ${fixed(median(slices.bareUserMicros), 1)} µs; failed ${slices.failed}); ${ofCells}`,
   };
 }

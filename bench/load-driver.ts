@@ -71,13 +71,6 @@ export function startLoad(send: SendOne, concurrency: number): LoadRun {
   };
 }
 
-/** The value at quantile `q` (0..1) of `values`, nearest rank. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-
 function describe(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);

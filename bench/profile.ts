@@ -23,12 +23,7 @@ import {
   type Owner,
 } from './cpu-profile';
 import { fixed, median, perRequest } from './figures';
-
-// Each full chain next to its own transport with nothing on top: the difference is the layer.
-const PAIRS: readonly (readonly [layered: Variant, bare: Variant])[] = [
-  ['full-chain', 'bare-ajax'],
-  ['full-chain-node', 'raw-http'],
-];
+import { LAYER_PAIRS } from './layer-slices';
 
 interface Run {
   readonly variant: Variant;
@@ -62,7 +57,7 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(`${bundles['client-process']}.map`, 'utf8')) as SourceMapPayload,
   );
   const server = await ServerProcess.start(bundles['server-process']);
-  const variants = PAIRS.flat();
+  const variants = LAYER_PAIRS.flat();
   const runs: Run[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -139,7 +134,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
     '| Client | req/s | user µs/req | system µs/req | allocated bytes/req | scavenges per 1,000 req | GC pause µs/req |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const variant of PAIRS.flat()) {
+  for (const variant of LAYER_PAIRS.flat()) {
     lines.push(
       `| ${VARIANT_LABELS[variant]} | ${med(variant, (run) => run.plain.completed / (run.plain.windowMs / 1000)).toFixed(0)} | ` +
         `${fixed(med(variant, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed)))} | ` +
@@ -162,7 +157,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
     'garbage collector',
     'bench harness',
   ];
-  for (const [layered, bare] of PAIRS) {
+  for (const [layered, bare] of LAYER_PAIRS) {
     const layerUser =
       med(layered, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed)) -
       med(bare, (run) => perRequest(run.plain.userCpuMicros, run.plain.completed));
@@ -206,7 +201,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
         ),
     );
   }
-  for (const [layered, bare] of PAIRS) {
+  for (const [layered, bare] of LAYER_PAIRS) {
     const bytesPerRequest = (variant: Variant, key: string) =>
       med(variant, (run) => perRequest(run.allocations.get(key)?.bytes ?? 0, run.heapProfiled.completed));
     const keys = new Set([...of(layered), ...of(bare)].flatMap((run) => [...run.allocations.keys()]));
@@ -229,7 +224,7 @@ function profileReport(runs: readonly Run[], concurrency: number, rounds: number
         ),
     );
   }
-  for (const variant of [PAIRS[0]![0], PAIRS[1]![0]]) {
+  for (const variant of [LAYER_PAIRS[0]![0], LAYER_PAIRS[1]![0]]) {
     const totalPerRequest = (key: string) =>
       med(variant, (run) =>
         perRequest(run.profile.functions.find((f) => f.key === key)?.totalMicros ?? 0, run.profiled.completed),

@@ -19,7 +19,8 @@ import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
 import type { CellRecord } from './cells';
-import { fixed, perRequest } from './figures';
+import { fixed, median, perRequest } from './figures';
+import { LAYER_PAIRS, measureLayerInSlices, type LayerSlices } from './layer-slices';
 import { summarize } from './summarize';
 import { benchmarksMarkdown, benchmarksSvg } from './write-report';
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const bundles = await buildChildren();
   const server = await ServerProcess.start(bundles['server-process']);
   const cells: CellRecord[] = [];
+  const layerSlices: LayerSlices[] = [];
   let rounds = 0;
   try {
     for (let round = 1; round <= plan.rounds; round++) {
@@ -52,6 +54,14 @@ async function main(): Promise<void> {
         }
       }
     }
+    for (const [layered, bare] of LAYER_PAIRS) {
+      const slices = await measureLayerInSlices(plan, bundles['client-process'], server, layered, bare);
+      console.log(
+        `layer in ${slices.differences.length} interleaved pairs: ${VARIANT_LABELS[layered]} minus ${VARIANT_LABELS[bare]} ` +
+          `${fixed(median(slices.differences), 1)} µs user CPU per request (failed ${slices.failed})`,
+      );
+      layerSlices.push(slices);
+    }
   } finally {
     server.stop();
   }
@@ -67,7 +77,7 @@ async function main(): Promise<void> {
     120_000,
   );
   const sizes = await measureBundles();
-  const summary = summarize(cells, coordination, parked, sizes);
+  const summary = summarize(cells, layerSlices, coordination, parked, sizes);
   const runSeconds = elapsed() / 1000;
 
   const out = outputDir(plan.quick);

@@ -5,6 +5,7 @@ import type { BundleSize } from './bundle-sizes';
 import { Cells, rpsOf, type CellRecord } from './cells';
 import { median, perRequest } from './figures';
 import { goalsOf, type Goal } from './goals';
+import type { LayerSlices } from './layer-slices';
 import type { CoordinationResult, ParkedResult } from './micro-process';
 
 export interface ThroughputRow {
@@ -45,6 +46,7 @@ export interface ExpiryRow {
 export interface BenchSummary {
   readonly throughput: readonly ThroughputRow[];
   readonly expiry: readonly ExpiryRow[];
+  readonly layerSlices: readonly LayerSlices[];
   readonly coordination: CoordinationResult;
   readonly parked: ParkedResult;
   readonly bundles: readonly BundleSize[];
@@ -53,6 +55,7 @@ export interface BenchSummary {
 
 export function summarize(
   records: readonly CellRecord[],
+  layerSlices: readonly LayerSlices[],
   coordination: CoordinationResult,
   parked: ParkedResult,
   bundles: readonly BundleSize[],
@@ -105,6 +108,6 @@ export function summarize(
     }),
   );
 
-  const goals = goalsOf(cells, coordination, parked);
-  return { throughput, expiry, coordination, parked, bundles, goals };
+  const goals = goalsOf(cells, layerSlices, coordination, parked);
+  return { throughput, expiry, layerSlices, coordination, parked, bundles, goals };
 }
