@@ -99,6 +99,30 @@ export function benchPlan(quick: boolean): BenchPlan {
       };
 }
 
+/**
+ * The task of one client process: `variant` at `concurrency`, warmed up as `plan` says for
+ * `scenario`, with a window of the scenario's length unless `windowMs` says otherwise.
+ */
+export function cellTask(
+  plan: BenchPlan,
+  cell: Pick<CellTask, 'scenario' | 'variant' | 'concurrency' | 'baseUrl'> & Partial<Pick<CellTask, 'windowMs'>>,
+): CellTask {
+  const timing = plan[cell.scenario];
+  return {
+    windowMs: timing.windowMs,
+    ...cell,
+    warmupMs: timing.warmupMs,
+    warmupRequests: plan.warmupRequests,
+    warmupMaxMs: plan.warmupMaxMs,
+    drainMs: plan.drainMs,
+  };
+}
+
+/** `variants` turned by `round`, so that across rounds no variant always follows the same neighbour. */
+export function inTurn<T>(variants: readonly T[], round: number): T[] {
+  return variants.map((_, i) => variants[(i + round - 1) % variants.length] as T);
+}
+
 /** What the orchestrator tells a client process to do (in argv, as JSON). */
 export interface CellTask {
   readonly variant: Variant;

@@ -4,7 +4,7 @@
 // seconds apart and their difference moved by tens of µs between rounds, while the two windows of
 // a pair lie half a second apart, so a drift moves both alike. Pairs run in ABBA order, so neither
 // side always goes first.
-import type { BenchPlan, CellTask, Variant } from './bench-plan';
+import { cellTask, type BenchPlan, type CellTask, type Variant } from './bench-plan';
 import { SlicedClient, type ServerProcess } from './child-processes';
 import { perRequest } from './figures';
 
@@ -37,15 +37,13 @@ export async function measureLayerInSlices(
 ): Promise<LayerSlices> {
   const { pairs, windowMs } = plan.layerSlices;
   const task = (variant: Variant): CellTask => ({
-    variant,
-    scenario: 'throughput',
-    concurrency: SLICE_CONCURRENCY,
-    baseUrl: server.url,
-    warmupMs: plan.throughput.warmupMs,
-    warmupRequests: plan.warmupRequests,
-    warmupMaxMs: plan.warmupMaxMs,
-    windowMs,
-    drainMs: plan.drainMs,
+    ...cellTask(plan, {
+      scenario: 'throughput',
+      variant,
+      concurrency: SLICE_CONCURRENCY,
+      baseUrl: server.url,
+      windowMs,
+    }),
     slices: pairs,
   });
   const limitMs = plan.warmupMaxMs + plan.throughput.warmupMs + windowMs + plan.drainMs + 20_000;

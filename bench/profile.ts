@@ -12,7 +12,15 @@ import { SourceMap, type SourceMapPayload } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { VARIANT_LABELS, type CellTask, type ClientMeasurement, type Variant } from './bench-plan';
+import {
+  benchPlan,
+  cellTask,
+  inTurn,
+  VARIANT_LABELS,
+  type CellTask,
+  type ClientMeasurement,
+  type Variant,
+} from './bench-plan';
 import { buildChildren, runClient, ServerProcess } from './child-processes';
 import {
   allocationsBottomUp,
@@ -48,6 +56,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
   const windowMs = Number(values['window-ms']);
+  const plan = benchPlan(false);
   const outDir = path.join(os.tmpdir(), 'rxjs-auth-http-profile');
   mkdirSync(outDir, { recursive: true });
   const root = path.resolve(__dirname, '..');
@@ -61,20 +70,9 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
-      const order = variants.map((_, i) => variants[(i + round - 1) % variants.length] as Variant);
-      for (const variant of order) {
-        const task: CellTask = {
-          variant,
-          scenario: 'throughput',
-          concurrency,
-          baseUrl: server.url,
-          warmupMs: 1_000,
-          // As the full bench warms up: until V8 has optimized the chain, not for a fixed time.
-          warmupRequests: 10_000,
-          warmupMaxMs: 6_000,
-          windowMs,
-          drainMs: 10_000,
-        };
+      for (const variant of inTurn(variants, round)) {
+        // Warmed up as the full bench warms up: until V8 has optimized the chain, not for a fixed time.
+        const task = cellTask(plan, { scenario: 'throughput', variant, concurrency, baseUrl: server.url, windowMs });
         const run = (cell: CellTask) =>
           runClient(
             bundles['client-process'],

@@ -6,12 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   benchPlan,
+  cellTask,
+  inTurn,
   CONCURRENCIES,
   REFRESHING_VARIANTS,
   VARIANT_LABELS,
   VARIANTS,
   type BenchPlan,
-  type CellTask,
   type Scenario,
   type Variant,
 } from './bench-plan';
@@ -44,8 +45,7 @@ async function main(): Promise<void> {
         break;
       }
       rounds = round;
-      // The order of variants turns each round, so no variant always follows the same neighbour.
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length] as Variant);
+      const order = inTurn(VARIANTS, round);
       for (const concurrency of CONCURRENCIES) {
         for (const variant of order)
           cells.push(await runCell(plan, bundles['client-process'], server, round, 'throughput', variant, concurrency));
@@ -99,20 +99,9 @@ async function runCell(
   variant: Variant,
   concurrency: number,
 ): Promise<CellRecord> {
-  const timing = scenario === 'throughput' ? plan.throughput : plan.expiry;
-  const task: CellTask = {
-    variant,
-    scenario,
-    concurrency,
-    baseUrl: server.url,
-    warmupMs: timing.warmupMs,
-    warmupRequests: plan.warmupRequests,
-    warmupMaxMs: plan.warmupMaxMs,
-    windowMs: timing.windowMs,
-    drainMs: plan.drainMs,
-  };
+  const task = cellTask(plan, { scenario, variant, concurrency, baseUrl: server.url });
   const expiries = scenario === 'expiry' ? plan.expiry.expiries : 0;
-  const limitMs = 2 * plan.drainMs + plan.warmupMaxMs + timing.windowMs + 20_000;
+  const limitMs = 2 * plan.drainMs + plan.warmupMaxMs + task.windowMs + 20_000;
   const client = await runClient(
     bundle,
     task,
