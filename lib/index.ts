@@ -18,6 +18,7 @@ export type { HttpTransport, TransportSettings } from './transport/http-transpor
 
 export { createAuthSession } from './auth/auth-session';
 export type { AuthSession } from './auth/auth-session';
+export type { PageLocation } from './auth/token-origins';
 export { authInterceptor, withToken } from './auth/auth-interceptor';
 export type { AuthOptions, RefreshContext, TokenPlacement } from './auth/auth-options';
 export type { AuthEvent } from './auth/auth-events';

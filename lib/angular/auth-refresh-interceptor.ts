@@ -3,6 +3,7 @@ import { EnvironmentInjector, inject, runInInjectionContext } from '@angular/cor
 import { throwError, type Observable } from 'rxjs';
 import type { AuthOptions, AuthSession, TokenPlacement } from '../index';
 import { AUTH_SESSION } from './auth-session-token';
+import { angularPage } from './page-location';
 import { angularSession } from './provide-auth-refresh';
 import { claimForThisApp, sharedAcrossApps } from './server-render-guard';
 import { SKIP_AUTH } from './skip-auth';
@@ -116,7 +117,8 @@ function intercept(
 ): Observable<HttpEvent<unknown>> {
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
-  if (!session.mayReceiveToken(req.url)) return next(req);
+  // urlWithParams: what the backend sends, and so what the platform resolves.
+  if (!session.mayReceiveToken(req.urlWithParams, angularPage())) return next(req);
   const onServer = claimForThisApp(session, session.store);
   const { dpop } = session;
   return session.authorize((token) => {

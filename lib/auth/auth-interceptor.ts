@@ -4,6 +4,7 @@ import type { HttpRequest } from '../http-request';
 import type { HttpInterceptor } from '../interceptor';
 import type { TokenPlacement } from './auth-options';
 import type { AuthSession } from './auth-session';
+import { currentPage, originOf } from './token-origins';
 
 /**
  * The interceptor that gives a chain the session's token and single-flight refresh, for chains
@@ -30,10 +31,13 @@ export type AuthLayer = <R>(req: HttpRequest, send: (req: HttpRequest) => Observ
 
 /** {@link authInterceptor}'s layer, letting the client's own origin (its `baseUrl`'s) receive the token too. */
 export function authLayer(session: AuthSession, clientOrigin: string | undefined): AuthLayer {
-  const ownPrefix = clientOrigin === undefined ? undefined : `${clientOrigin}/`;
-  // The prefix test first: it settles the common case (the client's own baseUrl) without parsing the URL.
+  const ownPrefix = clientOrigin === undefined || clientOrigin === 'null' ? undefined : `${clientOrigin}/`;
+  // The prefix settles the common case (a URL under the client's baseUrl) without parsing: the
+  // parser gives every URL that starts with "<origin>/" that origin (spec/auth/token-origins.property.spec.ts).
   const mayReceiveToken = (url: string) =>
-    (ownPrefix !== undefined && url.startsWith(ownPrefix)) || session.mayReceiveToken(url);
+    (ownPrefix !== undefined && url.startsWith(ownPrefix)) ||
+    session.mayReceiveToken(url) ||
+    (ownPrefix !== undefined && originOf(url, currentPage()) === clientOrigin);
   const attach = tokenWriter(session.tokenPlacement);
   return (req, send) => {
     if (!req.auth || !mayReceiveToken(req.url)) return send(req);

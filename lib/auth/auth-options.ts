@@ -4,6 +4,7 @@ import { statusOf } from '../errors/status-of';
 import { oauthErrorOf } from './oauth-error-of';
 import type { RefreshLock } from './refresh-lock';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
+import { checkAllowedOrigin } from './token-origins';
 import { checkErrorStatuses, checkFunction, checkMilliseconds } from '../option-checks';
 
 /**
@@ -58,9 +59,11 @@ export interface AuthOptions {
   /** Where the token goes; default `{ header: 'Authorization', scheme: 'Bearer' }`. */
   tokenPlacement?: TokenPlacement;
   /**
-   * Origins that may receive the token besides relative URLs and the client's own origin (its
-   * `baseUrl`, or the page). Exact origins such as `'https://api.example.com'`, or RegExps tested
-   * against the origin. A token is never sent anywhere else.
+   * Origins that may receive the token besides the page's own (in a browser) and the client's
+   * (its `baseUrl`): exact origins such as `'https://api.example.com'`, or RegExps anchored with
+   * `^` and `$`, which must match the whole origin (`/^https:\/\/[a-z]+\.example\.com$/`). A
+   * request URL is resolved as the platform will send it (`new URL(url, document.baseURI)`)
+   * before its origin is compared; a token is never sent anywhere else.
    */
   allowedOrigins?: ReadonlyArray<string | RegExp>;
   /** Refresh this many ms before the access token expires (when its expiry is known); default 30 000. */
@@ -126,7 +129,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     tokenPlacement: checkPlacement(
       options.tokenPlacement ?? { header: 'Authorization', scheme: dpop ? 'DPoP' : 'Bearer' },
     ),
-    allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
+    allowedOrigins: (options.allowedOrigins ?? []).map(checkAllowedOrigin),
     expirySkew: checkMilliseconds('auth.expirySkew', options.expirySkew ?? 30_000),
     refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
     isRefreshRejected: keyLossEnds(dpop, options.isRefreshRejected ?? isRejectedByTokenEndpoint),
@@ -169,17 +172,6 @@ function checkPlacement(placement: TokenPlacement): TokenPlacement {
   if (typeof name !== 'string' || name === '')
     throw new TypeError('auth.tokenPlacement needs a header or queryParam name');
   return placement;
-}
-
-function checkOrigin(origin: string | RegExp): string | RegExp {
-  if (origin instanceof RegExp) return origin;
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    throw new TypeError(`auth.allowedOrigins: "${origin}" is not an origin such as https://api.example.com`);
-  }
-  return parsed.origin;
 }
 
 function checkStormGuard(guard: { count: number; windowMs: number } | false): { count: number; windowMs: number } {

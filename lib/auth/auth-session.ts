@@ -13,6 +13,7 @@ import { endedOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from '
 import { clearStore, readStore, readStoreNow } from './store-access';
 import type { SessionEnd } from './refresh-lock';
 import type { AuthTokens, TokenStore } from './token-store';
+import { currentPage, TokenOrigins, type PageLocation } from './token-origins';
 
 /**
  * One signed-in session's tokens and its single-flight refresh. Use it directly to give any
@@ -36,8 +37,13 @@ export interface AuthSession {
   readonly tokenPlacement: TokenPlacement;
   /** The key the tokens are bound to (`auth.dpop`), or null for Bearer tokens. */
   readonly dpop: DPoP | null;
-  /** Whether a token may be sent to `url`: a relative URL, the session's own origin, or an allowed one. */
-  mayReceiveToken(url: string): boolean;
+  /**
+   * Whether a token may be sent to `url`: resolved against `page` as the platform will send it
+   * (`new URL(url, page.baseUrl)`), its origin is the page's own or in `allowedOrigins`. `page`
+   * defaults to the current browser page (`document.baseURI`); outside a browser, only absolute
+   * URLs resolve, and a URL that does not resolve gets no token.
+   */
+  mayReceiveToken(url: string, page?: PageLocation | null): boolean;
   /**
    * Runs `attempt` with the current access token (`null` when signed out) on subscribe. If it
    * fails with a `refreshOn` status, gets a new token (sharing one refresh with every other caller,
@@ -54,8 +60,8 @@ export interface AuthSession {
 }
 
 /**
- * Creates an {@link AuthSession}. Tokens may go to relative URLs, the page's own origin (in a
- * browser) and `allowedOrigins`; a client given the session as its `auth` adds its `baseUrl`'s origin.
+ * Creates an {@link AuthSession}. Tokens may go to the page's own origin (in a browser) and
+ * `allowedOrigins`; a client given the session as its `auth` adds its `baseUrl`'s origin.
  *
  * @example
  * ```ts
@@ -66,7 +72,7 @@ export interface AuthSession {
  * ```
  */
 export function createAuthSession(options: AuthOptions): AuthSession {
-  return new SingleFlightSession(resolveAuthOptions(options), globalThis.location?.origin);
+  return new SingleFlightSession(resolveAuthOptions(options));
 }
 
 /** Whether `auth` is a ready session rather than options for one. */
@@ -89,11 +95,10 @@ class SingleFlightSession implements AuthSession {
   private endReason: 'rejected' | 'logged-out' = 'logged-out';
   private refreshStarts: number[] = [];
   private readonly expiry: ExpiryWatch;
+  private readonly origins: TokenOrigins;
 
-  constructor(
-    private readonly options: ResolvedAuthOptions,
-    private readonly homeOrigin: string | undefined,
-  ) {
+  constructor(private readonly options: ResolvedAuthOptions) {
+    this.origins = new TokenOrigins(options.allowedOrigins);
     this.store = options.store;
     this.tokenPlacement = options.tokenPlacement;
     this.dpop = options.dpop;
@@ -148,20 +153,8 @@ class SingleFlightSession implements AuthSession {
       : new AuthRefreshError('logged-out');
   }
 
-  mayReceiveToken(url: string): boolean {
-    if (!/^([a-z][a-z\d+.-]*:)?\/\//i.test(url)) return true; // relative: resolves to our own origin
-    let origin: string;
-    try {
-      origin = new URL(url).origin;
-    } catch {
-      return false;
-    }
-    return (
-      origin === this.homeOrigin ||
-      this.options.allowedOrigins.some((allowed) =>
-        typeof allowed === 'string' ? allowed === origin : allowed.test(origin),
-      )
-    );
+  mayReceiveToken(url: string, page: PageLocation | null = currentPage()): boolean {
+    return this.origins.allow(url, page);
   }
 
   // Sends the stored tokens, or refreshes first when they are known to be (nearly) expired.
