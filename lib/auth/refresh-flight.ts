@@ -81,10 +81,32 @@ function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
   if (typeof fresh?.accessToken !== 'string' || fresh.accessToken === '') {
     throw new AuthRefreshError('invalid-tokens', new TypeError('the refresh result has no accessToken'));
   }
+  const unsafe = headerUnsafeCharAt(fresh.accessToken);
+  if (unsafe >= 0) {
+    // Where, never what: the token must not reach a log.
+    const where = `character ${unsafe + 1} of ${fresh.accessToken.length}`;
+    throw new AuthRefreshError(
+      'invalid-tokens',
+      new TypeError(`the new accessToken cannot travel in an HTTP header (${where})`),
+    );
+  }
   // A server that does not rotate refresh tokens sends none back: keep the one we have.
   return fresh.refreshToken === undefined && stale.refreshToken !== undefined
     ? { ...fresh, refreshToken: stale.refreshToken }
     : fresh;
+}
+
+// RFC 6749 A.12: an access token is visible ASCII and spaces, and a space at either end would be
+// trimmed off a header. Anything else (CR, LF, NUL, non-ASCII) Node refuses only as a request is
+// sent, so every request would fail: the refresh refuses it once instead, keeping the old tokens.
+function headerUnsafeCharAt(token: string): number {
+  if (token.startsWith(' ')) return 0;
+  if (token.endsWith(' ')) return token.length - 1;
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return i;
+  }
+  return -1;
 }
 
 // Stores the new tokens unless the store moved on while the refresh ran: cleared means a logout

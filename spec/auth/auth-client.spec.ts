@@ -302,6 +302,33 @@ describe('the client with auth, against a real token server', () => {
     expect(store.get()).not.toBeNull();
   });
 
+  for (const [what, bad] of [
+    ['CR LF', 'tok\r\nX-Injected: 1'],
+    ['NUL', 'tok\u0000en'],
+    ['a tab', 'tok\ten'],
+    ['non-ASCII', 'tokén'],
+    ['a leading space', ' tok-leading'],
+  ] as const) {
+    it(`refuses a new access token with ${what} at the refresh, keeping the old tokens`, async () => {
+      const before = store.get();
+      const client = clientWith({ refresh: () => of({ accessToken: bad, refreshToken: 'r-next' }) });
+      const seen = events(client);
+      const errors = await lastValueFrom(
+        forkJoin(
+          Array.from({ length: 5 }, (_, i) => client.get(`/api/item/${i}`).pipe(catchError((e: unknown) => of(e)))),
+        ),
+      );
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(AuthRefreshError);
+        expect((error as AuthRefreshError).reason).toBe('invalid-tokens');
+        expect(inspect(error, { depth: 5 })).not.toContain(bad);
+      }
+      expect(seen).toContain('refresh-failure');
+      expect(seen).not.toContain('session-expired');
+      expect(store.get()).toEqual(before);
+    });
+  }
+
   it('emits refresh-start and refresh-success once per expiry, carrying no token', async () => {
     const client = clientWith();
     const collected: AuthEvent[] = [];
