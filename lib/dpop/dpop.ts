@@ -7,7 +7,9 @@ import { withHeader } from '../headers';
 import type { HttpRequest } from '../http-request';
 import type { HttpResponse } from '../http-response';
 import type { HttpHandler, HttpInterceptor } from '../interceptor';
+import { MAX_REDIRECTS, redirectedRequest } from '../transport/redirects';
 import { DPoPKeyLostError } from './dpop-key-lost-error';
+import { heldRedirectOf } from './held-redirect';
 import { headerOf } from './header-of';
 import { IndexedDBKeyStore } from './indexeddb-key-store';
 import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
@@ -62,7 +64,7 @@ export class DPoP {
   readonly interceptor: HttpInterceptor = (req, next) => {
     const token = /^DPoP (.+)$/.exec(req.headers['authorization'] ?? '')?.[1];
     if (token === undefined) return next(req).pipe(this.noteNonces(req.url));
-    return this.signed(req.method, req.url, token, (proof) => next(withProof(req, proof)));
+    return this.signedHops(req, token, next, 0);
   };
 
   private readonly keyStore: DPoPKeyStore;
@@ -154,6 +156,27 @@ export class DPoP {
   asksForNewToken(error: unknown): boolean | undefined {
     if (this.isKeyLost(error)) return true;
     return isResourceNonceChallenge(error) ? false : undefined;
+  }
+
+  // One hop, signed for its own URI. Transports stop at a redirect of a request with a proof (a
+  // proof re-sent to the next URI is refused there, or leaks); it is followed here instead: on the
+  // same origin with a new proof and the token, elsewhere with neither, as browsers drop
+  // Authorization when a redirect leaves the origin.
+  private signedHops(
+    req: HttpRequest,
+    token: string,
+    next: HttpHandler,
+    hops: number,
+  ): Observable<HttpResponse<unknown>> {
+    return this.signed(req.method, req.url, token, (proof) => next(withProof(req, proof))).pipe(
+      catchError((error: unknown) => {
+        const held = heldRedirectOf(error);
+        if (held === undefined || hops >= MAX_REDIRECTS) return throwError(() => error);
+        const hop = redirectedRequest(req, held.status, held.location);
+        // redirectedRequest dropped Authorization if the hop left the origin: then it goes unsigned.
+        return 'authorization' in hop.headers ? this.signedHops(hop, token, next, hops + 1) : next(hop);
+      }),
+    );
   }
 
   // One attempt, and one more with the new nonce when the answer is a nonce challenge that

@@ -20,6 +20,8 @@ import { responseContent, responseHeaders } from './xhr-like-response';
 import { watchConnect } from '../transport/connect-timeout';
 import type { HttpTransport, TransportSettings } from '../transport/http-transport';
 import {
+  heldRedirect,
+  holdsRedirects,
   isCredentialHeader,
   MAX_REDIRECTS,
   REDIRECT_STATUSES,
@@ -192,7 +194,9 @@ class NodeExchange implements Unsubscribable {
     if (REDIRECT_STATUSES.has(status) && location) {
       response.on('error', ignore); // the redirect's own body is of no interest, nor its failure
       response.resume(); // drained, so its socket goes back to the pool
-      this.redirect(hop, status, new URL(location, hop.url));
+      const to = new URL(location, hop.url);
+      if (holdsRedirects(Object.keys(hop.headers))) this.fail(heldRedirect(status, to.href));
+      else this.redirect(hop, status, to);
       return;
     }
     const chunks: Buffer[] = [];

@@ -1,24 +1,41 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
 import { watchConnect } from './connect-timeout';
-import { isCredentialHeader, MAX_REDIRECTS, REDIRECT_STATUSES, redirectsToGet, tooManyRedirects } from './redirects';
+import {
+  heldRedirect,
+  holdsRedirects,
+  isCredentialHeader,
+  MAX_REDIRECTS,
+  REDIRECT_STATUSES,
+  redirectsToGet,
+  tooManyRedirects,
+} from './redirects';
 
 /** The parts of xhr2 0.2.x that this subclass reaches into; pinned by the exact xhr2 version. */
 interface Xhr2Internals {
   _request: ClientRequest | null;
   _response: IncomingMessage | null;
   _method: string;
-  _url: { href: string };
+  _url: Xhr2Url;
+  nodejsBaseUrl: string | null;
   _headers: Record<string, string>;
   _loweredHeaders: Record<string, string>;
   upload: { _reset(): void; _body: Buffer | null };
-  _parseUrl(url: string): { href: string };
+  _parseUrl(url: string): Xhr2Url;
   _finalizeHeaders(): void;
   _sendHxxpRequest(): void;
   _onHttpResponse(request: ClientRequest, response: IncomingMessage): void;
   _onHttpRequestError(request: ClientRequest, error: Error): void;
   _onHttpResponseClose(response: IncomingMessage): void;
   _setError(): void;
+}
+
+/** The parts of a legacy `url.parse` result xhr2 sends from. */
+interface Xhr2Url {
+  href: string;
+  pathname: string | null;
+  search: string | null;
+  path: string | null;
 }
 
 const OPENED = 1; // XMLHttpRequest.OPENED, which Node has no global for
@@ -32,7 +49,7 @@ const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
  *   instead of being dropped;
  * - redirects resolve relative `Location`s against the current URL, keep method and body where a
  *   browser does (see `redirectsToGet`), stop after 20 hops, and strip credentials when they
- *   leave the origin;
+ *   leave the origin; a request carrying a DPoP proof stops at the redirect (see `holdsRedirects`);
  * - a response cut off mid-body reports a reset instead of an anonymous error, with status 0 as
  *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError);
  * - headers are sent as set: xhr2 applies a browser's forbidden list (Cookie, Origin, Referer,
@@ -60,6 +77,20 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     } else {
       this._headers[existing] += `, ${String(value)}`; // what an XHR does with a repeated name
     }
+  }
+
+  // xhr2 parses with Node's legacy url.parse, which escapes ' | ^ { } and backticks in the path
+  // that the WHATWG parser (browsers, fetch, Node's URL) sends as they are, and reads backslashes
+  // its own way. What goes on the wire must be what `new URL` says, or a DPoP proof's htu (and any
+  // signature over the URL) would name another URI than the one sent.
+  override _parseUrl(urlString: string): Xhr2Url {
+    const target = new URL(urlString, this.nodejsBaseUrl ?? undefined);
+    const legacy = super._parseUrl(target.href);
+    legacy.pathname = target.pathname;
+    legacy.search = target.search;
+    legacy.path = target.pathname + target.search;
+    legacy.href = target.href;
+    return legacy;
   }
 
   override _sendHxxpRequest(): void {
@@ -114,6 +145,10 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     }
     const from = new URL(this._url.href);
     const to = new URL(location, from);
+    if (holdsRedirects(Object.keys(this._loweredHeaders))) {
+      this._onHttpRequestError(request, heldRedirect(response.statusCode ?? 0, to.href));
+      return;
+    }
     if (to.origin !== from.origin) this.dropCredentialHeaders();
     if (redirectsToGet(response.statusCode ?? 0, this._method)) this.becomeGet();
     this._url = this._parseUrl(to.href);

@@ -1,4 +1,6 @@
 // How both Node transports follow redirects: as a browser does.
+import { withoutHeaders } from '../headers';
+import type { HttpRequest } from '../http-request';
 
 /** Statuses that redirect when they carry a Location. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -7,7 +9,8 @@ export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 30
 export const MAX_REDIRECTS = 20;
 
 // Headers a browser drops when a redirect leaves the origin; a token must not follow a redirect away.
-const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+// The DPoP proof too: it is made for the token's own request (and carries the token's hash).
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'dpop']);
 
 /** Whether a header must not follow a redirect to another origin. */
 export function isCredentialHeader(name: string): boolean {
@@ -26,4 +29,45 @@ export function redirectsToGet(status: number, method: string): boolean {
 /** The failure of a request that redirected more than {@link MAX_REDIRECTS} times. */
 export function tooManyRedirects(): Error {
   return Object.assign(new Error(`more than ${MAX_REDIRECTS} redirects`), { code: 'ERR_TOO_MANY_REDIRECTS' });
+}
+
+/** The code of a redirect a transport did not follow: see {@link heldRedirect}. */
+export const REDIRECT_HELD = 'ERR_REDIRECT_HELD';
+
+/**
+ * Whether a transport must stop at a redirect rather than follow it: a request that carries a
+ * DPoP proof (RFC 9449), which names one method and URI and may be presented once. Re-sent to the
+ * next hop it would be refused there (wrong `htu`, replayed `jti`), or reach an origin that may not
+ * see it. The DPoP layer follows the redirect itself, with a new proof where one may go.
+ */
+export function holdsRedirects(lowerCaseHeaderNames: Iterable<string>): boolean {
+  for (const name of lowerCaseHeaderNames) if (name === 'dpop') return true;
+  return false;
+}
+
+/** The failure of a request stopped at a redirect: its status and the absolute URL it pointed to. */
+export function heldRedirect(status: number, location: string): Error {
+  return Object.assign(new Error(`a ${status} redirect was not followed: the request carries a DPoP proof`), {
+    code: REDIRECT_HELD,
+    status,
+    location,
+  });
+}
+
+/**
+ * The request a redirect asks for: `location` (absolute), as GET without a body where
+ * {@link redirectsToGet} says, and without credentials when it leaves `req`'s origin.
+ */
+export function redirectedRequest(req: HttpRequest, status: number, location: string): HttpRequest {
+  const leaves = new URL(location).origin !== new URL(req.url).origin;
+  const toGet = redirectsToGet(status, req.method);
+  const dropped = (name: string) =>
+    (leaves && isCredentialHeader(name)) || (toGet && (name === 'content-type' || name === 'content-length'));
+  return {
+    ...req,
+    url: location,
+    method: toGet ? 'GET' : req.method,
+    body: toGet ? undefined : req.body,
+    headers: withoutHeaders(req.headers, dropped),
+  };
 }

@@ -75,7 +75,7 @@ describe('DPoP against a real OAuth 2.0 server (oidc-provider, nonces required)'
 
     const answers = await concurrently(client, 40);
 
-    expect(answers).toEqual(Array.from({ length: 40 }, () => ({ sub: 'alice' })));
+    expect(answers).toEqual(Array.from({ length: 40 }, () => ({ sub: 'alice', path: '/api/me', method: 'GET' })));
     expect(server.stats.grants['refresh_token']).toBe(refreshesBefore + 1);
     expect(refreshStarts(events)).toBe(1);
     // The refresh met the token endpoint's nonce (this client had none yet) and was retried inside the flight.
@@ -128,7 +128,7 @@ describe('DPoP against a real OAuth 2.0 server (oidc-provider, nonces required)'
 
   it('sends a DPoP token only as DPoP: the same token as Bearer is refused', async () => {
     const { client, store } = await signIn();
-    expect(await lastValueFrom(client.get(server.apiUrl))).toEqual({ sub: 'alice' });
+    expect(await lastValueFrom(client.get(server.apiUrl))).toEqual({ sub: 'alice', path: '/api/me', method: 'GET' });
     const asBearer = await fetch(server.apiUrl, { headers: { authorization: `Bearer ${store.get()!.accessToken}` } });
     expect(asBearer.status).toBe(401);
     expect(asBearer.headers.get('www-authenticate')).toContain('error="invalid_token"');

@@ -23,7 +23,8 @@ export interface DPoPResource {
   readonly nonce: string;
   /** Starts requiring a new nonce, as a server does when its nonce ages out. */
   rotateNonce(): void;
-  answer(req: http.IncomingMessage, res: http.ServerResponse, url: string): Promise<void>;
+  /** Answers a request that reached `origin`: its proof's `htu` must name the URI on the wire. */
+  answer(req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void>;
 }
 
 /** The key thumbprint an access token is bound to (its `cnf.jkt`), or undefined when it is not live. */
@@ -53,7 +54,7 @@ export function dpopResource(findBinding: FindBinding): DPoPResource {
       .end();
   };
 
-  async function answer(req: http.IncomingMessage, res: http.ServerResponse, url: string): Promise<void> {
+  async function answer(req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     const proof = req.headers['dpop'];
     if (scheme !== 'DPoP' || !token) return refuse(res, 'invalid_token', `scheme ${scheme ?? 'none'}`);
@@ -67,10 +68,11 @@ export function dpopResource(findBinding: FindBinding): DPoPResource {
     } catch (error) {
       return refuse(res, 'invalid_dpop_proof', `signature: ${String(error)}`);
     }
-    const expectedHtu = new URL(url);
-    expectedHtu.search = '';
+    // The request target as it arrived, not re-parsed: a client that signs one spelling of the
+    // path and sends another (O'Brien against O%27Brien) is refused, as RFC 9449 4.3 asks.
+    const expectedHtu = origin + (req.url ?? '/').split('?')[0];
     if (payload['htm'] !== req.method) return refuse(res, 'invalid_dpop_proof', `htm ${String(payload['htm'])}`);
-    if (payload['htu'] !== expectedHtu.href) return refuse(res, 'invalid_dpop_proof', `htu ${String(payload['htu'])}`);
+    if (payload['htu'] !== expectedHtu) return refuse(res, 'invalid_dpop_proof', `htu ${String(payload['htu'])}`);
     if (payload['ath'] !== createHash('sha256').update(token).digest('base64url'))
       return refuse(res, 'invalid_dpop_proof', 'ath');
     if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > IAT_WINDOW_S)
@@ -86,7 +88,7 @@ export function dpopResource(findBinding: FindBinding): DPoPResource {
     stats.ok++;
     res
       .writeHead(200, { 'content-type': 'application/json', 'dpop-nonce': nonce })
-      .end(JSON.stringify({ sub: binding.subject }));
+      .end(JSON.stringify({ sub: binding.subject, path: req.url, method: req.method }));
   }
 
   return {

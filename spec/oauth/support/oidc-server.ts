@@ -154,7 +154,16 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
         return found?.accountId === undefined ? undefined : { subject: found.accountId, jkt: found.jkt };
       })
     : null;
-  apiServer?.on('request', (req, res) => void dpopApi?.answer(req, res, apiUrl));
+  const apiOrigin = new URL(apiUrl).origin;
+  apiServer?.on('request', (req, res) => {
+    // /redirect/<status>?to=<Location>: a redirect, answered before any proof is checked.
+    const redirect = /^\/redirect\/(\d{3})\?to=(.*)$/.exec(req.url ?? '');
+    if (redirect) {
+      res.writeHead(Number(redirect[1]), { location: decodeURIComponent(redirect[2]!) }).end();
+      return;
+    }
+    void dpopApi?.answer(req, res, apiOrigin);
+  });
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url === '/api/me') return void answerApi(req, res);
