@@ -118,7 +118,10 @@ function intercept(
   if (req.context.get(SKIP_AUTH)) return next(req);
   const session = sessionFor();
   // urlWithParams: what the backend sends, and so what the platform resolves.
-  if (!session.mayReceiveToken(req.urlWithParams, angularPage())) return next(req);
+  const page = angularPage();
+  if (!session.mayReceiveToken(req.urlWithParams, page)) return next(req);
+  // A proof names the absolute URI; on the server only the rendered page can make one of a path.
+  const target = page ? new URL(req.urlWithParams, page.baseUrl).href : req.urlWithParams;
   const onServer = claimForThisApp(session, session.store);
   const { dpop } = session;
   return session.authorize((token) => {
@@ -128,9 +131,7 @@ function intercept(
     const authorized = withAngularToken(req, token, session.tokenPlacement);
     // With DPoP, each attempt (the retry after a refresh or a nonce challenge too) gets its own proof.
     return dpop
-      ? dpop.signed(req.method, req.urlWithParams, token, (proof) =>
-          next(authorized.clone({ setHeaders: { DPoP: proof } })),
-        )
+      ? dpop.signed(req.method, target, token, (proof) => next(authorized.clone({ setHeaders: { DPoP: proof } })))
       : next(authorized);
   });
 }

@@ -30,10 +30,15 @@ export async function signProof(keys: CryptoKeyPair, jwk: JWK, claims: ProofClai
 
 /** RFC 9449 section 4.2: `htu` is the target URI without query and fragment. */
 export function htuOf(url: string): string {
-  const target = new URL(url, globalThis.location?.href);
+  const target = new URL(url, pageBase());
   target.search = '';
   target.hash = '';
   return target.href;
+}
+
+/** What the browser resolves a relative URL against (a `<base>` element included); none in Node. */
+export function pageBase(): string | undefined {
+  return globalThis.document?.baseURI ?? globalThis.location?.href;
 }
 
 async function sha256Base64Url(text: string): Promise<string> {

@@ -13,7 +13,7 @@ import { heldRedirectOf } from './held-redirect';
 import { headerOf } from './header-of';
 import { IndexedDBKeyStore } from './indexeddb-key-store';
 import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
-import { publicJwkOf, signProof } from './dpop-proof';
+import { pageBase, publicJwkOf, signProof } from './dpop-proof';
 import { asksForDPoPNonce } from './www-authenticate';
 
 /**
@@ -246,5 +246,5 @@ function withProof(req: HttpRequest, proof: string): HttpRequest {
 }
 
 function originOf(url: string): string {
-  return new URL(url, globalThis.location?.href).origin;
+  return new URL(url, pageBase()).origin;
 }
