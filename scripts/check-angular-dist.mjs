@@ -49,12 +49,15 @@ for (const [format, { core, angular, file, coreFile }] of Object.entries(formats
       angular.provideAuthRefresh({
         store: new core.MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' }),
         refresh: () => Promise.reject(new Error('token endpoint down')),
+        // Node has no page: a relative URL would resolve nowhere and get no token.
+        allowedOrigins: ['https://api.example.com'],
       }),
     ],
     platformCore().injector,
   );
-  const failure = new Promise((resolve) => injector.get(HttpClient).get('/api/me').subscribe({ error: resolve }));
-  injector.get(HttpTestingController).expectOne('/api/me').flush(null, { status: 401, statusText: 'Unauthorized' });
+  const url = 'https://api.example.com/api/me';
+  const failure = new Promise((resolve) => injector.get(HttpClient).get(url).subscribe({ error: resolve }));
+  injector.get(HttpTestingController).expectOne(url).flush(null, { status: 401, statusText: 'Unauthorized' });
   const error = await failure;
   assert.ok(error instanceof core.AuthRefreshError, `${format}: the error is not the core's AuthRefreshError`);
   assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);
