@@ -3,7 +3,7 @@ import { RequestError } from '../errors/request-error';
 /**
  * The DPoP key the session's tokens are bound to is gone (site data cleared, a new key store):
  * no request can prove possession any more, so the session ends. It is the `cause` of the
- * {@link AuthRefreshError} (reason `rejected`) every waiting request gets.
+ * {@link rxjs-auth-http!AuthRefreshError} (reason `rejected`) every waiting request gets.
  *
  * @example
  * ```ts
