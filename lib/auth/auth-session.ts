@@ -94,6 +94,11 @@ class SingleFlightSession implements AuthSession {
   /** How the session last ended, for requests whose 401 arrives after it did. */
   private endReason: 'rejected' | 'logged-out' = 'logged-out';
   private refreshStarts: number[] = [];
+  /** Refreshes ended so far, to tell a request sent before a failure from one sent after it. */
+  private flightsEnded = 0;
+  /** The last refresh's failure: the access token it tried to replace, and its number among the ended. */
+  private lastFailure: { readonly stale: string; readonly error: AuthRefreshError; readonly ended: number } | null =
+    null;
   private readonly expiry: ExpiryWatch;
   private readonly origins: TokenOrigins;
 
@@ -183,16 +188,24 @@ class SingleFlightSession implements AuthSession {
     sent: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
+    const flightsEndedBefore = this.flightsEnded;
     return recoverWith(attempt(sent?.accessToken ?? null), (error: unknown) =>
       (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
         ? // The retry is not wrapped in this recoverWith again, so it runs at most once: no loops.
-          this.tokensAfterRejection(sent, error).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
+          this.tokensAfterRejection(sent, error, flightsEndedBefore).pipe(
+            switchMap((fresh) => attempt(fresh.accessToken)),
+          )
         : throwError(() => error),
     );
   }
 
   // Tokens to retry with after the server refused `sent`.
-  private tokensAfterRejection(sent: AuthTokens | null, rejection: unknown): Observable<AuthTokens> {
+  // `flightsEndedBefore`: how many refreshes had ended when `sent` went out.
+  private tokensAfterRejection(
+    sent: AuthTokens | null,
+    rejection: unknown,
+    flightsEndedBefore: number,
+  ): Observable<AuthTokens> {
     return readStore(this.store).pipe(
       switchMap((current) => {
         if (current === null) {
@@ -203,6 +216,12 @@ class SingleFlightSession implements AuthSession {
         // A refresh running now is replacing `current` as well: wait for it rather than resend a
         // token known to be stale (found by spec/auth/auth-session.property.spec.ts).
         if (current.accessToken !== sent?.accessToken && !this.flight) return of(current); // someone refreshed already
+        // A refresh of this very token failed while the request was out: it gets that failure,
+        // rather than each late 401 of a burst calling a token endpoint that is down or refusing
+        // the client. A request sent after the failure tries again.
+        const failed = this.lastFailure;
+        if (!this.flight && failed?.stale === current.accessToken && failed.ended > flightsEndedBefore)
+          return throwError(() => failed.error);
         return this.tokensFrom(this.sharedRefresh(current));
       }),
     );
@@ -239,8 +258,12 @@ class SingleFlightSession implements AuthSession {
     // refresh token is still stored.
     flight.subscribe((outcome) => {
       settled = outcome;
+      this.flightsEnded++;
       if (outcome.ok) this.expiry.refreshed(outcome.tokens.accessToken);
       else if (outcome.sessionEnded) this.endReason = 'rejected';
+      this.lastFailure = outcome.ok
+        ? null
+        : { stale: stale.accessToken, error: outcome.error, ended: this.flightsEnded };
     });
     return flight;
   }

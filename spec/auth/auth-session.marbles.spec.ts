@@ -92,6 +92,28 @@ describe('AuthSession timing (marbles)', () => {
     });
   });
 
+  it('gives the late 401s of a burst the failure of its refresh, and lets a request sent after it try again', () => {
+    scheduler.run((run) => {
+      const { session, refreshes } = setUp(run, '--#');
+      // Ten requests sent together; their 401s arrive one per frame (frames 1 to 10). The first
+      // starts a refresh that fails at frame 3: the 401s after it get that failure, no new refresh.
+      const staggered = (delay: number) => (token: string | null) =>
+        token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold(`${'-'.repeat(delay)}#`, undefined, unauthorized);
+      const errors: unknown[] = [];
+      for (let i = 1; i <= 10; i++)
+        session.authorize(staggered(i)).subscribe({ error: (e: unknown) => errors.push(e) });
+      run.flush();
+      expect(refreshes()).toBe(1);
+      expect(errors.length).toBe(10);
+      expect(new Set(errors).size).toBe(1); // the same AuthRefreshError, not ten made up
+      expect((errors[0] as AuthRefreshError).reason).toBe('failed');
+      // Sent after the failure: a new refresh.
+      session.authorize(staggered(1)).subscribe({ error: (e: unknown) => errors.push(e) });
+      run.flush();
+      expect(refreshes()).toBe(2);
+    });
+  });
+
   it('keeps the refresh running for the others when one waiter unsubscribes', () => {
     scheduler.run((run) => {
       const { store, session, api, refreshes } = setUp(run, '---(n|)');
