@@ -6,8 +6,8 @@ import { RequestError } from './request-error';
  *   `isRefreshRejected` accepts), or the session ended while the request was under way. The store
  *   was cleared and the session is over: send the user to log in.
  * - `failed`: any other failure (network, 5xx, a bad response, or a token endpoint error such as
- *   `invalid_client` or `invalid_scope`, in `oauthError`). Tokens are kept; the next request tries
- *   a new refresh.
+ *   `invalid_client` or `invalid_scope`, in `oauthError`). Tokens are kept; a request sent after
+ *   the failure tries a new refresh, while the late 401s of requests already out get this error.
  * - `timeout`: the refresh did not answer within `refreshTimeout`. Tokens are kept.
  * - `invalid-tokens`: the refresh answered without a usable `accessToken`, or with a token type
  *   other than Bearer (DPoP, for a session with `auth.dpop`). Tokens are kept.
