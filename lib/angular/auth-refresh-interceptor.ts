@@ -44,21 +44,8 @@ import { SKIP_AUTH } from './skip-auth';
  * };
  * ```
  */
-export function authRefreshInterceptor(req: HttpRequest<unknown>, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
-/**
- * @deprecated Call {@link createAuthRefreshInterceptor} for a configured interceptor; this form
- * keeps working for apps written against it.
- */
-export function authRefreshInterceptor(options?: AuthOptions | (() => AuthOptions)): HttpInterceptorFn;
-export function authRefreshInterceptor(
-  ...args: [HttpRequest<unknown>, HttpHandlerFn] | [(AuthOptions | (() => AuthOptions))?]
-): Observable<HttpEvent<unknown>> | HttpInterceptorFn {
-  // Called by Angular as the interceptor itself: (req, next).
-  if (args.length === 2) return intercept(args[0], args[1], providedSession);
-  const options = args[0];
-  return options === undefined
-    ? (req, next) => intercept(req, next, providedSession)
-    : createAuthRefreshInterceptor(options);
+export function authRefreshInterceptor(req: HttpRequest<unknown>, next: HttpHandlerFn): Observable<HttpEvent<unknown>> {
+  return intercept(req, next, providedSession);
 }
 
 /**

@@ -325,12 +325,9 @@ describe('Angular createAuthRefreshInterceptor(options), self-contained', () => 
     other.destroy();
   });
 
-  // The deprecated spelling, authRefreshInterceptor(options), must keep working for existing apps.
-  for (const [name, configure] of [
-    ['createAuthRefreshInterceptor(options)', createAuthRefreshInterceptor],
-    ['authRefreshInterceptor(options), deprecated', authRefreshInterceptor],
-  ] as const) {
-    it(`works without provideAuthRefresh, and still skips requests marked SKIP_AUTH: ${name}`, () => {
+  {
+    const configure = createAuthRefreshInterceptor;
+    it('createAuthRefreshInterceptor(options) works without provideAuthRefresh, and still skips requests marked SKIP_AUTH', () => {
       const store = new MemoryTokenStore({ accessToken: 'a1', refreshToken: 'r1' });
       const app = angularInjector([
         provideHttpClient(
