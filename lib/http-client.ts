@@ -9,7 +9,6 @@ import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';
 import type { HttpResponse } from './http-response';
 import { chainInterceptors } from './interceptor';
-import { mapEach } from './rx/lean-operators';
 import { retryInterceptor } from './retry/retry-interceptor';
 import { ajaxTransport } from './transport/ajax-transport';
 
@@ -102,7 +101,7 @@ export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const request = <T>(init: HttpRequestInit) => send(init, handle) as Observable<HttpResponse<T>>;
   // The body is read inside the auth layer, per attempt: a request parked while a refresh runs then
   // holds one operator fewer, and thousands may be parked.
-  const readBody = (req: HttpRequest) => mapEach(handle(req), bodyOf);
+  const readBody = (req: HttpRequest) => handle(req).pipe(map(bodyOf));
   const body = <T>(init: HttpRequestInit) => send(init, readBody) as Observable<T>;
 
   return {

@@ -1,9 +1,8 @@
 import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
-import { finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
-import { recoverWith } from '../rx/lean-operators';
 import type { AuthEvent } from './auth-events';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type TokenPlacement } from './auth-options';
 import { ExpiryWatch } from './expiry-watch';
@@ -189,13 +188,16 @@ class SingleFlightSession implements AuthSession {
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
     const flightsEndedBefore = this.flightsEnded;
-    return recoverWith(attempt(sent?.accessToken ?? null), (error: unknown) =>
-      (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
-        ? // The retry is not wrapped in this recoverWith again, so it runs at most once: no loops.
-          this.tokensAfterRejection(sent, error, flightsEndedBefore).pipe(
-            switchMap((fresh) => attempt(fresh.accessToken)),
-          )
-        : throwError(() => error),
+    return attempt(sent?.accessToken ?? null).pipe(
+      // catchError tears the failed attempt down before the retry subscribes (its interceptors'
+      // finalize run first). The retry is not wrapped in it again, so it runs at most once: no loops.
+      catchError((error: unknown) =>
+        (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
+          ? this.tokensAfterRejection(sent, error, flightsEndedBefore).pipe(
+              switchMap((fresh) => attempt(fresh.accessToken)),
+            )
+          : throwError(() => error),
+      ),
     );
   }
 

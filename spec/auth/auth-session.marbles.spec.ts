@@ -1,4 +1,4 @@
-import { type Observable } from 'rxjs';
+import { defer, finalize, type Observable } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
 import { AuthRefreshError, createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib';
 
@@ -111,6 +111,24 @@ describe('AuthSession timing (marbles)', () => {
       session.authorize(staggered(1)).subscribe({ error: (e: unknown) => errors.push(e) });
       run.flush();
       expect(refreshes()).toBe(2);
+    });
+  });
+
+  it('tears the failed attempt down before the retry subscribes, as catchError does', () => {
+    scheduler.run((run) => {
+      const { store, session } = setUp(run, '---(n|)');
+      const log: string[] = [];
+      // An attempt whose teardown (an interceptor's finalize, say) logs; the 401 for 'old' comes
+      // at frame 2, after someone stored 'new' at frame 1: the retry goes out at once.
+      const attempt = (token: string | null) =>
+        defer(() => {
+          log.push(`subscribe ${token}`);
+          return token === 'new' ? run.cold('-(v|)', { v: token }) : run.cold('--#', undefined, unauthorized);
+        }).pipe(finalize(() => log.push(`teardown ${token}`)));
+      run.cold('-x').subscribe(() => store.set({ accessToken: 'new', refreshToken: 'r1' }));
+      run.expectObservable(session.authorize(attempt)).toBe('---(v|)', { v: 'new' });
+      run.flush();
+      expect(log).toEqual(['subscribe old', 'teardown old', 'subscribe new', 'teardown new']);
     });
   });
 
