@@ -1,5 +1,5 @@
-import { asyncScheduler, defer, firstValueFrom, merge, type Observable, of, Subject, throwError } from 'rxjs';
-import { catchError, finalize, map, shareReplay, switchMap, take } from 'rxjs/operators';
+import { defer, firstValueFrom, type Observable, of, Subject, throwError } from 'rxjs';
+import { catchError, map, switchMap } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
@@ -8,7 +8,7 @@ import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions, type To
 import { ExpiryWatch } from './expiry-watch';
 import { forgetEndedSession } from './forget-ended-session';
 import { revokeTokens } from './revoke-tokens';
-import { endedOutcome, refreshFlight, stormOutcome, type RefreshOutcome } from './refresh-flight';
+import { SharedRefresh, type RefreshOutcome } from './shared-refresh';
 import { clearStore, readStore, readStoreNow } from './store-access';
 import type { SessionEnd } from './refresh-lock';
 import type { AuthTokens, TokenStore } from './token-store';
@@ -87,17 +87,9 @@ class SingleFlightSession implements AuthSession {
   readonly tokenPlacement: TokenPlacement;
   readonly dpop: DPoP | null;
   private readonly events = new Subject<AuthEvent>();
-  private readonly loggedOut$ = new Subject<void>();
-  /** The refresh in progress, shared by every waiter; null when none runs. */
-  private flight: Observable<RefreshOutcome> | null = null;
+  private readonly refresh: SharedRefresh;
   /** How the session last ended, for requests whose 401 arrives after it did. */
   private endReason: 'rejected' | 'logged-out' = 'logged-out';
-  private refreshStarts: number[] = [];
-  /** Refreshes ended so far, to tell a request sent before a failure from one sent after it. */
-  private flightsEnded = 0;
-  /** The last refresh's failure: the access token it tried to replace, and its number among the ended. */
-  private lastFailure: { readonly stale: string; readonly error: AuthRefreshError; readonly ended: number } | null =
-    null;
   private readonly expiry: ExpiryWatch;
   private readonly origins: TokenOrigins;
 
@@ -108,13 +100,22 @@ class SingleFlightSession implements AuthSession {
     this.dpop = options.dpop;
     this.expiry = new ExpiryWatch(options.expirySkew);
     this.events$ = this.events.asObservable();
+    this.refresh = new SharedRefresh(
+      options,
+      (event) => this.events.next(event),
+      (outcome) => {
+        if (outcome.ok) this.expiry.refreshed(outcome.tokens.accessToken);
+        else if (outcome.sessionEnded) this.endReason = 'rejected';
+      },
+    );
     options.lock?.sessionEnds$?.subscribe((end) => this.endedElsewhere(end));
   }
 
   authorize<T>(attempt: (accessToken: string | null) => Observable<T>): Observable<T> {
     return defer(() => {
       // A running refresh is replacing the stored token: wait for it rather than send the old one.
-      if (this.flight) return this.afterRefresh(this.flight, attempt);
+      const running = this.refresh.running;
+      if (running) return this.afterRefresh(running, attempt);
       const stored = readStoreNow(this.store);
       // The common case, a store that answers at once, goes straight on without an Observable
       // around the answer: the same steps as the `later` line, one layer fewer per request.
@@ -125,7 +126,7 @@ class SingleFlightSession implements AuthSession {
 
   async logout(): Promise<void> {
     this.endReason = 'logged-out';
-    this.loggedOut$.next();
+    this.refresh.end(this.endError());
     const { revoke, refreshTimeout } = this.options;
     // An unreadable store leaves nothing to revoke; the local sign-out must still happen.
     const tokens = revoke ? await firstValueFrom(readStore(this.store)).catch(() => null) : null;
@@ -140,7 +141,7 @@ class SingleFlightSession implements AuthSession {
   // Another tab or process ended the session: stop using its tokens, then say so once here.
   private endedElsewhere(end: SessionEnd): void {
     this.endReason = end === 'logout' ? 'logged-out' : 'rejected';
-    this.loggedOut$.next();
+    this.refresh.end(this.endError());
     forgetEndedSession(this.store).subscribe(() =>
       this.events.next(
         end === 'logout'
@@ -150,7 +151,7 @@ class SingleFlightSession implements AuthSession {
     );
   }
 
-  // Why the session ended, as a refresh's waiters learn it: set before `loggedOut$` fires.
+  // Why the session ended, as a refresh's waiters learn it.
   private endError(): AuthRefreshError {
     return this.endReason === 'rejected'
       ? new AuthRefreshError('rejected', ENDED_ELSEWHERE)
@@ -166,7 +167,7 @@ class SingleFlightSession implements AuthSession {
     tokens: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    if (tokens && this.expiry.isExpiring(tokens)) return this.afterRefresh(this.sharedRefresh(tokens), attempt);
+    if (tokens && this.expiry.isExpiring(tokens)) return this.afterRefresh(this.refresh.join(tokens), attempt);
     return this.attemptOnce(tokens, attempt);
   }
 
@@ -187,26 +188,24 @@ class SingleFlightSession implements AuthSession {
     sent: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    const flightsEndedBefore = this.flightsEnded;
+    const settledBefore = this.refresh.settledSoFar;
     return attempt(sent?.accessToken ?? null).pipe(
       // catchError tears the failed attempt down before the retry subscribes (its interceptors'
       // finalize run first). The retry is not wrapped in it again, so it runs at most once: no loops.
       catchError((error: unknown) =>
         (this.dpop?.asksForNewToken(error) ?? this.options.refreshOn.has(statusOf(error)))
-          ? this.tokensAfterRejection(sent, error, flightsEndedBefore).pipe(
-              switchMap((fresh) => attempt(fresh.accessToken)),
-            )
+          ? this.tokensAfterRejection(sent, error, settledBefore).pipe(switchMap((fresh) => attempt(fresh.accessToken)))
           : throwError(() => error),
       ),
     );
   }
 
-  // Tokens to retry with after the server refused `sent`.
-  // `flightsEndedBefore`: how many refreshes had ended when `sent` went out.
+  // Where a 401 starts a refresh: the tokens to retry with after the server refused `sent`, which
+  // went out when `settledBefore` refreshes had settled.
   private tokensAfterRejection(
     sent: AuthTokens | null,
     rejection: unknown,
-    flightsEndedBefore: number,
+    settledBefore: number,
   ): Observable<AuthTokens> {
     return readStore(this.store).pipe(
       switchMap((current) => {
@@ -217,74 +216,16 @@ class SingleFlightSession implements AuthSession {
         }
         // A refresh running now is replacing `current` as well: wait for it rather than resend a
         // token known to be stale (found by spec/auth/auth-session.property.spec.ts).
-        if (current.accessToken !== sent?.accessToken && !this.flight) return of(current); // someone refreshed already
-        // A refresh of this very token failed while the request was out: it gets that failure,
-        // rather than each late 401 of a burst calling a token endpoint that is down or refusing
-        // the client. A request sent after the failure tries again.
-        const failed = this.lastFailure;
-        if (!this.flight && failed?.stale === current.accessToken && failed.ended > flightsEndedBefore)
-          return throwError(() => failed.error);
-        return this.tokensFrom(this.sharedRefresh(current));
-      }),
-    );
-  }
-
-  // The one place that decides who refreshes now, for the pre-expiry and the 401 path alike: join
-  // the running refresh, or start it. A lock shared across tabs or processes (auth.lock) is taken
-  // inside the flight, so this context's waiters contend for it once.
-  private sharedRefresh(stale: AuthTokens): Observable<RefreshOutcome> {
-    return this.flight ?? this.startFlight(stale);
-  }
-
-  private startFlight(stale: AuthTokens): Observable<RefreshOutcome> {
-    let settled: RefreshOutcome | undefined;
-    const flight: Observable<RefreshOutcome> = merge(
-      this.stormGuardAllows() ? refreshFlight(this.options, stale, this.events) : of(stormOutcome(this.events)),
-      this.loggedOut$.pipe(map(() => endedOutcome(this.events, this.endError()))),
-    ).pipe(
-      take(1),
-      // Trap: shareReplay never resets after it completes, so a finished flight must be dropped
-      // here or every later expiry would replay its old tokens.
-      finalize(() => {
-        if (this.flight === flight) this.flight = null;
-        // Announced only now that every waiter has its error, so a logout() on this event cannot
-        // cut in and hand them `logged-out` instead.
-        if (settled && !settled.ok && settled.sessionEnded)
-          this.events.next({ type: 'session-expired', error: settled.error });
-      }),
-      // Trap: refCount must stay false, or the first waiter to unsubscribe cancels the refresh for all.
-      shareReplay({ bufferSize: 1, refCount: false }),
-    );
-    this.flight = flight;
-    // Our own subscription keeps the flight running after every waiter has gone, so a rotated
-    // refresh token is still stored.
-    flight.subscribe((outcome) => {
-      settled = outcome;
-      this.flightsEnded++;
-      if (outcome.ok) this.expiry.refreshed(outcome.tokens.accessToken);
-      else if (outcome.sessionEnded) this.endReason = 'rejected';
-      this.lastFailure = outcome.ok
-        ? null
-        : { stale: stale.accessToken, error: outcome.error, ended: this.flightsEnded };
-    });
-    return flight;
-  }
-
-  // Counts refreshes started within the window; past the limit the token server is left alone.
-  private stormGuardAllows(): boolean {
-    const { count, windowMs } = this.options.maxRefreshes;
-    const now = asyncScheduler.now();
-    this.refreshStarts = this.refreshStarts.filter((startedAt) => now - startedAt < windowMs);
-    if (this.refreshStarts.length >= count) return false;
-    this.refreshStarts.push(now);
-    return true;
-  }
-
-  private tokensFrom(flight: Observable<RefreshOutcome>): Observable<AuthTokens> {
-    return flight.pipe(
-      map((outcome) => {
-        if (!outcome.ok) throw outcome.error;
-        return outcome.tokens;
+        if (current.accessToken !== sent?.accessToken && !this.refresh.running) return of(current); // refreshed already
+        // A refresh of this very token failed while the request was out: its error, not a new refresh.
+        const failed = this.refresh.failureSince(current, settledBefore);
+        if (failed) return throwError(() => failed);
+        return this.refresh.join(current).pipe(
+          map((outcome) => {
+            if (!outcome.ok) throw outcome.error;
+            return outcome.tokens;
+          }),
+        );
       }),
     );
   }
