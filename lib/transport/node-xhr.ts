@@ -30,12 +30,16 @@ interface Xhr2Internals {
   _setError(): void;
 }
 
-/** The parts of a legacy `url.parse` result xhr2 sends from. */
+/** The parts of a legacy `url.parse` result that xhr2 sends from. */
 interface Xhr2Url {
-  href: string;
-  pathname: string | null;
-  search: string | null;
-  path: string | null;
+  readonly href: string;
+  readonly protocol: string;
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string | null;
+  readonly path: string;
+  /** Decoded `user:password`, or null. */
+  readonly auth: string | null;
 }
 
 const OPENED = 1; // XMLHttpRequest.OPENED, which Node has no global for
@@ -82,15 +86,21 @@ export class NodeXMLHttpRequest extends Xhr2Base {
   // xhr2 parses with Node's legacy url.parse, which escapes ' | ^ { } and backticks in the path
   // that the WHATWG parser (browsers, fetch, Node's URL) sends as they are, and reads backslashes
   // its own way. What goes on the wire must be what `new URL` says, or a DPoP proof's htu (and any
-  // signature over the URL) would name another URI than the one sent.
+  // signature over the URL) would name another URI than the one sent. The fields are the ones
+  // xhr2 sends from; no url.parse at all, which also saves its allocation per request.
   override _parseUrl(urlString: string): Xhr2Url {
     const target = new URL(urlString, this.nodejsBaseUrl ?? undefined);
-    const legacy = super._parseUrl(target.href);
-    legacy.pathname = target.pathname;
-    legacy.search = target.search;
-    legacy.path = target.pathname + target.search;
-    legacy.href = target.href;
-    return legacy;
+    const { username, password, hostname, pathname, search } = target;
+    return {
+      href: target.href,
+      protocol: target.protocol,
+      host: target.host,
+      // Node's http.request takes an IPv6 address without its brackets.
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: target.port || null,
+      path: pathname + search,
+      auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : null,
+    };
   }
 
   override _sendHxxpRequest(): void {

@@ -37,6 +37,15 @@ for (const [name, transport] of transports) {
     });
     afterEach(() => server.close());
 
+    it("sends the URL as the WHATWG parser spells it (' | ^ as they are), and its userinfo as Basic credentials", async () => {
+      const port = new URL(server.url).port;
+      const url = `http://u%40x:p%3Aw@127.0.0.1:${port}/public/echo/O'Brien|a^b%20c`;
+      const echo = await lastValueFrom(createHttpClient({ retry: 0 }).get<Echo>(url));
+      expect(echo.path).toBe(new URL(url).pathname);
+      expect(echo.path).toBe("/public/echo/O'Brien|a^b%20c");
+      expect(echo.headers['authorization']).toBe(`Basic ${Buffer.from('u@x:p:w').toString('base64')}`);
+    });
+
     describe('requests are cold Observables', () => {
       it('sends nothing before subscribe and sends anew for each subscription', async () => {
         const echo$ = client.get<Echo>('/public/echo');
