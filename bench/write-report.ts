@@ -154,6 +154,8 @@ export function benchmarksMarkdown(
     'app ships it anyway), and Angular for the adapter. The last three rows are one small app (a bearer',
     'token from memory, one shared refresh_token grant on a 401, then the retry) written with this',
     'library, with ky 2 and a refresh by hand, and with axios + axios-auth-refresh.',
+    'Every row of ours also counts the import lines of rxjs that each module of the built package keeps',
+    '(about 30, 1.8 kB minified, 0.4 kB gzipped), which a bundler that bundles rxjs merges away.',
     '',
     sizeTable,
     '',
