@@ -123,8 +123,8 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
 }
 
 /**
- * The transport `options` name for the token requests, or null when they should go over whatever
- * runs the session; `ajaxTokenTransport` until then.
+ * The sender the options pin the token requests to (`transport`, or rxjs/ajax over `createXHR`),
+ * checked; null when they name none, and the requests follow whatever runs the session.
  */
 export function ownTransport(options: OAuth2ClientOptions): HttpHandler | null {
   const { transport, createXHR } = options;
