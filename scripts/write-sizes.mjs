@@ -33,8 +33,8 @@ const angular = row('Angular: provideAuthRefresh + authRefreshInterceptor + oaut
 const dpop = row('rxjs-auth-http/dpop: DPoP, with jose (core excluded)');
 writeBlock('README.md', 'bundle-size', [
   `What a browser app adds, gzipped (minified), rxjs excluded: \`createHttpClient\` + \`MemoryTokenStore\` +`,
-  `\`oauth2Refresh\` ${kB(client.gzip)} (${kB(client.min)}); \`createAuthSession\` + \`oauth2Refresh\` over your own`,
-  `transport ${kB(session.gzip)} (${kB(session.min)}); the Angular adapter with \`oauth2Refresh\` ${kB(angular.gzip)}`,
+  `\`oauth2Refresh\` ${kB(client.gzip)} (${kB(client.min)}); \`createAuthSession\` (for your own Observable`,
+  `transport) + \`oauth2Refresh\` ${kB(session.gzip)} (${kB(session.min)}); the Angular adapter with \`oauth2Refresh\` ${kB(angular.gzip)}`,
   `(${kB(angular.min)}). \`rxjs-auth-http/dpop\` adds ${kB(dpop.gzip)} (${kB(dpop.min)}, with jose), only to apps that`,
   `import it. Measured by \`npm run size\` (size-limit, budgets in CI); every import set in`,
   `[docs/benchmarks.md](docs/benchmarks.md#browser-bundle-size).`,
