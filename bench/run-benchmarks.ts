@@ -1,7 +1,7 @@
 // `npm run bench`: every client side by side in one run, then docs/benchmarks.md and .svg.
 // Loopback only, bounded in count and time: each cell has a deadline, a new round is not started
 // past the time budget, and every child process is ended before this one exits.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -16,14 +16,13 @@ import {
   type Scenario,
   type Variant,
 } from './bench-plan';
-import { measureBundles } from './bundle-sizes';
 import { buildChildren, runClient, runMicro, ServerProcess } from './child-processes';
 import type { CoordinationResult, ParkedResult } from './micro-process';
 import type { CellRecord } from './cells';
 import { fixed, median, perRequest } from './figures';
 import { LAYER_PAIRS, measureLayerInSlices, type LayerSlices } from './layer-slices';
 import { summarize } from './summarize';
-import { benchmarksMarkdown, benchmarksSvg } from './write-report';
+import { benchmarksMarkdown, benchmarksSvg, sizeTableOf } from './write-report';
 
 // A quick smoke run's rough figures must not replace the real ones in docs/.
 const outputDir = (quick: boolean) =>
@@ -76,14 +75,15 @@ async function main(): Promise<void> {
     ['parked', String(plan.parkedRequests)],
     120_000,
   );
-  const sizes = await measureBundles();
-  const summary = summarize(cells, layerSlices, coordination, parked, sizes);
+  const summary = summarize(cells, layerSlices, coordination, parked);
   const runSeconds = elapsed() / 1000;
 
   const out = outputDir(plan.quick);
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'benchmarks.svg'), benchmarksSvg(summary));
-  writeFileSync(path.join(out, 'benchmarks.md'), benchmarksMarkdown(summary, plan, runSeconds, rounds));
+  // The size table is npm run size's (size-limit): carried over as it is.
+  const sizeTable = sizeTableOf(readFileSync(path.resolve(__dirname, '../docs/benchmarks.md'), 'utf8'));
+  writeFileSync(path.join(out, 'benchmarks.md'), benchmarksMarkdown(summary, plan, runSeconds, rounds, sizeTable));
   console.log('');
   for (const goal of summary.goals)
     console.log(`${goal.result.padEnd(8)}${goal.name}: ${goal.measured} (target ${goal.target})`);

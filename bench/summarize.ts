@@ -1,7 +1,6 @@
 // Turns the raw cells into the tables the report shows, and the goals checked against them.
 // Medians across rounds everywhere.
 import { CONCURRENCIES, type Variant } from './bench-plan';
-import type { BundleSize } from './bundle-sizes';
 import { Cells, rpsOf, type CellRecord } from './cells';
 import { median, perRequest } from './figures';
 import { goalsOf, type Goal } from './goals';
@@ -49,7 +48,6 @@ export interface BenchSummary {
   readonly layerSlices: readonly LayerSlices[];
   readonly coordination: CoordinationResult;
   readonly parked: ParkedResult;
-  readonly bundles: readonly BundleSize[];
   readonly goals: readonly Goal[];
 }
 
@@ -58,7 +56,6 @@ export function summarize(
   layerSlices: readonly LayerSlices[],
   coordination: CoordinationResult,
   parked: ParkedResult,
-  bundles: readonly BundleSize[],
 ): BenchSummary {
   const cells = new Cells(records);
 
@@ -109,5 +106,5 @@ export function summarize(
   );
 
   const goals = goalsOf(cells, layerSlices, coordination, parked);
-  return { throughput, expiry, layerSlices, coordination, parked, bundles, goals };
+  return { throughput, expiry, layerSlices, coordination, parked, goals };
 }

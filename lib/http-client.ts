@@ -3,7 +3,7 @@ import { map } from 'rxjs/operators';
 import type { AuthEvent } from './auth/auth-events';
 import { authLayer, type AuthLayer } from './auth/auth-interceptor';
 import { createAuthSession, isAuthSession, type AuthSession } from './auth/auth-session';
-import { withClientTransport } from './auth/client-transport';
+import { withTokenTransport } from './auth/with-token-transport';
 import { buildRequest } from './build-request';
 import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';
@@ -80,15 +80,14 @@ export interface HttpClient {
  */
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   const resolved = resolveClientOptions(options);
-  const auth =
-    resolved.auth &&
-    (isAuthSession(resolved.auth)
-      ? resolved.auth
-      : createAuthSession(withClientTransport(resolved.auth, resolved.transport)));
-  const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   const transport = resolved.transport
     ? resolved.transport({ secretParams: resolved.secretParams, connectTimeout: resolved.connectTimeout })
     : ajaxTransport(resolved);
+  // The token requests of its own session go over its transport, not a second HTTP client.
+  const auth =
+    resolved.auth &&
+    (isAuthSession(resolved.auth) ? resolved.auth : createAuthSession(withTokenTransport(resolved.auth, transport)));
+  const clientOrigin = resolved.baseUrl === null ? undefined : new URL(resolved.baseUrl).origin;
   // Retry first, so the caller's interceptors run again for each attempt on the network; a DPoP
   // proof is signed last, right before the network, so every retry carries a fresh one.
   const signing = auth?.dpop ? [auth.dpop.interceptor] : [];

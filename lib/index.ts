@@ -34,6 +34,7 @@ export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
 export { oauth2Revoke } from './auth/oauth2-revoke';
 export type { OAuth2RevokeOptions } from './auth/oauth2-revoke';
 export type { ClientAuthMethod, OAuth2ClientOptions } from './auth/oauth2-endpoint';
+export { withTokenTransport } from './auth/with-token-transport';
 
 export { RequestError } from './errors/request-error';
 export { HttpError } from './errors/http-error';

@@ -6,7 +6,9 @@ import {
   runInInjectionContext,
   type EnvironmentProviders,
 } from '@angular/core';
-import { createAuthSession, type AuthOptions, type AuthSession } from '../index';
+import { HttpBackend } from '@angular/common/http';
+import { createAuthSession, withTokenTransport, type AuthOptions, type AuthSession } from '../index';
+import { backendTokenTransport } from './backend-token-transport';
 import { AUTH_EVENTS } from './auth-events-token';
 import { AUTH_SESSION } from './auth-session-token';
 import { claimForThisApp } from './server-render-guard';
@@ -22,6 +24,8 @@ import { claimForThisApp } from './server-render-guard';
  * injection context (so it may `inject()` the store or a service). `refresh` itself also runs in
  * an injection context each time, so it may `inject(HttpClient)`. Requests it makes must carry
  * {@link SKIP_AUTH}: a refresh whose own request waits for that refresh can only time out.
+ * An `oauth2Refresh` or `oauth2Revoke` without a `transport` of its own sends through Angular's
+ * `HttpBackend` (past the interceptors), so `withFetch()` and `provideHttpClientTesting()` apply.
  * Unless `isRefreshRejected` is given, an `invalid_grant` from the token endpoint (or a 400, 401 or
  * 403 without an OAuth `error` code), as Angular's `HttpErrorResponse` or the core's `HttpError`,
  * ends the session (store cleared, `session-expired`).
@@ -74,9 +78,14 @@ export function provideAuthRefresh(options: AuthOptions | (() => AuthOptions)): 
  * injection context: an options factory may inject.
  */
 export function angularSession(injector: EnvironmentInjector, options: AuthOptions | (() => AuthOptions)): AuthSession {
-  const resolved = typeof options === 'function' ? options() : options;
-  const refresh = resolved?.refresh;
-  if (typeof refresh !== 'function') return createAuthSession(resolved); // lets the core report the bad option
+  const given = typeof options === 'function' ? options() : options;
+  if (typeof given?.refresh !== 'function') return createAuthSession(given); // lets the core report the bad option
+  // The token requests go where the app's requests go: through its HttpBackend.
+  const resolved = withTokenTransport(
+    given,
+    backendTokenTransport(() => injector.get(HttpBackend)),
+  );
+  const { refresh } = resolved;
   const session = createAuthSession({
     ...resolved,
     // The core calls `refresh` from a subscription, outside any injection context: restore ours.

@@ -1,12 +1,15 @@
-import type { Observable } from 'rxjs';
+import { defer, type Observable, throwError } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
-import { map } from 'rxjs/operators';
-import { buildRequest } from '../build-request';
-import { resolveClientOptions } from '../client-options';
+import { catchError, map } from 'rxjs/operators';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { redactUrl } from '../errors/redact';
-import { ajaxTransport } from '../transport/ajax-transport';
+import type { HttpRequest } from '../http-request';
+import type { HttpHandler } from '../interceptor';
+import { checkMilliseconds } from '../option-checks';
+import type { ResolvedRetryOptions } from '../retry/retry-options';
 import type { HttpTransport } from '../transport/http-transport';
+import { ajaxTokenTransport } from './ajax-token-transport';
+import { tokenEndpointError } from './token-endpoint-error';
 
 /**
  * How a client proves who it is at the token endpoint, by its RFC 7591 `token_endpoint_auth_method`
@@ -39,22 +42,43 @@ export interface OAuth2ClientOptions {
   clientSecret?: string;
   /** Default `client_secret_basic` with a `clientSecret`, else `none`. */
   clientAuthMethod?: ClientAuthMethod;
-  /** Deadline for each request in ms; default 30 000. */
+  /** Deadline for each request in ms; default 30 000, `0` for none. */
   timeout?: number;
-  /** Makes the XMLHttpRequest of the default transport; default the browser's own, or xhr2 in Node. */
+  /**
+   * Makes the XMLHttpRequest when the requests go over rxjs/ajax (no `transport`, and not given to
+   * a client or the Angular adapter); default the browser's own, or xhr2 in Node.
+   */
   createXHR?: () => XMLHttpRequest;
   /**
-   * Sends the requests, such as `nodeHttpTransport()`. Default: the transport of the client the
-   * function is given to, else rxjs/ajax.
+   * Sends the requests, such as `nodeHttpTransport()`. Default: the transport of whatever runs the
+   * session (the client's own, Angular's `HttpBackend` under the Angular adapter, or the one given
+   * to {@link withTokenTransport}), else rxjs/ajax.
    */
   transport?: HttpTransport;
 }
 
 /**
- * Posts one form to an OAuth 2.0 endpoint with the client's authentication; emits the parsed body.
- * With `dpop`, the request carries a proof signed with its existing key (the grant is bound to it).
+ * Posts one form to an OAuth 2.0 endpoint over `send`, with the client's authentication; emits the
+ * parsed body, or fails with one of our errors. With `dpop`, the request carries a proof signed
+ * with its existing key (the grant is bound to it).
  */
-export type OAuth2Post = (form: Readonly<Record<string, string>>, dpop?: DPoP | null) => Observable<unknown>;
+export type OAuth2Post = (
+  send: HttpHandler,
+  form: Readonly<Record<string, string>>,
+  dpop?: DPoP | null,
+) => Observable<unknown>;
+
+// A token request is never retried by a transport: a refresh token may be spent by the first try.
+const NO_RETRY: ResolvedRetryOptions = {
+  limit: 0,
+  methods: new Set(),
+  statusCodes: new Set(),
+  retryOnTimeout: false,
+  baseDelayMs: 0,
+  maxDelayMs: 0,
+  maxRetryAfterMs: 0,
+  maxElapsedMs: 0,
+};
 
 /**
  * Checks the client settings and the endpoint URL once and returns what posts to it. Throws
@@ -64,33 +88,52 @@ export type OAuth2Post = (form: Readonly<Record<string, string>>, dpop?: DPoP | 
 export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientOptions): OAuth2Post {
   checkEndpointUrl(what, url);
   const method = clientAuthMethodOf(what, options);
-  const resolved = resolveClientOptions({
-    timeout: options.timeout,
-    createXHR: options.createXHR,
-    transport: options.transport,
-  });
-  const send = resolved.transport
-    ? resolved.transport({ secretParams: new Set(), connectTimeout: resolved.connectTimeout })
-    : ajaxTransport(resolved);
-  return (fields, dpop) => {
-    const form = new URLSearchParams(fields);
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-      accept: 'application/json',
-    };
-    const { clientId = '', clientSecret = '' } = options;
-    if (method === 'client_secret_basic') {
-      // RFC 6749 2.3.1: both parts are form-encoded before they are joined and base64-encoded.
-      headers['authorization'] = `Basic ${base64(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
-    } else if (options.clientId !== undefined) {
-      form.set('client_id', clientId);
-      if (method === 'client_secret_post') form.set('client_secret', clientSecret);
-    }
-    const request = buildRequest({ method: 'POST', url, headers, body: form.toString(), auth: false }, resolved);
-    return (dpop ? dpop.sendToTokenEndpoint(request, send, false) : send(request)).pipe(
-      map((response) => response.body),
-    );
-  };
+  const timeout = checkMilliseconds(`${what}: timeout`, options.timeout ?? 30_000);
+  const { clientId = '', clientSecret = '' } = options;
+  return (send, fields, dpop) =>
+    defer(() => {
+      const form = new URLSearchParams(fields);
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+        accept: 'application/json',
+      };
+      if (method === 'client_secret_basic') {
+        // RFC 6749 2.3.1: both parts are form-encoded before they are joined and base64-encoded.
+        headers['authorization'] = `Basic ${base64(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
+      } else if (options.clientId !== undefined) {
+        form.set('client_id', clientId);
+        if (method === 'client_secret_post') form.set('client_secret', clientSecret);
+      }
+      const req: HttpRequest = {
+        method: 'POST',
+        // Resolved when sent: a page-relative URL follows the page, as a link would.
+        url: new URL(url, globalThis.location?.href).href,
+        headers,
+        body: form.toString(),
+        responseType: 'json',
+        timeout,
+        auth: false,
+        retry: NO_RETRY,
+      };
+      return (dpop ? dpop.sendToTokenEndpoint(req, send, false) : send(req)).pipe(
+        map((response) => response.body),
+        catchError((error: unknown) => throwError(() => tokenEndpointError(error, req))),
+      );
+    });
+}
+
+/**
+ * The sender the options pin the token requests to (`transport`, or rxjs/ajax over `createXHR`),
+ * checked; null when they name none, and the requests follow whatever runs the session.
+ */
+export function ownTransport(options: OAuth2ClientOptions): HttpHandler | null {
+  const { transport, createXHR } = options;
+  if (transport !== undefined && typeof transport !== 'function')
+    throw new TypeError('transport must be a function such as nodeHttpTransport()');
+  if (transport && createXHR)
+    throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
+  if (transport) return transport({ secretParams: new Set(), connectTimeout: 10_000 });
+  return createXHR ? ajaxTokenTransport(createXHR) : null;
 }
 
 function clientAuthMethodOf(what: string, options: OAuth2ClientOptions): ClientAuthMethod {

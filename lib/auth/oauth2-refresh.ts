@@ -2,9 +2,11 @@ import type { Observable } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
-import { followsClientTransport } from './client-transport';
+import type { HttpHandler } from '../interceptor';
+import { ajaxTokenTransport } from './ajax-token-transport';
 import type { RefreshContext } from './auth-options';
-import { oauth2Endpoint, type OAuth2ClientOptions } from './oauth2-endpoint';
+import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';
+import { followsTokenTransport } from './with-token-transport';
 import type { AuthTokens } from './token-store';
 
 /**
@@ -33,7 +35,9 @@ export interface OAuth2RefreshOptions extends OAuth2ClientOptions {
 
 /**
  * A ready `refresh` function for the OAuth 2.0 refresh_token grant (RFC 6749 section 6). It posts
- * the form straight to the transport, never through the auth layer, so it cannot refresh itself.
+ * the form straight to the transport, never through the auth layer, so it cannot refresh itself:
+ * the client's own transport, Angular's `HttpBackend` under the Angular adapter, else its
+ * `transport` option or rxjs/ajax.
  * A rotated refresh token replaces the old one; when none comes back the old one is kept. Only an
  * `invalid_grant` answer ends the session; other endpoint errors keep the tokens.
  *
@@ -49,15 +53,17 @@ export function oauth2Refresh(
   options: OAuth2RefreshOptions,
 ): (tokens: AuthTokens, context?: RefreshContext) => Observable<AuthTokens> {
   const post = oauth2Endpoint('oauth2Refresh', options?.tokenUrl, options);
-  const refresh = (tokens: AuthTokens, context?: RefreshContext): Observable<AuthTokens> => {
-    if (!tokens.refreshToken)
-      throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
-    const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
-    const dpop = options.dpop ?? context?.dpop ?? null;
-    return post(form, dpop).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
-  };
-  if (options.transport || options.createXHR) return refresh;
-  return followsClientTransport(refresh, (transport) => oauth2Refresh({ ...options, transport }));
+  const over =
+    (send: HttpHandler) =>
+    (tokens: AuthTokens, context?: RefreshContext): Observable<AuthTokens> => {
+      if (!tokens.refreshToken)
+        throw new AuthRefreshError('rejected', new Error('there is no refresh token to refresh with'));
+      const form = { ...options.extraParams, grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
+      const dpop = options.dpop ?? context?.dpop ?? null;
+      return post(send, form, dpop).pipe(map((body) => toAuthTokens(body, tokens, dpop ? 'DPoP' : 'Bearer')));
+    };
+  const own = ownTransport(options);
+  return own ? over(own) : followsTokenTransport(over(ajaxTokenTransport()), over);
 }
 
 /**

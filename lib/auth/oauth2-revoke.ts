@@ -1,7 +1,9 @@
 import type { Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
-import { followsClientTransport } from './client-transport';
-import { oauth2Endpoint, type OAuth2ClientOptions } from './oauth2-endpoint';
+import type { HttpHandler } from '../interceptor';
+import { ajaxTokenTransport } from './ajax-token-transport';
+import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';
+import { followsTokenTransport } from './with-token-transport';
 import type { AuthTokens } from './token-store';
 
 /**
@@ -35,12 +37,14 @@ export interface OAuth2RevokeOptions extends OAuth2ClientOptions {
  */
 export function oauth2Revoke(options: OAuth2RevokeOptions): (tokens: AuthTokens) => Observable<void> {
   const post = oauth2Endpoint('oauth2Revoke', options?.revocationUrl, options);
-  const revoke = (tokens: AuthTokens): Observable<void> => {
-    const form = tokens.refreshToken
-      ? { token: tokens.refreshToken, token_type_hint: 'refresh_token' }
-      : { token: tokens.accessToken, token_type_hint: 'access_token' };
-    return post(form).pipe(map(() => undefined));
-  };
-  if (options.transport || options.createXHR) return revoke;
-  return followsClientTransport(revoke, (transport) => oauth2Revoke({ ...options, transport }));
+  const over =
+    (send: HttpHandler) =>
+    (tokens: AuthTokens): Observable<void> => {
+      const form = tokens.refreshToken
+        ? { token: tokens.refreshToken, token_type_hint: 'refresh_token' }
+        : { token: tokens.accessToken, token_type_hint: 'access_token' };
+      return post(send, form).pipe(map(() => undefined));
+    };
+  const own = ownTransport(options);
+  return own ? over(own) : followsTokenTransport(over(ajaxTokenTransport()), over);
 }
