@@ -24,19 +24,20 @@ function check(name, file, limit = undefined, ignore = rxjs, where = 'browser') 
   };
 }
 
-// The limits are today's figures with a little room, so a regression fails CI. Issue #22's goals,
+// The limits are today's figures with a little room, so a regression fails CI. (Raised once, by
+// 0.1 to 0.5 kB, for the URL resolution, redirect and token checks of issue #20.) Issue #22's goals,
 // not reached yet: (a) 7 kB, (b) 8.5 kB, (c) and the Angular adapter + oauth2Refresh 5 kB.
 export default [
-  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '11.8 kB'),
-  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.4 kB'),
-  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7 kB'),
-  check("(c') createAuthSession", 'session-alone.mjs', '4.7 kB'),
-  check('Angular: provideAuthRefresh + authRefreshInterceptor + oauth2Refresh', 'angular.mjs', '8.4 kB', [
+  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '12.3 kB'),
+  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.9 kB'),
+  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7.55 kB'),
+  check("(c') createAuthSession", 'session-alone.mjs', '5.2 kB'),
+  check('Angular: provideAuthRefresh + authRefreshInterceptor + oauth2Refresh', 'angular.mjs', '8.95 kB', [
     ...rxjs,
     '@angular/*',
   ]),
-  check('rxjs-auth-http/dpop: DPoP, with jose (core excluded)', 'dpop.mjs', '8.3 kB', core),
-  check('rxjs-auth-http/node: nodeHttpTransport (core excluded, Node)', 'node.mjs', '4.7 kB', core, 'node'),
+  check('rxjs-auth-http/dpop: DPoP, with jose (core excluded)', 'dpop.mjs', '8.7 kB', core),
+  check('rxjs-auth-http/node: nodeHttpTransport (core excluded, Node)', 'node.mjs', '4.85 kB', core, 'node'),
   check(
     'rxjs-auth-http/redis: RedisTokenStore + RedisRefreshLock (core excluded, Node)',
     'redis.mjs',
