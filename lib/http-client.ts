@@ -3,7 +3,7 @@ import { map } from 'rxjs/operators';
 import type { AuthEvent } from './auth/auth-events';
 import { authLayer, type AuthLayer } from './auth/auth-interceptor';
 import { createAuthSession, isAuthSession, type AuthSession } from './auth/auth-session';
-import { withTokenTransport } from './auth/with-token-transport';
+import { withTokenTransport } from './oauth/with-token-transport';
 import { buildRequest } from './build-request';
 import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';

@@ -29,12 +29,12 @@ export type { RefreshLock, RefreshLockLimits, SessionEnd } from './auth/refresh-
 export { WebLocksRefreshLock } from './tabs/web-locks-refresh-lock';
 export type { WebLocksRefreshLockOptions } from './tabs/web-locks-refresh-lock';
 export { LocalStorageTokenStore } from './tabs/local-storage-token-store';
-export { oauth2Refresh } from './auth/oauth2-refresh';
-export type { OAuth2RefreshOptions } from './auth/oauth2-refresh';
-export { oauth2Revoke } from './auth/oauth2-revoke';
-export type { OAuth2RevokeOptions } from './auth/oauth2-revoke';
-export type { ClientAuthMethod, OAuth2ClientOptions } from './auth/oauth2-endpoint';
-export { withTokenTransport } from './auth/with-token-transport';
+export { oauth2Refresh } from './oauth/oauth2-refresh';
+export type { OAuth2RefreshOptions } from './oauth/oauth2-refresh';
+export { oauth2Revoke } from './oauth/oauth2-revoke';
+export type { OAuth2RevokeOptions } from './oauth/oauth2-revoke';
+export type { ClientAuthMethod, OAuth2ClientOptions } from './oauth/oauth2-endpoint';
+export { withTokenTransport } from './oauth/with-token-transport';
 
 export { RequestError } from './errors/request-error';
 export { HttpError } from './errors/http-error';

@@ -1,7 +1,7 @@
 import type { ObservableInput } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
 import { statusOf } from '../errors/status-of';
-import { oauthErrorOf } from './oauth-error-of';
+import { oauthErrorOf } from '../oauth/oauth-error-of';
 import type { RefreshLock } from './refresh-lock';
 import { MemoryTokenStore, type AuthTokens, type TokenStore } from './token-store';
 import { checkAllowedOrigin } from './token-origins';

@@ -4,7 +4,7 @@ import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { RefreshLockError } from '../errors/refresh-lock-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
-import { oauthErrorOf } from './oauth-error-of';
+import { oauthErrorOf } from '../oauth/oauth-error-of';
 import { clearStore, readLatest, replaceTokens, writeStore } from './store-access';
 import type { AuthTokens, TokenStore } from './token-store';
 

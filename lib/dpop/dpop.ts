@@ -1,7 +1,7 @@
 import { generateKeyPair, type JWK } from 'jose';
 import { defer, from, type Observable, throwError } from 'rxjs';
 import { catchError, switchMap, tap } from 'rxjs/operators';
-import { oauthErrorOf } from '../auth/oauth-error-of';
+import { oauthErrorOf } from '../oauth/oauth-error-of';
 import { statusOf } from '../errors/status-of';
 import { withHeader } from '../headers';
 import type { HttpRequest } from '../http-request';

@@ -4,10 +4,10 @@ import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import type { HttpHandler } from '../interceptor';
 import { ajaxTokenTransport } from './ajax-token-transport';
-import type { RefreshContext } from './auth-options';
+import type { RefreshContext } from '../auth/auth-options';
 import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';
 import { followsTokenTransport } from './with-token-transport';
-import type { AuthTokens } from './token-store';
+import type { AuthTokens } from '../auth/token-store';
 
 /**
  * Settings for the OAuth 2.0 `refresh_token` grant.

@@ -1,6 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import { AuthRefreshError, HttpError, InvalidRequestError, oauth2Refresh, oauth2Revoke } from '../../lib';
-import { toAuthTokens } from '../../lib/auth/oauth2-refresh';
+import { toAuthTokens } from '../../lib/oauth/oauth2-refresh';
 import { TokenApiServer } from '../../test-server/token-api-server';
 
 describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {

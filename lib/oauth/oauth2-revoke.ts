@@ -4,7 +4,7 @@ import type { HttpHandler } from '../interceptor';
 import { ajaxTokenTransport } from './ajax-token-transport';
 import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';
 import { followsTokenTransport } from './with-token-transport';
-import type { AuthTokens } from './token-store';
+import type { AuthTokens } from '../auth/token-store';
 
 /**
  * Settings for OAuth 2.0 token revocation (RFC 7009): the same client settings as

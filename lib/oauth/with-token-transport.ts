@@ -1,5 +1,5 @@
 import type { HttpHandler } from '../interceptor';
-import type { AuthOptions } from './auth-options';
+import type { AuthOptions } from '../auth/auth-options';
 
 // The OAuth helpers made without a transport of their own, each with a way to remake it on one.
 const remakers = new WeakMap<object, (send: HttpHandler) => unknown>();
