@@ -7,13 +7,13 @@
 
 // The public entry. Named exports only, so bundlers drop what an app does not use. Internals
 // (the transport, request building, option resolution) stay out: they may change freely.
-export { createHttpClient } from './http-client';
-export type { HttpClient, HttpRequestOptions } from './http-client';
-export type { HttpClientOptions } from './client-options';
-export type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
-export type { HttpResponse } from './http-response';
-export { chainInterceptors } from './interceptor';
-export type { HttpHandler, HttpInterceptor } from './interceptor';
+export { createHttpClient } from './client/http-client';
+export type { HttpClient, HttpRequestOptions } from './client/http-client';
+export type { HttpClientOptions } from './client/client-options';
+export type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './client/http-request';
+export type { HttpResponse } from './client/http-response';
+export { chainInterceptors } from './client/interceptor';
+export type { HttpHandler, HttpInterceptor } from './client/interceptor';
 export type { HttpTransport, TransportSettings } from './transport/http-transport';
 
 export { createAuthSession } from './auth/auth-session';

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { withHeader } from '../headers';
-import type { HttpRequest } from '../http-request';
-import type { HttpInterceptor } from '../interceptor';
+import type { HttpRequest } from '../client/http-request';
+import type { HttpInterceptor } from '../client/interceptor';
 import type { TokenPlacement } from './auth-options';
 import type { AuthSession } from './auth-session';
 import { currentPage, originOf } from './token-origins';

@@ -6,8 +6,8 @@ import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
 import { withHeader, withoutHeaders } from '../headers';
-import type { HttpRequest } from '../http-request';
-import type { HttpResponse } from '../http-response';
+import type { HttpRequest } from '../client/http-request';
+import type { HttpResponse } from '../client/http-response';
 import {
   connectTimingHttpAgent,
   connectTimingHttpsAgent,

@@ -1,4 +1,4 @@
-import { isUnchangedByParser } from '../plain-path';
+import { isUnchangedByParser } from '../client/plain-path';
 
 /** What http.request needs of a URL. */
 export interface RequestTarget {

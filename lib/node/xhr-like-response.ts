@@ -1,7 +1,7 @@
 // The node:http transport hands the shared decoding what an XMLHttpRequest would: the same
 // headers and the same text, so both Node transports answer alike.
 import type http from 'node:http';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 
 /**
  * Response headers as an XHR exposes them. Node gives lower-case names and an array for a repeated

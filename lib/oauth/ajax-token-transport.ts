@@ -1,8 +1,8 @@
 import { identity } from 'rxjs';
 import { ajax, AjaxError, type AjaxResponse } from 'rxjs/ajax';
 import { map, timeout } from 'rxjs/operators';
-import type { HttpResponse } from '../http-response';
-import type { HttpHandler } from '../interceptor';
+import type { HttpResponse } from '../client/http-response';
+import type { HttpHandler } from '../client/interceptor';
 import { fallbackXHR } from '../transport/fallback-xhr';
 import { jsonOrText } from './token-endpoint-error';
 

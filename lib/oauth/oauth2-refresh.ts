@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import type { DPoP } from '../dpop/dpop';
 import { map } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
-import type { HttpHandler } from '../interceptor';
+import type { HttpHandler } from '../client/interceptor';
 import { ajaxTokenTransport } from './ajax-token-transport';
 import type { RefreshContext } from '../auth/auth-options';
 import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';

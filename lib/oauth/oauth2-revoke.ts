@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
-import type { HttpHandler } from '../interceptor';
+import type { HttpHandler } from '../client/interceptor';
 import { ajaxTokenTransport } from './ajax-token-transport';
 import { oauth2Endpoint, ownTransport, type OAuth2ClientOptions } from './oauth2-endpoint';
 import { followsTokenTransport } from './with-token-transport';

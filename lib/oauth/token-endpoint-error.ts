@@ -3,7 +3,7 @@ import { NetworkError } from '../errors/network-error';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 
 /**
  * A token request's failure as one of our errors, when another transport failed it. Ours (and a

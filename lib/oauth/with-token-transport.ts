@@ -1,4 +1,4 @@
-import type { HttpHandler } from '../interceptor';
+import type { HttpHandler } from '../client/interceptor';
 import type { AuthOptions } from '../auth/auth-options';
 
 // The OAuth helpers made without a transport of their own, each with a way to remake it on one.

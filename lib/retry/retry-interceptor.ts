@@ -1,4 +1,4 @@
-import type { HttpInterceptor } from '../interceptor';
+import type { HttpInterceptor } from '../client/interceptor';
 import { retryAttempts } from './retry-with-backoff';
 
 /**

@@ -1,4 +1,4 @@
-import type { HttpHandler } from '../interceptor';
+import type { HttpHandler } from '../client/interceptor';
 
 /** What a client tells the transport it builds its last handler from. */
 export interface TransportSettings {

@@ -1,6 +1,6 @@
 // How both Node transports follow redirects: as a browser does.
 import { withoutHeaders } from '../headers';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 
 /** Statuses that redirect when they carry a Location. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import type { RequestSummary } from '../errors/redact';
 import { lowerCased, withHeader } from '../headers';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 
 /** A body the XHR can send, with the headers that describe it. */
 export interface PreparedBody {

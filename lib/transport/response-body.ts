@@ -1,4 +1,4 @@
-import type { ResponseType } from '../http-request';
+import type { ResponseType } from '../client/http-request';
 
 /** The XHR responseType that yields what `responseType` asks for on this platform. */
 export function xhrResponseType(responseType: ResponseType, nativeXhr: boolean): XMLHttpRequestResponseType {

@@ -6,7 +6,7 @@ import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { connectTimeoutOf } from './connect-timeout';
 import { redactUrl, secretValues, summarizeRequest } from '../errors/redact';
 import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 import { decodeErrorBody } from './response-body';
 
 /** The one place an HttpError is made: a status outside 2xx, its body decoded leniently. */

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import type { RequestSummary } from '../errors/redact';
 import { lowerCased } from '../headers';
-import type { HttpRequest } from '../http-request';
+import type { HttpRequest } from '../client/http-request';
 
 // Headers that describe the connection or the body's framing: Node's transports write them from
 // the URL, the body and the agent, and a caller's value would contradict what goes on the wire.

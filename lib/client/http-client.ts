@@ -1,16 +1,16 @@
 import { defer, EMPTY, type Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
-import type { AuthEvent } from './auth/auth-events';
-import { authLayer, type AuthLayer } from './auth/auth-interceptor';
-import { createAuthSession, isAuthSession, type AuthSession } from './auth/auth-session';
-import { withTokenTransport } from './oauth/with-token-transport';
+import type { AuthEvent } from '../auth/auth-events';
+import { authLayer, type AuthLayer } from '../auth/auth-interceptor';
+import { createAuthSession, isAuthSession, type AuthSession } from '../auth/auth-session';
+import { withTokenTransport } from '../oauth/with-token-transport';
 import { buildRequest } from './build-request';
 import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';
 import type { HttpResponse } from './http-response';
 import { chainInterceptors } from './interceptor';
-import { retryInterceptor } from './retry/retry-interceptor';
-import { ajaxTransport } from './transport/ajax-transport';
+import { retryInterceptor } from '../retry/retry-interceptor';
+import { ajaxTransport } from '../transport/ajax-transport';
 
 const bodyOf = <T>(response: HttpResponse<T>): T => response.body;
 

@@ -1,12 +1,12 @@
-import type { AuthOptions } from './auth/auth-options';
-import type { AuthSession } from './auth/auth-session';
-import { redactUrl } from './errors/redact';
-import { withHeaders } from './headers';
+import type { AuthOptions } from '../auth/auth-options';
+import type { AuthSession } from '../auth/auth-session';
+import { redactUrl } from '../errors/redact';
+import { withHeaders } from '../headers';
 import type { HttpInterceptor } from './interceptor';
-import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options';
-import { fallbackXHR } from './transport/fallback-xhr';
-import type { HttpTransport } from './transport/http-transport';
-import { checkMilliseconds } from './option-checks';
+import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from '../retry/retry-options';
+import { fallbackXHR } from '../transport/fallback-xhr';
+import type { HttpTransport } from '../transport/http-transport';
+import { checkMilliseconds } from '../option-checks';
 
 /**
  * How a client is set up. Every field is optional.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { buildRequest } from '../lib/build-request';
-import { resolveClientOptions } from '../lib/client-options';
-import { InvalidRequestError } from '../lib';
+import { buildRequest } from '../../lib/client/build-request';
+import { resolveClientOptions } from '../../lib/client/client-options';
+import { InvalidRequestError } from '../../lib';
 
 // buildRequest skips the URL parser for plain paths under the baseUrl. Whatever it skips must
 // come out exactly as the parser would have written it, so the parser is the oracle here.

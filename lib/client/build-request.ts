@@ -1,12 +1,12 @@
 import type { ResolvedClientOptions } from './client-options';
-import { checkMilliseconds } from './option-checks';
-import { InvalidRequestError } from './errors/invalid-request-error';
-import { redactHeaders, redactUrl, secretValues } from './errors/redact';
-import { hideSecrets, withoutSecrets } from './errors/without-secrets';
+import { checkMilliseconds } from '../option-checks';
+import { InvalidRequestError } from '../errors/invalid-request-error';
+import { redactHeaders, redactUrl, secretValues } from '../errors/redact';
+import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
 import { isUnchangedByParser } from './plain-path';
-import { withHeaders } from './headers';
+import { withHeaders } from '../headers';
 import type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
-import { resolveRetryOptions } from './retry/retry-options';
+import { resolveRetryOptions } from '../retry/retry-options';
 
 const RESPONSE_TYPES: ReadonlySet<string> = new Set<ResponseType>(['json', 'text', 'blob', 'arraybuffer']);
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // an HTTP token (RFC 9110)

@@ -1,4 +1,4 @@
-import type { ResolvedRetryOptions, RetryOptions } from './retry/retry-options';
+import type { ResolvedRetryOptions, RetryOptions } from '../retry/retry-options';
 
 /** How the response body is decoded. */
 export type ResponseType = 'json' | 'text' | 'blob' | 'arraybuffer';
