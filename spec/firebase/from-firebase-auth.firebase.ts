@@ -171,6 +171,30 @@ describe('fromFirebaseAuth against the Firebase Auth emulator', () => {
     expect(count('refresh-start')).toBe(0);
   });
 
+  it('keeps the session after a refresh the network broke: waiters failed, no session end, the next burst refreshes', async () => {
+    const http = client(api401);
+    await burst(http, 1);
+    await api401.cutOff();
+    const held = emulator.holdNextTokenRequest();
+
+    // The first request's 401 starts the refresh; nine more arrive while it runs, and wait for it.
+    const first = burst(http, 1);
+    await held.arrived;
+    const waiting = burst(http, 9);
+    held.drop();
+    const failed = [...(await first), ...(await waiting)];
+    const again = await burst(http, 10);
+
+    expect(reasons(failed)).toEqual(Array(10).fill('failed'));
+    expect(((failed[0] as { error: AuthRefreshError }).error.cause as { code?: string }).code).toBe(
+      'auth/network-request-failed',
+    );
+    expect(reasons(again)).toEqual(Array(10).fill('ok'));
+    expect(types()).toEqual(['refresh-start', 'refresh-failure', 'refresh-start', 'refresh-success']);
+    expect(emulator.tokenHits).toBe(2);
+    expect(signedIn.auth.currentUser).not.toBeNull();
+  });
+
   it('refreshes on 403 for an API that answers it, given refreshOn: [401, 403]', async () => {
     const http = client(api403, { refreshOn: [401, 403] });
     await burst(http, 1);

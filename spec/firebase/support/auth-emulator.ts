@@ -17,6 +17,8 @@ export interface HeldTokenRequest {
   readonly arrived: Promise<void>;
   /** Lets the held request go on to the emulator. */
   release(): void;
+  /** Drops the held request's connection, as a network failure would. */
+  drop(): void;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface HeldTokenRequest {
 export class AuthEmulator {
   /** POSTs to the token endpoint since the last {@link resetCounts}. */
   tokenHits = 0;
-  private hold: { arrived: () => void; released: Promise<void> } | null = null;
+  private hold: { arrived: () => void; released: Promise<'send' | 'drop'> } | null = null;
 
   private readonly proxy = http.createServer((req, res) => this.forward(req, res));
 
@@ -86,11 +88,11 @@ export class AuthEmulator {
   /** Holds the next token request at the proxy until `release()`. */
   holdNextTokenRequest(): HeldTokenRequest {
     let arrived!: () => void;
-    let release!: () => void;
+    let settle!: (how: 'send' | 'drop') => void;
     const arrivedPromise = new Promise<void>((resolve) => (arrived = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const released = new Promise<'send' | 'drop'>((resolve) => (settle = resolve));
     this.hold = { arrived, released };
-    return { arrived: arrivedPromise, release };
+    return { arrived: arrivedPromise, release: () => settle('send'), drop: () => settle('drop') };
   }
 
   /** Deletes every account (the emulator's own REST call), so each spec starts alone. */
@@ -132,7 +134,7 @@ export class AuthEmulator {
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     };
-    if (hold) void hold.released.then(send);
+    if (hold) void hold.released.then((how) => (how === 'send' ? send() : req.socket.destroy()));
     else send();
   }
 }
