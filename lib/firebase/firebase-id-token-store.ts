@@ -44,6 +44,13 @@ export class FirebaseIdTokenStore implements TokenStore {
     this.pending = null;
   }
 
+  /** Drops the token because the session ended elsewhere; answers whether there was one to drop. */
+  forget(): boolean {
+    const held = this.tokens !== null;
+    this.clear();
+    return held;
+  }
+
   /** Marks a refresh as running, until the returned function is called. */
   refreshing(): () => void {
     this.refreshes++;

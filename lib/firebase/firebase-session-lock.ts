@@ -1,5 +1,5 @@
 import { defer, merge, NEVER, type Observable } from 'rxjs';
-import { finalize, map } from 'rxjs/operators';
+import { filter, finalize, map } from 'rxjs/operators';
 import type { RefreshLock, RefreshLockLimits, SessionEnd } from '../index';
 import type { FirebaseIdTokenStore } from './firebase-id-token-store';
 
@@ -16,7 +16,13 @@ export class FirebaseSessionLock implements RefreshLock {
     private readonly store: FirebaseIdTokenStore,
     private readonly inner: RefreshLock | undefined,
   ) {
-    this.sessionEnds$ = merge(store.signOuts$.pipe(map((): SessionEnd => 'logout')), inner?.sessionEnds$ ?? NEVER);
+    this.sessionEnds$ = merge(
+      store.signOuts$.pipe(map((): SessionEnd => 'logout')),
+      // Another tab's end reaches this one twice: from the app's lock at once, and from this tab's
+      // SDK when it sees the shared sign-out. Whichever comes first ends the session; the other
+      // finds nothing left to end.
+      (inner?.sessionEnds$ ?? NEVER).pipe(filter(() => store.forget())),
+    );
   }
 
   withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T> {
