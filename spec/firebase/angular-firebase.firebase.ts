@@ -1,14 +1,14 @@
 // First: Angular's npm packages are partially compiled, and the JIT compiler must be there when they load.
 import '@angular/compiler';
-import { HttpClient, HttpErrorResponse, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import type { EnvironmentInjector } from '@angular/core';
-import { firstValueFrom, forkJoin, of, type Observable } from 'rxjs';
-import { catchError, map } from 'rxjs/operators';
-import { AuthRefreshError, type AuthEvent } from '../../lib/index';
+import { firstValueFrom, forkJoin } from 'rxjs';
+import type { AuthEvent } from '../../lib/index';
 import { AUTH_EVENTS, AUTH_SESSION, authRefreshInterceptor, provideAuthRefresh } from '../../lib/angular/index';
 import { fromFirebaseAuth } from '../../lib/firebase/index';
 import { angularInjector } from '../angular/angular-injector';
 import { AuthEmulator } from './support/auth-emulator';
+import { endingOf } from './support/ending-of';
 import { IdTokenApi } from './support/id-token-api';
 import { signedInApp, type SignedInApp } from './support/signed-in-app';
 
@@ -49,21 +49,8 @@ describe('fromFirebaseAuth under the Angular adapter', () => {
     await signedIn.close();
   });
 
-  const outcome = (request: Observable<unknown>): Observable<string> =>
-    request.pipe(
-      map(() => 'ok'),
-      catchError((error: unknown) =>
-        of(
-          error instanceof AuthRefreshError
-            ? error.reason
-            : error instanceof HttpErrorResponse
-              ? `http ${error.status}`
-              : String(error),
-        ),
-      ),
-    );
   const burst = (n: number) =>
-    firstValueFrom(forkJoin(Array.from({ length: n }, () => outcome(injector.get(HttpClient).get(`${api.url}/me`)))));
+    firstValueFrom(forkJoin(Array.from({ length: n }, () => endingOf(injector.get(HttpClient).get(`${api.url}/me`)))));
   const types = () => events.map((event) => event.type);
 
   it('refreshes once for 20 requests refused with 403 after a cut-off', async () => {

@@ -3,10 +3,10 @@
 // `window.firebaseTab`.
 import { initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword, signOut, type Auth } from 'firebase/auth';
-import { firstValueFrom, forkJoin, of } from 'rxjs';
-import { catchError, map } from 'rxjs/operators';
-import { AuthRefreshError, createHttpClient, HttpError, WebLocksRefreshLock, type HttpClient } from '../../../lib';
+import { firstValueFrom, forkJoin } from 'rxjs';
+import { createHttpClient, WebLocksRefreshLock, type HttpClient } from '../../../lib';
 import { fromFirebaseAuth } from '../../../lib/firebase';
+import { endingOf } from '../support/ending-of';
 
 /** Where the tab's app finds the emulator (the runner's counting proxy) and the API. */
 export interface TabSetup {
@@ -49,19 +49,7 @@ async function signIn(email: string, password: string): Promise<void> {
 /** Sends `n` requests at once; answers how each ended: 'ok', a refresh error's reason, or 'http <status>'. */
 function burst(n: number): Promise<string[]> {
   const { client } = current();
-  const one = () =>
-    client.get('/me').pipe(
-      map(() => 'ok'),
-      catchError((error: unknown) =>
-        of(
-          error instanceof AuthRefreshError
-            ? error.reason
-            : error instanceof HttpError
-              ? `http ${error.status}`
-              : String(error),
-        ),
-      ),
-    );
+  const one = () => endingOf(client.get('/me'));
   return firstValueFrom(forkJoin(Array.from({ length: n }, one)));
 }
 
