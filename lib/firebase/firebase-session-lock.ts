@@ -1,5 +1,5 @@
 import { defer, merge, NEVER, type Observable } from 'rxjs';
-import { filter, finalize, map } from 'rxjs/operators';
+import { filter, finalize, map, share } from 'rxjs/operators';
 import type { RefreshLock, RefreshLockLimits, SessionEnd } from '../index';
 import type { FirebaseIdTokenStore } from './firebase-id-token-store';
 
@@ -22,7 +22,7 @@ export class FirebaseSessionLock implements RefreshLock {
       // SDK when it sees the shared sign-out. Whichever comes first ends the session; the other
       // finds nothing left to end.
       (inner?.sessionEnds$ ?? NEVER).pipe(filter(() => store.forget())),
-    );
+    ).pipe(share()); // one forget() per end, however many sessions were given these options
   }
 
   withLock<T>(work: Observable<T>, limits: RefreshLockLimits): Observable<T> {
