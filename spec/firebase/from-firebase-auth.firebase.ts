@@ -1,7 +1,7 @@
 import { signInWithEmailAndPassword, signOut } from 'firebase/auth';
 import { firstValueFrom, forkJoin, type Observable, of } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
-import { createHttpClient, type AuthEvent, type HttpClient } from '../../lib/index';
+import { createHttpClient, WebLocksRefreshLock, type AuthEvent, type HttpClient } from '../../lib/index';
 import { fromFirebaseAuth, type FromFirebaseAuthOptions } from '../../lib/firebase/index';
 import { AuthEmulator } from './support/auth-emulator';
 import { failureName } from './support/ending-of';
@@ -186,6 +186,35 @@ describe('fromFirebaseAuth against the Firebase Auth emulator', () => {
     expect(types()).toEqual(['refresh-start', 'refresh-failure', 'refresh-start', 'refresh-success']);
     expect(emulator.tokenHits).toBe(2);
     expect(signedIn.auth.currentUser).not.toBeNull();
+  });
+
+  it('ends the session of another app sharing its WebLocksRefreshLock, once for each of its clients', async () => {
+    const other = await signedInApp(emulator, signedIn);
+    try {
+      const lock = `firebase-node-${process.pid}-${Date.now()}`;
+      const http = client(api401, { lock: new WebLocksRefreshLock(lock) });
+      // Two clients of the other app, given the same options: one forget() serves both.
+      const shared = fromFirebaseAuth(other.auth, { lock: new WebLocksRefreshLock(lock) });
+      const otherEvents: string[] = [];
+      const otherClients = [1, 2].map(() => createHttpClient({ baseUrl: api401.url, auth: shared }));
+      for (const each of otherClients) each.authEvents$.subscribe((event) => otherEvents.push(event.type));
+      const heard = new Promise<void>((resolve) =>
+        otherClients[1]!.authEvents$.subscribe((event) => event.type === 'session-expired' && resolve()),
+      );
+      await burst(http, 1);
+      await api401.users.updateUser(signedIn.user.uid, { disabled: true });
+      await api401.cutOff();
+
+      expect(reasons(await burst(http, 5))).toEqual(Array(5).fill('rejected'));
+      await heard;
+
+      expect(types()).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
+      expect(otherEvents).toEqual(['session-expired', 'session-expired']);
+      expect(await shared.store!.get()).toBeNull();
+      expect(emulator.tokenHits).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refreshes on 403 for an API that answers it, given refreshOn: [401, 403]', async () => {
