@@ -77,17 +77,18 @@ describe('fromFirebaseAuth in headless Chromium', () => {
     ) as Promise<Awaited<ReturnType<FirebaseTab[K]>>>;
   }
 
-  async function openTab(lockName: string | null): Promise<{ page: Page; signedIn: boolean }> {
+  async function openTab(lockName: string | null): Promise<{ page: Page; signedIn: boolean; first: string[] }> {
     const page = await context.newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));
     await page.goto(chromium!.pageServer.url);
     const setup: TabSetup = { emulator: emulator.url, api: api.url, projectId: PROJECT_ID, lockName };
-    const { signedIn } = await inTab(page, 'open', setup);
-    return { page, signedIn };
+    const { signedIn, first } = await inTab(page, 'open', setup);
+    return { page, signedIn, first };
   }
 
   async function signedInPage(lockName: string | null = null): Promise<Page> {
-    const { page } = await openTab(lockName);
+    const { page, first } = await openTab(lockName);
+    expect(first).withContext('a request sent before anyone signed in').toEqual(['http 401']);
     await inTab(page, 'signIn', email, 'a-password');
     expect(await inTab(page, 'burst', 1)).toEqual(['ok']);
     return page;
@@ -150,6 +151,8 @@ describe('fromFirebaseAuth in headless Chromium', () => {
       const first = await signedInPage(lockName);
       const second = await openTab(lockName);
       expect(second.signedIn).withContext('the second tab loads the user the first signed in').toBeTrue();
+      // Sent before the SDK had read the user from IndexedDB: it waited for the token, no 401.
+      expect(second.first).withContext('a request sent as the second tab opens').toEqual(['ok']);
       return [first, second.page];
     }
 

@@ -25,8 +25,11 @@ function current(): NonNullable<typeof tab> {
   return tab;
 }
 
-/** Sets the app up; answers once the SDK has loaded the user this origin has signed in, if any. */
-async function open(setup: TabSetup): Promise<{ signedIn: boolean }> {
+/**
+ * Sets the app up and sends one request at once, before the SDK has loaded the user this origin
+ * signed in (if any) from IndexedDB; answers how that request ended, and whether a user is signed in.
+ */
+async function open(setup: TabSetup): Promise<{ signedIn: boolean; first: string[] }> {
   const app = initializeApp({ apiKey: 'demo-api-key', projectId: setup.projectId });
   const auth = getAuth(app);
   connectAuthEmulator(auth, setup.emulator, { disableWarnings: true });
@@ -38,8 +41,9 @@ async function open(setup: TabSetup): Promise<{ signedIn: boolean }> {
     for (const wake of eventWaiters.splice(0)) wake();
   });
   tab = { auth, client, events };
+  const first = burst(1);
   await auth.authStateReady();
-  return { signedIn: auth.currentUser !== null };
+  return { signedIn: auth.currentUser !== null, first: await first };
 }
 
 async function signIn(email: string, password: string): Promise<void> {
