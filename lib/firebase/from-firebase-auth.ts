@@ -39,7 +39,7 @@ class SignedOutDuringRefresh extends Error {
  * the stored token, kept in step with the SDK (a refresh the SDK makes itself is used by the next
  * request); `getIdToken(true)` as the refresh, once per burst of 401s; a disabled, deleted or
  * expired user, or a sign-out while the refresh runs, ends the session (`session-expired` once,
- * every waiting request {@link AuthRefreshError} `rejected`); a Firebase sign-out at any other
+ * every waiting request an `AuthRefreshError` `rejected`); a Firebase sign-out at any other
  * time ends it with a `logout` event; and the session's `logout()` signs out of Firebase. The
  * `firebase` package is not imported: any object shaped like {@link FirebaseAuthLike} will do.
  *
