@@ -77,17 +77,20 @@ describe('fromFirebaseAuth in headless Chromium', () => {
     ) as Promise<Awaited<ReturnType<FirebaseTab[K]>>>;
   }
 
-  async function openTab(lockName: string | null): Promise<{ page: Page; signedIn: boolean; first: string[] }> {
+  async function openTab(
+    lockName: string | null,
+    angular = false,
+  ): Promise<{ page: Page; signedIn: boolean; first: string[] }> {
     const page = await context.newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));
     await page.goto(chromium!.pageServer.url);
-    const setup: TabSetup = { emulator: emulator.url, api: api.url, projectId: PROJECT_ID, lockName };
+    const setup: TabSetup = { emulator: emulator.url, api: api.url, projectId: PROJECT_ID, lockName, angular };
     const { signedIn, first } = await inTab(page, 'open', setup);
     return { page, signedIn, first };
   }
 
-  async function signedInPage(lockName: string | null = null): Promise<Page> {
-    const { page, first } = await openTab(lockName);
+  async function signedInPage(lockName: string | null = null, angular = false): Promise<Page> {
+    const { page, first } = await openTab(lockName, angular);
     expect(first).withContext('a request sent before anyone signed in').toEqual(['http 401']);
     await inTab(page, 'signIn', email, 'a-password');
     expect(await inTab(page, 'burst', 1)).toEqual(['ok']);
@@ -139,6 +142,32 @@ describe('fromFirebaseAuth in headless Chromium', () => {
       expect(api.refusals).toBe(0);
       expect(emulator.tokenHits).toBe(1);
       expect(await inTab(page, 'events')).toEqual([]);
+    });
+  });
+
+  describe('one page of a zoneless Angular app (HttpClient, provideAuthRefresh)', () => {
+    it('refreshes once for a burst of 20 requests after a cut-off', async () => {
+      const page = await signedInPage(null, true);
+      await api.cutOff();
+      emulator.resetCounts();
+      api.resetCounts();
+
+      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
+      expect(emulator.tokenHits).toBe(1);
+      expect(api.refusals).toBe(20);
+      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-success']);
+    });
+
+    it('ends the session once for a disabled user: every request rejected, signed out', async () => {
+      const page = await signedInPage(null, true);
+      await api.users.updateUser(uid, { disabled: true });
+      await api.cutOff();
+      emulator.resetCounts();
+
+      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('rejected'));
+      expect(emulator.tokenHits).toBe(1);
+      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
+      expect(await inTab(page, 'signedIn')).toBeFalse();
     });
   });
 

@@ -1,10 +1,15 @@
 // One tab of an app whose users sign in with Firebase, set up as docs/firebase.md says. The Node
 // runner (spec/firebase/chromium-firebase.firebase.ts) opens it in Chromium and drives it through
 // `window.firebaseTab`.
+import '@angular/compiler'; // Angular's npm packages are partially compiled: the JIT compiler links them
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { provideZonelessChangeDetection } from '@angular/core';
+import { createApplication } from '@angular/platform-browser';
 import { initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword, signOut, type Auth } from 'firebase/auth';
-import { firstValueFrom, forkJoin } from 'rxjs';
-import { createHttpClient, WebLocksRefreshLock, type HttpClient } from '../../../lib';
+import { firstValueFrom, forkJoin, type Observable } from 'rxjs';
+import { createHttpClient, WebLocksRefreshLock, type AuthEvent, type AuthOptions } from '../../../lib';
+import { AUTH_EVENTS, authRefreshInterceptor, provideAuthRefresh } from '../../../lib/angular';
 import { fromFirebaseAuth } from '../../../lib/firebase';
 import { endingOf } from '../support/ending-of';
 
@@ -15,9 +20,11 @@ export interface TabSetup {
   readonly projectId: string;
   /** A WebLocksRefreshLock's name, for tabs that share their refreshes; none: each tab alone. */
   readonly lockName: string | null;
+  /** Whether the app sends through Angular's HttpClient (zoneless) rather than the library's client. */
+  readonly angular: boolean;
 }
 
-let tab: { readonly auth: Auth; readonly client: HttpClient; readonly events: string[] } | null = null;
+let tab: { readonly auth: Auth; readonly get: () => Observable<unknown>; readonly events: string[] } | null = null;
 const eventWaiters: Array<() => void> = [];
 
 function current(): NonNullable<typeof tab> {
@@ -34,16 +41,38 @@ async function open(setup: TabSetup): Promise<{ signedIn: boolean; first: string
   const auth = getAuth(app);
   connectAuthEmulator(auth, setup.emulator, { disableWarnings: true });
   const lock = setup.lockName === null ? {} : { lock: new WebLocksRefreshLock(setup.lockName) };
-  const client = createHttpClient({ baseUrl: setup.api, retry: false, auth: fromFirebaseAuth(auth, lock) });
+  const options = fromFirebaseAuth(auth, { ...lock, allowedOrigins: [setup.api] });
+  const { get, events$ } = setup.angular
+    ? await angularApp(setup.api, () => options)
+    : libraryClient(setup.api, options);
   const events: string[] = [];
-  client.authEvents$.subscribe((event) => {
+  events$.subscribe((event) => {
     events.push(event.type);
     for (const wake of eventWaiters.splice(0)) wake();
   });
-  tab = { auth, client, events };
+  tab = { auth, get, events };
   const first = burst(1);
   await auth.authStateReady();
   return { signedIn: auth.currentUser !== null, first: await first };
+}
+
+function libraryClient(api: string, auth: AuthOptions) {
+  const client = createHttpClient({ baseUrl: api, retry: false, auth });
+  return { get: () => client.get('/me'), events$: client.authEvents$ };
+}
+
+// As docs/firebase.md sets Angular up: provideAuthRefresh with a function returning fromFirebaseAuth(...).
+async function angularApp(api: string, options: () => AuthOptions) {
+  const app = await createApplication({
+    providers: [
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([authRefreshInterceptor])),
+      provideAuthRefresh(options),
+    ],
+  });
+  const http = app.injector.get(HttpClient);
+  const events$: Observable<AuthEvent> = app.injector.get(AUTH_EVENTS);
+  return { get: () => http.get(`${api}/me`), events$ };
 }
 
 async function signIn(email: string, password: string): Promise<void> {
@@ -52,8 +81,8 @@ async function signIn(email: string, password: string): Promise<void> {
 
 /** Sends `n` requests at once; answers how each ended: 'ok', a refresh error's reason, or 'http <status>'. */
 function burst(n: number): Promise<string[]> {
-  const { client } = current();
-  const one = () => endingOf(client.get('/me'));
+  const { get } = current();
+  const one = () => endingOf(get());
   return firstValueFrom(forkJoin(Array.from({ length: n }, one)));
 }
 
