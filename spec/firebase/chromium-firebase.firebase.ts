@@ -97,79 +97,59 @@ describe('fromFirebaseAuth in headless Chromium', () => {
     return page;
   }
 
-  describe('one page', () => {
-    it('refreshes once for a burst of 20 requests after a cut-off', async () => {
-      const page = await signedInPage();
-      await api.cutOff();
-      emulator.resetCounts();
-      api.resetCounts();
+  const pages = [
+    { title: 'one page, with the library’s client', angular: false },
+    { title: 'one page of a zoneless Angular app (HttpClient, provideAuthRefresh)', angular: true },
+  ];
+  for (const { title, angular } of pages) {
+    describe(title, () => {
+      it('refreshes once for a burst of 20 requests after a cut-off', async () => {
+        const page = await signedInPage(null, angular);
+        await api.cutOff();
+        emulator.resetCounts();
+        api.resetCounts();
 
-      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
-      expect(emulator.tokenHits).toBe(1);
-      expect(api.refusals).toBe(20);
-      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-success']);
+        expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
+        expect(emulator.tokenHits).toBe(1);
+        expect(api.refusals).toBe(20);
+        expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-success']);
+      });
+
+      it('ends the session once for a disabled user: every request rejected, signed out', async () => {
+        const page = await signedInPage(null, angular);
+        await api.users.updateUser(uid, { disabled: true });
+        await api.cutOff();
+        emulator.resetCounts();
+
+        expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('rejected'));
+        expect(emulator.tokenHits).toBe(1);
+        expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
+        expect(await inTab(page, 'signedIn')).toBeFalse();
+      });
+
+      it('reports a Firebase sign-out as one logout', async () => {
+        const page = await signedInPage(null, angular);
+        await inTab(page, 'signOutOfFirebase');
+
+        expect(await inTab(page, 'events', 1)).toEqual(['logout']);
+        expect(await inTab(page, 'burst', 1)).toEqual(['http 401']);
+      });
+
+      it('uses a refresh the SDK made elsewhere at once: no request goes out with the old token', async () => {
+        const page = await signedInPage(null, angular);
+        await api.cutOff();
+        emulator.resetCounts();
+        api.resetCounts();
+
+        await inTab(page, 'refreshElsewhere');
+
+        expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
+        expect(api.refusals).toBe(0);
+        expect(emulator.tokenHits).toBe(1);
+        expect(await inTab(page, 'events')).toEqual([]);
+      });
     });
-
-    it('ends the session once for a disabled user: every request rejected, signed out', async () => {
-      const page = await signedInPage();
-      await api.users.updateUser(uid, { disabled: true });
-      await api.cutOff();
-      emulator.resetCounts();
-
-      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('rejected'));
-      expect(emulator.tokenHits).toBe(1);
-      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
-      expect(await inTab(page, 'signedIn')).toBeFalse();
-    });
-
-    it('reports a Firebase sign-out as one logout', async () => {
-      const page = await signedInPage();
-      await inTab(page, 'signOutOfFirebase');
-
-      expect(await inTab(page, 'events', 1)).toEqual(['logout']);
-      expect(await inTab(page, 'burst', 1)).toEqual(['http 401']);
-    });
-
-    it('uses a refresh the SDK made elsewhere at once: no request goes out with the old token', async () => {
-      const page = await signedInPage();
-      await api.cutOff();
-      emulator.resetCounts();
-      api.resetCounts();
-
-      await inTab(page, 'refreshElsewhere');
-
-      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
-      expect(api.refusals).toBe(0);
-      expect(emulator.tokenHits).toBe(1);
-      expect(await inTab(page, 'events')).toEqual([]);
-    });
-  });
-
-  describe('one page of a zoneless Angular app (HttpClient, provideAuthRefresh)', () => {
-    it('refreshes once for a burst of 20 requests after a cut-off', async () => {
-      const page = await signedInPage(null, true);
-      await api.cutOff();
-      emulator.resetCounts();
-      api.resetCounts();
-
-      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('ok'));
-      expect(emulator.tokenHits).toBe(1);
-      expect(api.refusals).toBe(20);
-      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-success']);
-    });
-
-    it('ends the session once for a disabled user: every request rejected, signed out', async () => {
-      const page = await signedInPage(null, true);
-      await api.users.updateUser(uid, { disabled: true });
-      await api.cutOff();
-      emulator.resetCounts();
-
-      expect(await inTab(page, 'burst', 20)).toEqual(Array(20).fill('rejected'));
-      expect(emulator.tokenHits).toBe(1);
-      expect(await inTab(page, 'events')).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
-      expect(await inTab(page, 'signedIn')).toBeFalse();
-    });
-  });
+  }
 
   describe('two tabs sharing the signed-in user and a WebLocksRefreshLock', () => {
     let lockName: string;
