@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../support/free-port';
 
 /**
  * A real `redis-server` on a free loopback port, with persistence off, owned by one spec file. It
@@ -89,17 +90,6 @@ export class RedisServer {
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function command(port: number, args: string[]): Promise<string> {
