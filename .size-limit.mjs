@@ -45,6 +45,7 @@ export default [
     core,
     'node',
   ),
+  check('rxjs-auth-http/firebase: fromFirebaseAuth (core excluded)', 'firebase.mjs', '1.1 kB', core),
   check('App: rxjs-auth-http (rxjs excluded)', 'app.mjs'),
   check('App: ky 2 + a refresh by hand', 'ky-app.mjs'),
   check('App: axios + axios-auth-refresh', 'axios-app.mjs'),
