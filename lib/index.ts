@@ -25,10 +25,6 @@ export type { AuthEvent } from './auth/auth-events';
 export { MemoryTokenStore } from './auth/token-store';
 export type { AuthTokens, TokenStore } from './auth/token-store';
 export type { RefreshLock, RefreshLockLimits, SessionEnd } from './auth/refresh-lock';
-// Browser tabs sharing one session. Safe to import anywhere: nothing touches the DOM until used.
-export { WebLocksRefreshLock } from './tabs/web-locks-refresh-lock';
-export type { WebLocksRefreshLockOptions } from './tabs/web-locks-refresh-lock';
-export { LocalStorageTokenStore } from './tabs/local-storage-token-store';
 export { oauth2Refresh } from './oauth/oauth2-refresh';
 export type { OAuth2RefreshOptions } from './oauth/oauth2-refresh';
 export { oauth2Revoke } from './oauth/oauth2-revoke';

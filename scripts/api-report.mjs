@@ -6,7 +6,7 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const ENTRIES = ['index', 'angular', 'node', 'dpop', 'redis', 'firebase'];
+const ENTRIES = ['index', 'angular', 'node', 'dpop', 'redis', 'firebase', 'tabs'];
 const local = process.argv.includes('--local');
 const root = path.resolve('.');
 mkdirSync(path.join(root, 'api'), { recursive: true });

@@ -65,6 +65,8 @@ const entries = [
   // Like the Node entry, DPoP takes the core's error classes by name: one RequestError across entries.
   { name: 'dpop', source: 'lib/dpop/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
   { name: 'redis', source: 'lib/redis/index.ts', platform: 'node', plugins: [nodeUsesCoreByName] },
+  // Tabs take RefreshLockError from the core by name, like DPoP its errors.
+  { name: 'tabs', source: 'lib/tabs/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
   // Imports nothing from `firebase` (an optional peer): it reads the SDK's objects by shape.
   { name: 'firebase', source: 'lib/firebase/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
 ];

@@ -1,7 +1,8 @@
 // Checks the built Node entry against the built core, in both module formats: the Node bundle
 // holds no copy of the core's errors (it imports 'rxjs-auth-http' by name), the core holds no
 // node:http, and a failure that comes through the node:http transport is the core's own class.
-// The DPoP entry likewise takes the core's errors by name: its DPoPKeyLostError is a core RequestError.
+// The DPoP entry likewise takes the core's errors by name: its DPoPKeyLostError is a core RequestError;
+// so does the tabs entry, whose lock fails with the core's RefreshLockError.
 // Run after `npm run build`: `npm run check:node-dist`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const formats = {
     dpop: await import('rxjs-auth-http/dpop'),
     file: 'dist/esm/node.mjs',
     dpopFile: 'dist/esm/dpop.mjs',
+    tabsFile: 'dist/esm/tabs.mjs',
     coreFile: 'dist/esm/index.mjs',
   },
   cjs: {
@@ -24,6 +26,7 @@ const formats = {
     dpop: require('rxjs-auth-http/dpop'),
     file: 'dist/cjs/node.cjs',
     dpopFile: 'dist/cjs/dpop.cjs',
+    tabsFile: 'dist/cjs/tabs.cjs',
     coreFile: 'dist/cjs/index.cjs',
   },
 };
@@ -34,8 +37,8 @@ await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
 const { port } = probe.address();
 await new Promise((resolve) => probe.close(resolve));
 
-for (const [format, { core, node, dpop, file, dpopFile, coreFile }] of Object.entries(formats)) {
-  for (const entryFile of [file, dpopFile]) {
+for (const [format, { core, node, dpop, file, dpopFile, tabsFile, coreFile }] of Object.entries(formats)) {
+  for (const entryFile of [file, dpopFile, tabsFile]) {
     const bundle = readFileSync(entryFile, 'utf8');
     assert.ok(
       !/\b(RequestError|NetworkError|HttpError) = class\b|class (RequestError|NetworkError|HttpError)\b/.test(bundle),
@@ -60,5 +63,5 @@ for (const [format, { core, node, dpop, file, dpopFile, coreFile }] of Object.en
   assert.ok(error instanceof core.NetworkError, `${format}: the error is not the core's NetworkError`);
   assert.ok(error instanceof core.RequestError, `${format}: the error is not the core's RequestError`);
   assert.equal(error.code, 'ECONNREFUSED');
-  console.log(`${format}: one core, shared by 'rxjs-auth-http', 'rxjs-auth-http/node' and 'rxjs-auth-http/dpop'`);
+  console.log(`${format}: one core, shared by 'rxjs-auth-http', '/node', '/dpop' and '/tabs'`);
 }

@@ -17,7 +17,7 @@ import { IndexedDbRecord, tokensIn } from './indexed-db-record';
  *
  * @example
  * ```ts
- * import { LocalStorageTokenStore } from 'rxjs-auth-http';
+ * import { LocalStorageTokenStore } from 'rxjs-auth-http/tabs';
  *
  * const store = new LocalStorageTokenStore('example-app.tokens');
  * // After the login form:

@@ -40,7 +40,8 @@ const UNBOUNDED_REFRESH_HOLD_MS = 60_000;
  *
  * @example
  * ```ts
- * import { createHttpClient, LocalStorageTokenStore, oauth2Refresh, WebLocksRefreshLock } from 'rxjs-auth-http';
+ * import { createHttpClient, oauth2Refresh } from 'rxjs-auth-http';
+import { LocalStorageTokenStore, WebLocksRefreshLock } from 'rxjs-auth-http/tabs';
  *
  * const client = createHttpClient({
  *   baseUrl: 'https://api.example.com',

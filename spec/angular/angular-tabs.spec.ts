@@ -3,13 +3,8 @@ import '@angular/compiler';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import type { EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, forkJoin } from 'rxjs';
-import {
-  MemoryTokenStore,
-  oauth2Refresh,
-  WebLocksRefreshLock,
-  type AuthEvent,
-  type AuthOptions,
-} from '../../lib/index';
+import { MemoryTokenStore, oauth2Refresh, type AuthEvent, type AuthOptions } from '../../lib/index';
+import { WebLocksRefreshLock } from '../../lib/tabs/index';
 import {
   AUTH_EVENTS,
   AUTH_SESSION,

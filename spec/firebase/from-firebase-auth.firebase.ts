@@ -1,7 +1,8 @@
 import { signInWithEmailAndPassword, signOut } from 'firebase/auth';
 import { firstValueFrom, forkJoin, type Observable, of } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
-import { createHttpClient, WebLocksRefreshLock, type AuthEvent, type HttpClient } from '../../lib/index';
+import { createHttpClient, type AuthEvent, type HttpClient } from '../../lib/index';
+import { WebLocksRefreshLock } from '../../lib/tabs/index';
 import { fromFirebaseAuth, type FromFirebaseAuthOptions } from '../../lib/firebase/index';
 import { AuthEmulator } from './support/auth-emulator';
 import { failureName } from './support/ending-of';

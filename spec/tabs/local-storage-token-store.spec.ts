@@ -1,4 +1,4 @@
-import { LocalStorageTokenStore } from '../../lib';
+import { LocalStorageTokenStore } from '../../lib/tabs';
 
 // In Node (and server-side rendering) there is no localStorage and no IndexedDB: the store must
 // still load and work, in memory only. Its browser behaviour runs in Chromium (spec/browser/tabs.browser.ts).

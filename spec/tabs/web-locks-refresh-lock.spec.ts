@@ -16,12 +16,12 @@ import {
   MemoryTokenStore,
   oauth2Refresh,
   RefreshLockError,
-  WebLocksRefreshLock,
   type AuthEvent,
   type AuthTokens,
   type HttpClient,
   type TokenStore,
 } from '../../lib';
+import { WebLocksRefreshLock } from '../../lib/tabs';
 import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
 
 // Node has no `navigator.locks`: these specs run the lock's in-tab fallback, its bounds and its

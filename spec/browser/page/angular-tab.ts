@@ -6,7 +6,8 @@ import '@angular/compiler'; // Angular's npm packages are partially compiled: th
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { type ApplicationRef, Component, inject, NgZone, provideZoneChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { LocalStorageTokenStore, oauth2Refresh, WebLocksRefreshLock } from '../../../lib';
+import { oauth2Refresh } from '../../../lib';
+import { LocalStorageTokenStore, WebLocksRefreshLock } from '../../../lib/tabs';
 import { authRefreshInterceptor, provideAuthRefresh } from '../../../lib/angular';
 import type { TabSetup } from './tabs-suite';
 

@@ -3,14 +3,8 @@
 // (tabs) of one origin and drives each through these functions.
 import { defer, forkJoin, lastValueFrom, type Observable } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
-import {
-  createHttpClient,
-  LocalStorageTokenStore,
-  oauth2Refresh,
-  WebLocksRefreshLock,
-  type AuthTokens,
-  type HttpClient,
-} from '../../../lib';
+import { createHttpClient, oauth2Refresh, type AuthTokens, type HttpClient } from '../../../lib';
+import { LocalStorageTokenStore, WebLocksRefreshLock } from '../../../lib/tabs';
 
 /** What every tab of one spec shares: the API, and the names of the store and the lock. */
 export interface TabSetup {
