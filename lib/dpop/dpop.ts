@@ -131,6 +131,7 @@ export class DPoP {
   /**
    * Sends a token endpoint request with a proof, retrying once when the server answers
    * `use_dpop_nonce`. `newKey` says whether a key may be created (a login) or must exist (a refresh).
+   * @internal For `oauth2Refresh` and `oauth2Revoke`.
    */
   sendToTokenEndpoint(req: HttpRequest, send: HttpHandler, newKey: boolean): Observable<HttpResponse<unknown>> {
     return this.signedSend(
@@ -143,7 +144,10 @@ export class DPoP {
     );
   }
 
-  /** Whether `error` says the key the tokens are bound to is gone. */
+  /**
+   * Whether `error` says the key the tokens are bound to is gone.
+   * @internal For the session, which ends when the key is lost.
+   */
   isKeyLost(error: unknown): boolean {
     return error instanceof DPoPKeyLostError;
   }
@@ -152,6 +156,7 @@ export class DPoP {
    * What a failed attempt says about the token, for the session: `true` when the key is lost (the
    * refresh then finds it lost and ends the session), `false` for a nonce challenge that remained
    * after its one retry (a new token would not help), `undefined` when the status decides.
+   * @internal For the session's 401 handling.
    */
   asksForNewToken(error: unknown): boolean | undefined {
     if (this.isKeyLost(error)) return true;
