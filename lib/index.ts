@@ -32,6 +32,7 @@ export type { OAuth2RevokeOptions } from './oauth/oauth2-revoke';
 export type { ClientAuthMethod, OAuth2ClientOptions } from './oauth/oauth2-endpoint';
 export { withTokenTransport } from './oauth/with-token-transport';
 
+export { AuthHttpError } from './errors/auth-http-error';
 export { RequestError } from './errors/request-error';
 export { HttpError } from './errors/http-error';
 export { NetworkError } from './errors/network-error';

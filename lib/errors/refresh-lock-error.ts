@@ -1,4 +1,4 @@
-import { RequestError } from './request-error';
+import { AuthHttpError } from './auth-http-error';
 
 /**
  * Why a {@link RefreshLock} could not cover a refresh:
@@ -23,13 +23,13 @@ export type RefreshLockFailureReason = 'unavailable' | 'timeout' | 'lost';
  * });
  * ```
  */
-export class RefreshLockError extends RequestError {
+export class RefreshLockError extends AuthHttpError {
   override name = 'RefreshLockError' as const;
   /** What went wrong with the lock. */
   readonly reason: RefreshLockFailureReason;
 
   constructor(reason: RefreshLockFailureReason, cause?: unknown) {
-    super(`the refresh lock failed (${reason})`, undefined, { cause });
+    super(`the refresh lock failed (${reason})`, { cause });
     this.reason = reason;
   }
 

@@ -1,10 +1,11 @@
+import { AuthHttpError } from './auth-http-error';
 import type { RequestSummary } from './redact';
 
 /**
- * The base class of every error this library emits, so one `instanceof` check catches them all.
- *
- * Each subclass names the failure in `name`, carries the request that failed with its secrets
- * redacted, and keeps the underlying error in the standard `cause`. Messages never contain a token.
+ * What went wrong with a request: the base of {@link HttpError}, {@link NetworkError},
+ * {@link RequestTimeoutError}, {@link ResponseParseError}, {@link InvalidRequestError} and
+ * {@link AuthRefreshError}. Each carries the request that failed with its secrets redacted (absent
+ * for a refresh failure, which many requests share), and keeps the underlying error in `cause`.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import type { RequestSummary } from './redact';
  * });
  * ```
  */
-export class RequestError extends Error {
+export class RequestError extends AuthHttpError {
   override name: string = 'RequestError';
   /** The request that failed, redacted; absent when the error did not come from one request. */
   readonly request: RequestSummary | undefined;
@@ -25,8 +26,7 @@ export class RequestError extends Error {
     this.request = request;
   }
 
-  /** A plain, secret-free object for loggers that serialize errors. */
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, request: this.request };
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), request: this.request };
   }
 }

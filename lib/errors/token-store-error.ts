@@ -1,4 +1,4 @@
-import { RequestError } from './request-error';
+import { AuthHttpError } from './auth-http-error';
 
 /**
  * The token store threw or rejected while the client read, wrote or cleared tokens. `cause` is
@@ -12,13 +12,13 @@ import { RequestError } from './request-error';
  * });
  * ```
  */
-export class TokenStoreError extends RequestError {
+export class TokenStoreError extends AuthHttpError {
   override name = 'TokenStoreError' as const;
   /** The store method that failed. */
   readonly operation: 'get' | 'set' | 'clear';
 
   constructor(operation: 'get' | 'set' | 'clear', cause: unknown) {
-    super(`the token store failed to ${operation} tokens`, undefined, { cause });
+    super(`the token store failed to ${operation} tokens`, { cause });
     this.operation = operation;
   }
 
