@@ -9,7 +9,7 @@ import { resolveClientOptions, type HttpClientOptions } from './client-options';
 import type { HttpRequest, HttpRequestInit } from './http-request';
 import type { HttpResponse } from './http-response';
 import { chainInterceptors } from './interceptor';
-import { retryInterceptor } from '../retry/retry-interceptor';
+import { retryInterceptor } from '../retry/retry-with-backoff';
 import { ajaxTransport } from '../transport/ajax-transport';
 
 const bodyOf = <T>(response: HttpResponse<T>): T => response.body;

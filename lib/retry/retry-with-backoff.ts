@@ -1,3 +1,4 @@
+import type { HttpInterceptor } from '../client/interceptor';
 import { asyncScheduler, defer, type MonoTypeOperatorFunction, type Observable, retry, throwError, timer } from 'rxjs';
 import { retryDelay } from './retry-delay';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options';
@@ -45,4 +46,19 @@ export function retryAttempts<T>(attempt: () => Observable<T>, options: Resolved
       }),
     );
   });
+}
+
+/**
+ * The interceptor that retries transient failures as each request's `retry` settings say. The
+ * client puts it right after the auth layer: the auth layer then wraps every retry, so a request
+ * refreshes at most once however often it is retried, and the interceptors after this one run
+ * again for every attempt on the network. A 401 passes straight through to the auth layer.
+ */
+export function retryInterceptor(): HttpInterceptor {
+  return (req, next) => {
+    if (req.retry.limit === 0 || !req.retry.methods.has(req.method)) return next(req);
+    // Each attempt calls the rest of the chain anew, rather than resubscribing to what its first
+    // call returned.
+    return retryAttempts(() => next(req), req.retry);
+  };
 }
