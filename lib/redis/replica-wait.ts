@@ -1,0 +1,31 @@
+import type { RedisConnection } from './redis-connection';
+
+/**
+ * Resolves the `replicaWaitMs` option: by default 100 ms on a client whose primaries fail over
+ * (Cluster, Sentinel), where a write that never reached a replica is lost with its primary, and
+ * none on a single server, where `WAIT` would only ever run out. Throws a TypeError for anything
+ * but a positive number of milliseconds or `false`.
+ */
+export function replicaWaitMs(owner: string, option: number | false | undefined, redis: RedisConnection): number {
+  if (option === undefined) return redis.failsOver ? 100 : 0;
+  if (option === false) return 0;
+  if (typeof option !== 'number' || !Number.isFinite(option) || option < 1)
+    throw new TypeError(`${owner}: options.replicaWaitMs must be a positive number of milliseconds, or false`);
+  return Math.round(option);
+}
+
+/**
+ * Waits at most `ms` for one replica of the key's primary to acknowledge the writes made so far on
+ * this connection (`WAIT 1 ms`). Best effort: a write that no replica has yet is still the
+ * primary's, so neither a count of 0 nor an error fails the caller; the compare-and-set on the
+ * token record fences whatever a failover then loses.
+ */
+export async function waitForReplica(
+  redis: RedisConnection,
+  key: string,
+  ms: number,
+  timeoutMs: number,
+): Promise<void> {
+  if (ms === 0) return;
+  await redis.command(key, ['WAIT', '1', String(ms)], ms + timeoutMs).catch(() => undefined);
+}
