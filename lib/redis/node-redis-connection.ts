@@ -43,17 +43,13 @@ export function nodeRedisClusterConnection(client: NodeRedisCluster): RedisConne
     isReady: () => client.isReady ?? client.isOpen,
     command: (key, args, timeoutMs) =>
       withDeadline(timeoutMs, (signal) => client.sendCommand(key, false, args, { abortSignal: signal })),
-    subscribe: async (listeners, onReady) => {
-      const channels = Object.keys(listeners);
-      const listener = dispatch(listeners);
-      // A node that is ready again (the promoted replica among them) may have missed messages.
-      client.on('node-ready', onReady);
-      await subscribed(client.sSubscribe(channels, listener), () => client.off('node-ready', onReady));
-      return async () => {
-        client.off('node-ready', onReady);
-        await client.sUnsubscribe(channels, listener);
-      };
-    },
+    // A node that is ready again (the promoted replica among them) may have missed messages.
+    subscribe: (listeners, onReady) =>
+      subscribeOnClient(listeners, {
+        onReady: (listening) => (listening ? client.on('node-ready', onReady) : client.off('node-ready', onReady)),
+        subscribe: (channels, listener) => client.sSubscribe(channels, listener),
+        unsubscribe: (channels, listener) => client.sUnsubscribe(channels, listener),
+      }),
   };
 }
 
@@ -65,30 +61,44 @@ export function nodeRedisSentinelConnection(client: NodeRedisSentinel): RedisCon
     isReady: () => client.isReady,
     command: (_key, args, timeoutMs) =>
       withDeadline(timeoutMs, (signal) => client.sendCommand(false, args, { abortSignal: signal })),
-    subscribe: async (listeners, onReady) => {
-      const channels = Object.keys(listeners);
-      const listener = dispatch(listeners);
-      // After a failover the subscription moves to the new primary: messages may have been missed.
-      client.on('topology-change', onReady);
-      await subscribed(client.subscribe(channels, listener), () => client.off('topology-change', onReady));
-      return async () => {
-        client.off('topology-change', onReady);
-        await client.unsubscribe(channels, listener);
-      };
-    },
+    // After a failover the subscription moves to the new primary: messages may have been missed.
+    subscribe: (listeners, onReady) =>
+      subscribeOnClient(listeners, {
+        onReady: (listening) =>
+          listening ? client.on('topology-change', onReady) : client.off('topology-change', onReady),
+        subscribe: (channels, listener) => client.subscribe(channels, listener),
+        unsubscribe: (channels, listener) => client.unsubscribe(channels, listener),
+      }),
   };
 }
 
-// A subscription that failed leaves no listener behind on the user's client.
-async function subscribed(subscription: Promise<unknown>, undo: () => void): Promise<void> {
+type Listener = (message: string | Buffer, channel: string | Buffer) => void;
+
+// Subscribes on the user's client, and resolves with what removes only this subscription's
+// listeners; a subscription that failed leaves none behind.
+async function subscribeOnClient(
+  listeners: ChannelListeners,
+  client: {
+    onReady(listening: boolean): unknown;
+    subscribe(channels: string[], listener: Listener): Promise<unknown>;
+    unsubscribe(channels: string[], listener: Listener): Promise<unknown>;
+  },
+): Promise<() => Promise<void>> {
+  const channels = Object.keys(listeners);
+  const listener = dispatch(listeners);
+  client.onReady(true);
   try {
-    await subscription;
+    await client.subscribe(channels, listener);
   } catch (error) {
-    undo();
+    client.onReady(false);
     throw error;
   }
+  return async () => {
+    client.onReady(false);
+    await client.unsubscribe(channels, listener);
+  };
 }
 
-function dispatch(listeners: ChannelListeners): (message: string | Buffer, channel: string | Buffer) => void {
+function dispatch(listeners: ChannelListeners): Listener {
   return (message, channel) => listeners[String(channel)]?.(String(message));
 }

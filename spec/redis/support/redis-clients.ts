@@ -94,33 +94,42 @@ async function ioRedis(client: IoRedisLike, shape: RedisClient): Promise<SpecCli
 
 const url = ({ host, port }: Address) => ({ url: `redis://${host}:${port}` });
 
+// A node-redis major's three constructors, typed as the entry's shapes: the library's own types
+// must satisfy them.
+interface NodeRedisLibrary {
+  createClient(options: { url: string }): NodeRedisLike & NodeRedisClient;
+  createCluster(options: { rootNodes: Array<{ url: string }> }): NodeRedisLike & NodeRedisCluster;
+  createSentinel(options: { name: string; sentinelRootNodes: Address[] }): NodeRedisLike & NodeRedisSentinel;
+}
+
+function nodeRedisKind(library: NodeRedisLibrary): RedisClientKind['connect'] {
+  return (target) => {
+    if (target.shape === 'cluster') {
+      const cluster = library.createCluster({ rootNodes: target.nodes.map(url) });
+      return nodeRedis(cluster, cluster);
+    }
+    if (target.shape === 'sentinel') {
+      const sentinel = library.createSentinel({ name: target.name, sentinelRootNodes: [...target.sentinels] });
+      return nodeRedis(sentinel, sentinel);
+    }
+    const client = library.createClient({ url: target.url });
+    return nodeRedis(client, client);
+  };
+}
+
 // Each client as a user would create it, with its defaults: reconnecting, and following
 // failovers, on its own.
 const kinds: Record<ClientName, RedisClientKind['connect']> = {
-  'node-redis 6': (target) => {
-    if (target.shape === 'cluster') {
-      const cluster = createCluster6({ rootNodes: target.nodes.map(url) });
-      return nodeRedis(cluster, cluster satisfies NodeRedisCluster);
-    }
-    if (target.shape === 'sentinel') {
-      const sentinel = createSentinel6({ name: target.name, sentinelRootNodes: [...target.sentinels] });
-      return nodeRedis(sentinel, sentinel satisfies NodeRedisSentinel);
-    }
-    const client = createNodeRedis6({ url: target.url });
-    return nodeRedis(client, client satisfies NodeRedisClient);
-  },
-  'node-redis 5': (target) => {
-    if (target.shape === 'cluster') {
-      const cluster = createCluster5({ rootNodes: target.nodes.map(url) });
-      return nodeRedis(cluster, cluster satisfies NodeRedisCluster);
-    }
-    if (target.shape === 'sentinel') {
-      const sentinel = createSentinel5({ name: target.name, sentinelRootNodes: [...target.sentinels] });
-      return nodeRedis(sentinel, sentinel satisfies NodeRedisSentinel);
-    }
-    const client = createNodeRedis5({ url: target.url });
-    return nodeRedis(client, client satisfies NodeRedisClient);
-  },
+  'node-redis 6': nodeRedisKind({
+    createClient: createNodeRedis6,
+    createCluster: createCluster6,
+    createSentinel: createSentinel6,
+  }),
+  'node-redis 5': nodeRedisKind({
+    createClient: createNodeRedis5,
+    createCluster: createCluster5,
+    createSentinel: createSentinel5,
+  }),
   'ioredis 6': (target) => {
     if (target.shape === 'cluster') {
       const cluster = new IoRedisCluster6([...target.nodes]);
