@@ -12,9 +12,11 @@ import type { LoopTally } from './support/worker-protocol';
 // killed node rejoining, a kill -9 while a refresh is in flight, and expiries after.
 const PROCESSES = 8;
 const LOOPS = 50;
-// The lease RedisRefreshLock gives this refresh timeout by default: it outlasts a client that takes
-// 13 s to find the promoted primary (node-redis' Cluster), so the holder keeps it through a failover.
-const limits = { refreshTimeout: 10_000, leaseMs: 20_000 };
+// The defaults: refreshTimeout 30 s, and the lease RedisRefreshLock gives it (+ 10 s). The lease must
+// outlast the time a holder's client takes to find the promoted primary: with 20 s, one run in three
+// lost the lease of a holder whose node-redis 6 Cluster client had not found it yet, and a second
+// process presented the spent refresh token (reuse 1; the session ended without a grace period).
+const limits = { refreshTimeout: 30_000, leaseMs: 40_000 };
 // The token server's rotation grace period in each run: none with node-redis (a spent refresh token
 // presented again is refused, and the session ends), one as long as the run with ioredis (it is
 // honoured, and counted as graceReuse). The runs expect no presentation either way.
@@ -114,6 +116,7 @@ for (const [topologyName, start] of topologies) {
     // Every process has had a request succeed with the tokens Redis now holds, newer than `stale`.
     async function everyoneMovedOn(store: RedisTokenStore, stale: string, what: string): Promise<string> {
       let fresh = stale;
+      const began = Date.now();
       await until(
         async () => {
           fresh = (await store.getLatest().catch(() => null))?.accessToken ?? stale;
@@ -122,7 +125,12 @@ for (const [topologyName, start] of topologies) {
         },
         60_000,
         `every process to use the tokens of ${what}`,
-      );
+      ).catch(async (error: Error) => {
+        // What the processes and the token server saw meanwhile, for the report (never a token).
+        const { refreshCalls, refreshTokenReuse, graceReuse } = api.stats;
+        const seen = { refreshCalls, refreshTokenReuse, graceReuse, ...(await totals()), lastToken: undefined };
+        throw new Error(`${error.message} (${Date.now() - began} ms): ${JSON.stringify(seen)}`);
+      });
       return fresh;
     }
 
