@@ -44,10 +44,11 @@ export function ioRedisClusterConnection(client: IoRedisCluster): RedisConnectio
   };
 }
 
-// ioredis routes a command by its keys, and one without (WAIT) to any node: a pipeline goes to the
-// node of its first keyed command, so WAIT asks the key's primary, on the connection that wrote.
+// ioredis routes a command by its keys, and one without (WAIT, ROLE) to any node: a pipeline goes to
+// the node of its first keyed command, so these ask the key's primary, on the connection that wrote.
+const KEYLESS = new Set(['WAIT', 'ROLE']);
 async function routed(client: IoRedisCluster, key: string, args: string[]): Promise<unknown> {
-  if (args[0] !== 'WAIT') return client.call(args[0]!, ...args.slice(1));
+  if (!KEYLESS.has(args[0]!)) return client.call(args[0]!, ...args.slice(1));
   const answers = await client.pipeline([['EXISTS', key], args]).exec();
   const [error, answer] = answers?.[1] ?? [new Error('the pipeline was not run'), null];
   if (error) throw error;

@@ -15,10 +15,12 @@ export function replicaWaitMs(owner: string, option: number | false | undefined,
 }
 
 /**
- * Waits at most `ms` for one replica of the key's primary to acknowledge the writes made so far on
- * this connection (`WAIT 1 ms`). Best effort: a write that no replica has yet is still the
- * primary's, so neither a count of 0 nor an error fails the caller; the compare-and-set on the
- * token record fences whatever a failover then loses.
+ * Waits for one replica of the key's primary to acknowledge the writes made so far on this
+ * connection: `WAIT 1 ms`, and if no replica answered that soon but one is connected (`ROLE`), up
+ * to ten times longer, since a failover would promote a replica that lacks the write. A primary
+ * with no replica connected cannot fail over, so nothing more is waited for. Best effort: neither a
+ * count of 0 nor an error fails the caller; the compare-and-set on the token record fences
+ * whatever a failover still loses.
  */
 export async function waitForReplica(
   redis: RedisConnection,
@@ -27,5 +29,9 @@ export async function waitForReplica(
   timeoutMs: number,
 ): Promise<void> {
   if (ms === 0) return;
-  await redis.command(key, ['WAIT', '1', String(ms)], ms + timeoutMs).catch(() => undefined);
+  const ask = (args: string[], bound: number) => redis.command(key, args, bound + timeoutMs).catch(() => null);
+  if (Number(await ask(['WAIT', '1', String(ms)], ms)) >= 1) return;
+  const role = await ask(['ROLE'], 0);
+  const replicas = Array.isArray(role) && Array.isArray(role[2]) ? role[2].length : 0;
+  if (replicas > 0) await ask(['WAIT', '1', String(ms * 10)], ms * 10);
 }
