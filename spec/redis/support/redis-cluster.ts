@@ -138,11 +138,17 @@ export class RedisCluster {
     );
   }
 
+  // Every live node sees the whole cluster, and the same primaries serving the same slots: a node
+  // that was just started again may still take itself for the primary it was.
   private async agreed(): Promise<boolean> {
+    const live = this.live();
     const states = await Promise.all(
-      this.live().map(async (node) => infoFields(await query(node.port, ['CLUSTER', 'INFO']).catch(() => ''))),
+      live.map(async (node) => infoFields(await query(node.port, ['CLUSTER', 'INFO']).catch(() => ''))),
     );
-    return states.every((fields) => fields.get('cluster_state') === 'ok' && fields.get('cluster_slots_ok') === '16384');
+    if (!states.every((fields) => fields.get('cluster_state') === 'ok' && fields.get('cluster_slots_ok') === '16384'))
+      return false;
+    const views = await Promise.all(live.map(async (node) => JSON.stringify(await this.shards(node.port))));
+    return views.every((view) => view === views[0]);
   }
 
   // The primaries with slots, from CLUSTER NODES: `<id> <ip:port@bus> <flags> <master> ... <slots>`.
@@ -150,17 +156,19 @@ export class RedisCluster {
     const lines = String(await query(port, ['CLUSTER', 'NODES']))
       .trim()
       .split('\n');
-    return lines.flatMap((line) => {
-      const [, address, flags, , , , , link, ...ranges] = line.trim().split(' ');
-      if (!flags?.split(',').includes('master') || flags.includes('fail') || link !== 'connected') return [];
-      const slots = ranges
-        .filter((range) => !range.startsWith('['))
-        .map((range): [number, number] => {
-          const [low, high] = range.split('-').map(Number);
-          return [low!, high ?? low!];
-        });
-      if (slots.length === 0) return [];
-      return [{ primary: Number(address!.split('@')[0]!.split(':')[1]), slots }];
-    });
+    return lines
+      .flatMap((line) => {
+        const [, address, flags, , , , , link, ...ranges] = line.trim().split(' ');
+        if (!flags?.split(',').includes('master') || flags.includes('fail') || link !== 'connected') return [];
+        const slots = ranges
+          .filter((range) => !range.startsWith('['))
+          .map((range): [number, number] => {
+            const [low, high] = range.split('-').map(Number);
+            return [low!, high ?? low!];
+          });
+        if (slots.length === 0) return [];
+        return [{ primary: Number(address!.split('@')[0]!.split(':')[1]), slots }];
+      })
+      .sort((a, b) => a.primary - b.primary);
   }
 }
