@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const redis = await RedisServer.start();
   const api = await TokenApiServer.start();
   try {
-    const connection = await redisClientKind('node-redis 6').connect(redis.url);
+    const connection = await redisClientKind('node-redis 6').connect(redis.target);
     const key = '{bench}:tokens';
     const shared = new RedisTokenStore(connection, { key });
     const tokens: AuthTokens = {
@@ -37,14 +37,14 @@ async function main(): Promise<void> {
     await connection.closeForSpec();
 
     const expiryKey = '{bench:expiry}:tokens';
-    const seed = await redisClientKind('node-redis 6').connect(redis.url);
+    const seed = await redisClientKind('node-redis 6').connect(redis.target);
     const seedStore = new RedisTokenStore(seed, { key: expiryKey });
     await seedStore.set(api.issueTokens());
     const workers = await Promise.all(
       Array.from({ length: PROCESSES }, () =>
         WorkerProcess.start({
           client: 'node-redis 6',
-          redisUrl: redis.url,
+          target: redis.target,
           apiUrl: api.url,
           key: expiryKey,
           refreshTimeout: 15_000,

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Observable, type Subscription } from 'rxjs';
 import { RefreshLockError, type RefreshLock, type RefreshLockLimits, type SessionEnd } from '../index';
 import { redisConnection, type RedisClient, type RedisConnection } from './redis-connection';
+import { isFailover } from './failover-error';
+import { within } from './with-deadline';
 import { redisKeys, RELEASED, type RedisKeys } from './redis-keys';
+import { replicaWaitMs, waitForReplica } from './replica-wait';
 import { sessionEndFrom, sessionEndMessage } from './session-end-message';
 
 /** Options of {@link RedisRefreshLock}. */
@@ -18,15 +21,34 @@ export interface RedisRefreshLockOptions {
   readonly pollMs?: number;
   /** How long one Redis command may take before it fails; default 2 000 ms. */
   readonly commandTimeoutMs?: number;
+  /**
+   * How long a taken lease waits for one replica to acknowledge it (`WAIT 1 <ms>`; ten times
+   * longer while a replica is connected but slow) before the refresh starts, so that a failover
+   * does not hand the lock to a second process; `false`: not at all. Default 100 ms with a Cluster
+   * or Sentinel client, none with a client on one server.
+   */
+  readonly replicaWaitMs?: number | false;
 }
 
 // Both compare the lease's random value, so a process can release or extend only its own lease,
-// never the one a second process took after the first one's lease ran out.
+// never the one a second process took after the first one's lease ran out. The channel is KEYS[2],
+// published with PUBLISH, or SPUBLISH on a Cluster (ARGV[2]).
 const RELEASE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[2], '${RELEASED}')
+redis.call(ARGV[2], KEYS[2], '${RELEASED}')
 return 1`;
+// Takes the lease, or confirms it when it is already this holder's: a try that timed out may have
+// taken it after all, and the retry must not then wait a whole lease for its own.
+const TAKE = `
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 'OK'
+end
+if held then return false end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 'OK'`;
 const EXTEND = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
@@ -37,7 +59,9 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
  * scripts that check the random value. Waiting processes wake when the lease is released (a
  * message on the key's channel; a bounded poll covers a lost message or a holder that died) and
  * wait at most the lease plus the refresh timeout. When Redis cannot be reached, the refresh fails
- * at once with {@link RefreshLockError} `unavailable`: it never runs unlocked. A holder that loses
+ * at once with {@link RefreshLockError} `unavailable`: it never runs unlocked. On a Cluster or
+ * Sentinel client it tries again through a failover, within the same wait, and a taken lease waits
+ * (at most `replicaWaitMs`) for a replica to have it, so that a failover does not lose it. A holder that loses
  * its lease abandons the refresh (`lost`); the store's compare-and-set fences it in any case.
  *
  * It also tells the other processes on the key when the session ended here (the refresh token was
@@ -69,7 +93,12 @@ export class RedisRefreshLock implements RefreshLock {
   readonly sessionEnds$: Observable<SessionEnd>;
   private readonly redis: RedisConnection;
   private readonly keys: RedisKeys;
-  private readonly options: { leaseMs: number | undefined; pollMs: number; commandTimeoutMs: number };
+  private readonly options: {
+    leaseMs: number | undefined;
+    pollMs: number;
+    commandTimeoutMs: number;
+    replicaWaitMs: number;
+  };
   private readonly wakers = new Set<() => void>();
   /** Tags this process's announcements, so that it can drop them when Redis echoes them back. */
   private readonly sender = randomUUID();
@@ -83,6 +112,7 @@ export class RedisRefreshLock implements RefreshLock {
       leaseMs: options.leaseMs,
       pollMs: options.pollMs ?? 1_000,
       commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
+      replicaWaitMs: replicaWaitMs('RedisRefreshLock', options.replicaWaitMs, this.redis),
     };
     this.sessionEnds$ = new Observable<SessionEnd>((subscriber) => {
       const heard = (end: SessionEnd) => subscriber.next(end);
@@ -94,10 +124,11 @@ export class RedisRefreshLock implements RefreshLock {
 
   /** Tells the other processes on the key that the session ended here; carries no token, never throws. */
   announceSessionEnd(end: SessionEnd): void {
-    const publish = ['PUBLISH', this.keys.sessionEnds, sessionEndMessage(this.sender, end)];
+    const { sessionEnds } = this.keys;
+    const publish = [this.redis.publish, sessionEnds, sessionEndMessage(this.sender, end)];
     try {
       // Best effort, like a release: the store's cleared record reaches every process in any case.
-      this.redis.command(publish, this.options.commandTimeoutMs).catch(() => undefined);
+      this.redis.command(sessionEnds, publish, this.options.commandTimeoutMs).catch(() => undefined);
     } catch {
       // A client torn down under us: nothing to tell anyone with.
     }
@@ -129,10 +160,12 @@ export class RedisRefreshLock implements RefreshLock {
     });
   }
 
-  /** Closes the subscription connection this lock opened to hear releases and session ends. */
+  /** Closes the subscription this lock opened; gives up after `commandTimeoutMs` on a server that is gone. */
   async close(): Promise<void> {
-    const unsubscribe = await this.subscription?.catch(() => null);
-    await unsubscribe?.();
+    await within(this.options.commandTimeoutMs, async () => {
+      const unsubscribe = await this.subscription?.catch(() => null);
+      await unsubscribe?.();
+    });
   }
 
   private leaseFor(refreshTimeout: number): number {
@@ -140,7 +173,9 @@ export class RedisRefreshLock implements RefreshLock {
     return Math.max(this.options.leaseMs ?? refreshTimeout + 10_000, shortest);
   }
 
-  // Tries the lease until it is ours, the wait runs out, or the caller leaves.
+  // Tries the lease until it is ours, the wait runs out, or the caller leaves. A single server that
+  // cannot be reached fails the refresh at once; a Cluster or Sentinel primary that cannot is
+  // failing over, back within seconds, so it is tried again within the same wait.
   private async acquire(
     holder: { value: string; held: boolean; done: boolean },
     lease: number,
@@ -149,23 +184,29 @@ export class RedisRefreshLock implements RefreshLock {
     const giveUpAt = Date.now() + maxWaitMs;
     this.listen();
     for (;;) {
-      if (!this.redis.isReady())
-        throw new RefreshLockError('unavailable', new Error('the Redis client is not connected'));
-      let answer: unknown;
+      let answer: unknown = null;
+      let unreachable: unknown = null;
       try {
+        if (!this.redis.isReady()) throw new Error('the Redis client is not connected');
         answer = await this.redis.command(
-          ['SET', this.keys.lock, holder.value, 'NX', 'PX', String(lease)],
+          this.keys.lock,
+          ['EVAL', TAKE, '1', this.keys.lock, holder.value, String(lease)],
           this.options.commandTimeoutMs,
         );
       } catch (cause) {
-        throw new RefreshLockError('unavailable', cause);
+        if (!this.redis.failsOver || !isFailover(cause)) throw new RefreshLockError('unavailable', cause);
+        unreachable = cause;
+        holder.held = true; // a try that timed out may have taken it: releasing is safe, the value is checked
       }
       if (answer === 'OK') {
         holder.held = true;
+        // A lease that no replica has is lost with its primary, and the next process takes the lock.
+        await waitForReplica(this.redis, this.keys.lock, this.options.replicaWaitMs, this.options.commandTimeoutMs);
         return;
       }
       if (holder.done) return;
       const left = giveUpAt - Date.now();
+      if (left <= 0 && unreachable) throw new RefreshLockError('unavailable', unreachable);
       if (left <= 0)
         throw new RefreshLockError('timeout', new Error(`the refresh lock stayed taken for ${maxWaitMs} ms`));
       await this.wake(Math.min(this.options.pollMs, left));
@@ -180,7 +221,11 @@ export class RedisRefreshLock implements RefreshLock {
     const timer = setInterval(() => {
       if (Date.now() - confirmedAt >= lease) return lost();
       this.redis
-        .command(['EVAL', EXTEND, '1', this.keys.lock, value, String(lease)], this.options.commandTimeoutMs)
+        .command(
+          this.keys.lock,
+          ['EVAL', EXTEND, '1', this.keys.lock, value, String(lease)],
+          this.options.commandTimeoutMs,
+        )
         .then(
           (answer) => (Number(answer) === 1 ? (confirmedAt = Date.now()) : lost()),
           () => undefined, // Redis away for a moment: the next tick checks the lease's age
@@ -193,7 +238,11 @@ export class RedisRefreshLock implements RefreshLock {
   private release(value: string): void {
     // Errors are left to the lease: it runs out by itself.
     this.redis
-      .command(['EVAL', RELEASE, '1', this.keys.lock, value, this.keys.channel], this.options.commandTimeoutMs)
+      .command(
+        this.keys.lock,
+        ['EVAL', RELEASE, '2', this.keys.lock, this.keys.channel, value, this.redis.publish],
+        this.options.commandTimeoutMs,
+      )
       .catch(() => undefined);
   }
 

@@ -1,6 +1,9 @@
 import type { AuthTokens, TokenStore } from '../index';
 import { redisConnection, type RedisClient, type RedisConnection } from './redis-connection';
+import { isFailover } from './failover-error';
+import { within } from './with-deadline';
 import { redisKeys, RELEASED, type RedisKeys } from './redis-keys';
+import { replicaWaitMs, waitForReplica } from './replica-wait';
 
 /** Options of {@link RedisTokenStore}. */
 export interface RedisTokenStoreOptions {
@@ -8,6 +11,17 @@ export interface RedisTokenStoreOptions {
   readonly key: string;
   /** How long one Redis command may take before it fails; default 2 000 ms. */
   readonly commandTimeoutMs?: number;
+  /**
+   * How long a read or write keeps trying while a Cluster or Sentinel primary fails over, before it
+   * fails; default 20 000 ms. A client on one server fails at once: its outage is not a failover.
+   */
+  readonly failoverTimeoutMs?: number;
+  /**
+   * How long a write waits for one replica to acknowledge it (`WAIT 1 <ms>`; ten times longer
+   * while a replica is connected but slow), so that a failover does not lose it; `false`: not at
+   * all. Default 100 ms with a Cluster or Sentinel client, none with a client on one server.
+   */
+  readonly replicaWaitMs?: number | false;
 }
 
 // The record in Redis: the tokens (null once cleared) and a version that every write raises, so a
@@ -18,7 +32,8 @@ interface TokenRecord {
 }
 
 // Every write: replaces the record when the mode allows, raises the version, publishes the new
-// record, and answers the record the key holds afterwards. `replace` compares access tokens, the
+// record (PUBLISH, or SPUBLISH on a Cluster: ARGV[4]), and answers the record the key holds afterwards.
+// The channel is KEYS[2], so that a Cluster checks it is on the record's slot. `replace` compares access tokens, the
 // way the refresh does; a missing record counts as a cleared one.
 const WRITE = `
 local raw = redis.call('GET', KEYS[1])
@@ -31,7 +46,7 @@ end
 if ARGV[1] == 'replace' and held ~= ARGV[2] then return raw or '{"v":0,"t":null}' end
 local record = '{"v":' .. string.format('%d', version + 1) .. ',"t":' .. ARGV[3] .. '}'
 redis.call('SET', KEYS[1], record)
-redis.call('PUBLISH', ARGV[4], record)
+redis.call(ARGV[4], KEYS[2], record)
 return record`;
 
 /**
@@ -40,7 +55,9 @@ return record`;
  * Every write is a Lua script; the refresh's write is a compare-and-set (`replace`) against the
  * record it replaces, so a process whose lock ran out can never overwrite newer tokens. Pair it
  * with a {@link RedisRefreshLock} on the same key. Call `close()` when done: it closes the
- * subscription connection the store opened (the client given stays yours).
+ * subscription the store opened (the client given stays yours). On a Cluster or Sentinel client,
+ * each write waits (at most `replicaWaitMs`) for a replica to have it, and reads and writes try
+ * again through a failover for up to `failoverTimeoutMs`.
  *
  * @example
  * ```ts
@@ -64,6 +81,8 @@ export class RedisTokenStore implements TokenStore {
   private readonly redis: RedisConnection;
   private readonly keys: RedisKeys;
   private readonly commandTimeoutMs: number;
+  private readonly replicaWaitMs: number;
+  private readonly failoverTimeoutMs: number;
   /** The newest record this process has seen; null until the first read. */
   private record: TokenRecord | null = null;
   private readonly subscribed: Promise<() => Promise<void>>;
@@ -73,6 +92,8 @@ export class RedisTokenStore implements TokenStore {
     this.redis = redisConnection(client);
     this.keys = redisKeys('RedisTokenStore', options?.key);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.replicaWaitMs = replicaWaitMs('RedisTokenStore', options.replicaWaitMs, this.redis);
+    this.failoverTimeoutMs = this.redis.failsOver ? (options.failoverTimeoutMs ?? 20_000) : 0;
     const reread = () => void this.getLatest().catch(() => undefined); // a failed read is reported by the next one
     this.subscribed = this.redis.subscribe(
       { [this.keys.channel]: (message) => void (message !== RELEASED && this.accept(message)) },
@@ -89,7 +110,8 @@ export class RedisTokenStore implements TokenStore {
 
   /** Reads the record from Redis, past the copy in memory: what a refresh does inside the lock. */
   async getLatest(): Promise<AuthTokens | null> {
-    const raw = await this.redis.command(['GET', this.keys.tokens], this.commandTimeoutMs);
+    const key = this.keys.tokens;
+    const raw = await this.throughFailover(() => this.redis.command(key, ['GET', key], this.commandTimeoutMs));
     return this.accept(typeof raw === 'string' ? raw : null);
   }
 
@@ -108,10 +130,15 @@ export class RedisTokenStore implements TokenStore {
     return this.write('replace', stale.accessToken, fresh);
   }
 
-  /** Closes the subscription connection this store opened. */
+  /**
+   * Closes the subscription this store opened; gives up after `commandTimeoutMs` rather than wait
+   * on a server that is gone.
+   */
   async close(): Promise<void> {
-    const unsubscribe = await this.subscribed.catch(() => null);
-    await unsubscribe?.();
+    await within(this.commandTimeoutMs, async () => {
+      const unsubscribe = await this.subscribed.catch(() => null);
+      await unsubscribe?.();
+    });
   }
 
   // Not waiting for the subscription: a connection that cannot be made must not hang the read.
@@ -127,9 +154,26 @@ export class RedisTokenStore implements TokenStore {
     expected: string,
     tokens: AuthTokens | null,
   ): Promise<AuthTokens | null> {
-    const args = ['EVAL', WRITE, '1', this.keys.tokens, mode, expected, JSON.stringify(tokens), this.keys.channel];
-    const answer = await this.redis.command(args, this.commandTimeoutMs);
+    const { tokens: key, channel } = this.keys;
+    const args = ['EVAL', WRITE, '2', key, channel, mode, expected, JSON.stringify(tokens), this.redis.publish];
+    // Trying again is safe: a compare-and-set that went through answers the record it wrote.
+    const answer = await this.throughFailover(() => this.redis.command(key, args, this.commandTimeoutMs));
+    // A refresh token the primary lost in a failover would be presented again once spent: reuse.
+    await waitForReplica(this.redis, key, this.replicaWaitMs, this.commandTimeoutMs);
     return this.accept(String(answer));
+  }
+
+  // Tries again while a primary fails over (the client finds the new one), until the time runs out.
+  private async throughFailover<T>(send: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.failoverTimeoutMs;
+    for (;;) {
+      try {
+        return await send();
+      } catch (error) {
+        if (Date.now() >= giveUpAt || !isFailover(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   // Takes a record seen in Redis (a read, a write's answer, a message) unless a newer one was seen.

@@ -38,7 +38,7 @@ describe('processes sharing one credential through Redis', () => {
   async function start(client: ClientName, count: number, limits = short): Promise<WorkerProcess[]> {
     const started = await Promise.all(
       Array.from({ length: count }, () =>
-        WorkerProcess.start({ client, redisUrl: redis.url, apiUrl: api.url, key, ...limits }),
+        WorkerProcess.start({ client, target: redis.target, apiUrl: api.url, key, ...limits }),
       ),
     );
     workers.push(...started);
@@ -60,7 +60,7 @@ describe('processes sharing one credential through Redis', () => {
 
   // The parent's own store on the key: it signs in, as a login would, and reads what the workers left.
   async function parentStore(client: ClientName): Promise<RedisTokenStore> {
-    const connection = await redisClientKind(client).connect(redis.url);
+    const connection = await redisClientKind(client).connect(redis.target);
     const store = new RedisTokenStore(connection, { key });
     closers.push(async () => {
       await store.close();

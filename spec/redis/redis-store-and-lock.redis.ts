@@ -31,7 +31,7 @@ for (const name of allClientNames) {
     });
 
     const connect = async () => {
-      const client = await redisClientKind(name).connect(server.url);
+      const client = await redisClientKind(name).connect(server.target);
       clients.push(client);
       return client;
     };
@@ -135,7 +135,7 @@ for (const name of allClientNames) {
       expect(Date.now() - started).toBeLessThan(2_500);
       expect(ran).toBeFalse();
       await server.restart();
-      await until(() => ('isReady' in client ? client.isReady : client.status === 'ready'));
+      await client.whenReady();
       expect(await firstValueFrom(lock.withLock(of('again'), { refreshTimeout: 1_000 }))).toBe('again');
     }, 30_000); // a restart, and the client's own reconnect backoff
 

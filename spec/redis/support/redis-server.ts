@@ -4,21 +4,43 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../support/free-port';
+import type { RedisTarget } from './redis-clients';
+
+/** How to run one server: extra arguments (a Cluster node, a replica), or a Sentinel's config. */
+export interface RedisServerKind {
+  /** `redis-server` (the default) or `redis-sentinel`, as Debian installs them. */
+  readonly binary?: 'redis-server' | 'redis-sentinel';
+  /** Arguments after the defaults; or, for a Sentinel, writes its config into `dir` and names it. */
+  readonly args?: (dir: string, port: number) => string[];
+}
 
 /**
- * A real `redis-server` on a free loopback port, with persistence off, owned by one spec file. It
- * fails loudly when the binary is missing: the Redis specs are never skipped.
+ * A real `redis-server` (or `redis-sentinel`) on a free loopback port, with persistence off, owned
+ * by one spec file. It fails loudly when the binary is missing: the Redis specs are never skipped.
  */
 export class RedisServer {
   private process: ChildProcess | null = null;
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'rxjs-auth-http-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly kind: RedisServerKind,
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(kind: RedisServerKind = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), kind);
     await server.launch();
     return server;
+  }
+
+  /** Whether the process runs (not killed, stopped or closed). */
+  get alive(): boolean {
+    return this.process !== null && this.process.exitCode === null;
+  }
+
+  /** Where a client connects to this server. */
+  get target(): RedisTarget {
+    return { shape: 'server', url: this.url };
   }
 
   get url(): string {
@@ -41,6 +63,21 @@ export class RedisServer {
     await this.launch();
   }
 
+  /** Kills the server (`kill -9`), as a crash would: what it had not replicated is gone. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts a killed server again on its port, with its directory (a Cluster node keeps its identity). */
+  async relaunch(): Promise<void> {
+    await this.launch();
+  }
+
   /** Sends one command on a connection of its own (RESP by hand: the specs test the clients, not with them). */
   command(args: string[]): Promise<string> {
     return command(this.port, args);
@@ -58,8 +95,10 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
+    const binary = this.kind.binary ?? 'redis-server';
+    const extra = this.kind.args?.(this.dir, this.port) ?? [];
     // No periodic snapshots, no append-only file; `dir` only receives the snapshot of a SHUTDOWN SAVE.
-    const args = [
+    const serverArgs = [
       '--port',
       String(this.port),
       '--bind',
@@ -70,22 +109,23 @@ export class RedisServer {
       'no',
       '--dir',
       this.dir,
+      ...extra,
     ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A Sentinel reads (and rewrites) its config file: everything goes in there.
+    const args = binary === 'redis-sentinel' ? extra : serverArgs;
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     return new Promise((resolve, reject) => {
       let output = '';
       const fail = (why: string) =>
         reject(
-          new Error(
-            `redis-server did not start (${why}); install it with: sudo apt-get install -y redis-server\n${output}`,
-          ),
+          new Error(`${binary} did not start (${why}); install it with: sudo apt-get install -y ${binary}\n${output}`),
         );
       child.once('error', (error) => fail(error.message));
       child.once('exit', (code) => fail(`exit code ${code}`));
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
+        if (/Ready to accept connections|Sentinel ID is/.test(output)) resolve();
       });
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     });

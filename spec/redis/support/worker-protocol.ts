@@ -1,11 +1,11 @@
-import type { ClientName } from './redis-clients';
+import type { ClientName, RedisTarget } from './redis-clients';
 
 /** What the parent tells a worker process. */
 export type ToWorker =
   | {
       readonly type: 'init';
       readonly client: ClientName;
-      readonly redisUrl: string;
+      readonly target: RedisTarget;
       readonly apiUrl: string;
       readonly key: string;
       readonly refreshTimeout: number;
@@ -13,6 +13,12 @@ export type ToWorker =
     }
   /** Send `count` concurrent GET /api requests and report how they ended. */
   | { readonly type: 'burst'; readonly count: number }
+  /** Start `count` loops, each sending GET /api requests one after another until `stop-loops`. */
+  | { readonly type: 'loops'; readonly count: number }
+  /** Report the loops' tally so far. */
+  | { readonly type: 'tally' }
+  /** Stop the loops; report their tally once every loop has stopped. */
+  | { readonly type: 'stop-loops' }
   /** From now on, stop after the token endpoint answers and report `refreshed`, until `go`. */
   | { readonly type: 'hold-after-refresh' }
   | { readonly type: 'go' }
@@ -40,4 +46,19 @@ export type FromWorker =
       readonly failures: readonly string[];
       readonly tokens: readonly string[];
     }
-  | { readonly type: 'closed' };
+  | { readonly type: 'closed' }
+  | ({ readonly type: 'tally' } & LoopTally)
+  | ({ readonly type: 'loops-stopped' } & LoopTally);
+
+/** How a worker's request loops have done since they started. */
+export interface LoopTally {
+  readonly ok: number;
+  readonly failed: number;
+  /** How many requests failed, by reason (an error's name and reason, never a token). */
+  readonly reasons: Readonly<Record<string, number>>;
+  /**
+   * The Authorization header every loop's last success carried, or '' while they differ: once it
+   * names a token, no loop still has a request out with an older one.
+   */
+  readonly lastToken: string;
+}

@@ -1,7 +1,7 @@
 // One process of the multi-process specs: a client sharing one credential through Redis, driven
 // by its parent over IPC (see worker-protocol.ts).
-import { forkJoin, from, lastValueFrom, of } from 'rxjs';
-import { catchError, concatMap, map } from 'rxjs/operators';
+import { defer, forkJoin, from, lastValueFrom, merge, of, Subject, timer } from 'rxjs';
+import { catchError, concatMap, ignoreElements, map, repeat, takeUntil, tap } from 'rxjs/operators';
 import {
   AuthRefreshError,
   createHttpClient,
@@ -10,20 +10,24 @@ import {
   type AuthTokens,
   type HttpClient,
 } from '../../../lib';
-import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../../lib/redis';
+import { RedisRefreshLock, RedisTokenStore } from '../../../lib/redis';
 import type { Echo } from '../../../test-server/token-api-server';
-import { redisClientKind } from './redis-clients';
-import type { FromWorker, ToWorker } from './worker-protocol';
+import { redisClientKind, type SpecClient } from './redis-clients';
+import type { FromWorker, LoopTally, ToWorker } from './worker-protocol';
 
 const tell = (message: FromWorker) => process.send!(message);
 let state: {
   client: HttpClient;
-  redis: RedisClient & { closeForSpec(): Promise<void> };
+  redis: SpecClient;
   closers: Array<{ close(): Promise<void> }>;
 } | null = null;
 let holdAfterRefresh = false;
 let go: (() => void) | null = null;
 const events: string[] = [];
+const tally: { ok: number; failed: number; reasons: Record<string, number> } = { ok: 0, failed: 0, reasons: {} };
+const stopLoops = new Subject<void>();
+/** The Authorization header of each loop's last success. */
+const loopTokens: string[] = [];
 
 process.on('message', (message: ToWorker) => {
   void handle(message).catch((error: unknown) => {
@@ -35,7 +39,7 @@ process.on('message', (message: ToWorker) => {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      const redis = await redisClientKind(message.client).connect(message.redisUrl);
+      const redis = await redisClientKind(message.client).connect(message.target);
       const store = new RedisTokenStore(redis, { key: message.key });
       const lock = new RedisRefreshLock(redis, { key: message.key, leaseMs: message.leaseMs, pollMs: 250 });
       const refreshOverHttp = oauth2Refresh({ tokenUrl: `${message.apiUrl}/oauth/token` });
@@ -74,6 +78,37 @@ async function handle(message: ToWorker): Promise<void> {
       tell({ type: 'burst-done', ok: outcomes.length - failures.length, failures, tokens });
       return;
     }
+    case 'loops': {
+      const { client } = state!;
+      loopTokens.push(...Array<string>(message.count).fill(''));
+      const loop = (i: number) =>
+        defer(() => client.get<Echo>(`/api/loop/${i}`)).pipe(
+          tap((echo) => {
+            tally.ok++;
+            loopTokens[i] = echo.headers['authorization'] ?? '';
+          }),
+          ignoreElements(),
+          catchError((error: unknown) => {
+            tally.failed++;
+            const why = describe(error);
+            tally.reasons[why] = (tally.reasons[why] ?? 0) + 1;
+            // A client backs off after a failure rather than failing 50 loops at full speed.
+            return timer(100).pipe(ignoreElements());
+          }),
+          repeat(),
+          takeUntil(stopLoops),
+        );
+      merge(...Array.from({ length: message.count }, (_, i) => loop(i))).subscribe({
+        complete: () => tell({ type: 'loops-stopped', ...snapshot() }),
+      });
+      return;
+    }
+    case 'tally':
+      tell({ type: 'tally', ...snapshot() });
+      return;
+    case 'stop-loops':
+      stopLoops.next();
+      return;
     case 'hold-after-refresh':
       holdAfterRefresh = true;
       return;
@@ -82,9 +117,7 @@ async function handle(message: ToWorker): Promise<void> {
       go?.();
       return;
     case 'await-redis': {
-      const redis = state!.redis;
-      const ready = 'isReady' in redis ? redis.isReady : redis.status === 'ready';
-      if (!ready) await new Promise((resolve) => redis.on('ready', resolve)); // both clients say so once reconnected
+      await state!.redis.whenReady();
       tell({ type: 'redis-ready' });
       return;
     }
@@ -96,12 +129,19 @@ async function handle(message: ToWorker): Promise<void> {
       tell({ type: 'events', events: [...events] });
       return;
     case 'close': {
+      stopLoops.next(); // takeUntil unsubscribes each loop's request in flight
       await Promise.all(state?.closers.map((closer) => closer.close()) ?? []);
       await state?.redis.closeForSpec();
       tell({ type: 'closed' });
       process.disconnect();
     }
   }
+}
+
+function snapshot(): LoopTally {
+  const [first] = loopTokens;
+  const agreed = loopTokens.length > 0 && !loopTokens.includes('') && loopTokens.every((token) => token === first);
+  return { ...tally, reasons: { ...tally.reasons }, lastToken: agreed ? first! : '' };
 }
 
 function heldUntilGo(): Promise<void> {
@@ -114,5 +154,7 @@ function describe(error: unknown): string {
   if (error instanceof AuthRefreshError)
     return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''})`;
   if (error instanceof NetworkError) return `NetworkError(${error.code})`;
+  const status = (error as { status?: unknown } | null)?.status;
+  if (error instanceof Error && typeof status === 'number') return `${error.name}(${status})`;
   return error instanceof Error ? error.name : String(error);
 }
