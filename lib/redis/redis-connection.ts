@@ -1,12 +1,9 @@
 import { ioRedisClusterConnection, ioRedisConnection } from './io-redis-connection';
 import { nodeRedisClusterConnection, nodeRedisConnection, nodeRedisSentinelConnection } from './node-redis-connection';
 
-/** What a node-redis message listener receives. */
-type NodeRedisListener = (message: string, channel: string) => void;
-/** A listener that takes what node-redis may pass (strings here: no buffer mode is asked for). */
-type BufferOrStringListener = (message: string | Buffer, channel: string | Buffer) => void;
-/** What a command may be given so that it can be abandoned. */
-type CommandOptions = { abortSignal?: AbortSignal };
+// Listener and option types are written out where used, not aliased: each is part of a public
+// interface, and an alias would be a name users see without a page of its own. A listener given
+// `string | Buffer` takes what node-redis may pass (strings here: no buffer mode is asked for).
 
 /**
  * The few methods of a node-redis client (v5, v6) this entry uses, so that neither client's types
@@ -14,10 +11,10 @@ type CommandOptions = { abortSignal?: AbortSignal };
  */
 export interface NodeRedisClient {
   readonly isReady: boolean;
-  sendCommand(args: string[], options?: CommandOptions): Promise<unknown>;
+  sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   duplicate(): NodeRedisClient;
   connect(): Promise<unknown>;
-  subscribe(channels: string[], listener: NodeRedisListener): Promise<unknown>;
+  subscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>;
   on(event: 'ready' | 'error', listener: (...args: unknown[]) => void): unknown;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
@@ -44,10 +41,10 @@ export interface NodeRedisCluster {
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
     args: string[],
-    options?: CommandOptions,
+    options?: { abortSignal?: AbortSignal },
   ): Promise<unknown>;
-  sSubscribe(channels: string[], listener: NodeRedisListener): Promise<unknown>;
-  sUnsubscribe(channels: string[], listener: NodeRedisListener): Promise<unknown>;
+  sSubscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>;
+  sUnsubscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>;
   /** Only a Cluster client has it: tells it apart from the other node-redis shapes. */
   nodeClient(node: never): Promise<unknown>;
   on(event: 'node-ready', listener: () => void): unknown;
@@ -72,10 +69,20 @@ export interface NodeRedisCluster {
  */
 export interface NodeRedisSentinel {
   readonly isReady: boolean;
-  sendCommand(isReadonly: boolean | undefined, args: string[], options?: CommandOptions): Promise<unknown>;
-  subscribe(channels: string[], listener: BufferOrStringListener): Promise<unknown>;
+  sendCommand(
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<unknown>;
+  subscribe(
+    channels: string[],
+    listener: (message: string | Buffer, channel: string | Buffer) => void,
+  ): Promise<unknown>;
   /** node-redis types the listener to remove as one that may be given Buffers. */
-  unsubscribe(channels: string[], listener: BufferOrStringListener): Promise<unknown>;
+  unsubscribe(
+    channels: string[],
+    listener: (message: string | Buffer, channel: string | Buffer) => void,
+  ): Promise<unknown>;
   /** Only a Sentinel client has it: tells it apart from the other node-redis shapes. */
   acquire(): Promise<unknown>;
   on(event: 'topology-change', listener: () => void): unknown;
