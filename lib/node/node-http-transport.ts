@@ -195,7 +195,7 @@ class NodeExchange implements Unsubscribable {
       response.on('error', ignore); // the redirect's own body is of no interest, nor its failure
       response.resume(); // drained, so its socket goes back to the pool
       const to = new URL(location, hop.url);
-      if (holdsRedirects(Object.keys(hop.headers))) this.fail(heldRedirect(status, to.href));
+      if (holdsRedirects(hop.headers)) this.fail(heldRedirect(status, to.href));
       else this.redirect(hop, status, to);
       return;
     }

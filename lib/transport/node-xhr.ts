@@ -155,7 +155,7 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     }
     const from = new URL(this._url.href);
     const to = new URL(location, from);
-    if (holdsRedirects(Object.keys(this._loweredHeaders))) {
+    if (holdsRedirects(this._loweredHeaders)) {
       this._onHttpRequestError(request, heldRedirect(response.statusCode ?? 0, to.href));
       return;
     }

@@ -41,9 +41,8 @@ export const REDIRECT_HELD = 'ERR_REDIRECT_HELD';
  * next hop it would be refused there (wrong `htu`, replayed `jti`), or reach an origin that may not
  * see it. The DPoP layer follows the redirect itself, with a new proof where one may go.
  */
-export function holdsRedirects(lowerCaseHeaderNames: Iterable<string>): boolean {
-  for (const name of lowerCaseHeaderNames) if (name === 'dpop') return true;
-  return false;
+export function holdsRedirects(lowerCaseHeaders: Readonly<Record<string, unknown>>): boolean {
+  return 'dpop' in lowerCaseHeaders;
 }
 
 /** The failure of a request stopped at a redirect: its status and the absolute URL it pointed to. */
