@@ -153,7 +153,7 @@ function toHttpResponse(
   secretParams: ReadonlySet<string>,
 ): HttpResponse<unknown> {
   const { status } = response;
-  const headers = trimmedHeaders(response.responseHeaders);
+  const headers = parsedHeaders(response.xhr) ?? trimmedHeaders(response.responseHeaders);
   const url = response.xhr.responseURL || req.url;
   const contentType = headers['content-type'];
   // ajax passes 3xx through as success; only 2xx is success here.
@@ -193,6 +193,12 @@ function parseHeaders(raw: string): Record<string, string> {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return headers;
+}
+
+// The header record NodeXMLHttpRequest keeps (see `responseHeaderRecord`), found by shape so that
+// browser bundles need not import xhr2's subclass.
+function parsedHeaders(xhr: XMLHttpRequest): Record<string, string> | null {
+  return (xhr as Partial<{ responseHeaderRecord: Record<string, string> | null }>).responseHeaderRecord ?? null;
 }
 
 // ajax has parsed the headers already, but it splits lines on '\n' alone, so xhr2's values keep

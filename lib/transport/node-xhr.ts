@@ -20,6 +20,7 @@ interface Xhr2Internals {
   nodejsBaseUrl: string | null;
   _headers: Record<string, string>;
   _loweredHeaders: Record<string, string>;
+  _responseHeaders: Record<string, string> | null;
   upload: { _reset(): void; _body: Buffer | null };
   _parseUrl(url: string): Xhr2Url;
   _finalizeHeaders(): void;
@@ -67,6 +68,16 @@ export class NodeXMLHttpRequest extends Xhr2Base {
   /** Limit in ms on establishing each new connection; 0 for none. Set by the transport. */
   connectTimeout = 0;
   private redirects = 0;
+
+  /**
+   * The response's headers by lower-case name, as `getAllResponseHeaders()` lists them, without
+   * the text round trip: Node has parsed and trimmed them already (Set-Cookie left out, as an XHR
+   * does). Null before the headers arrive. The transport reads this instead of re-parsing ajax's
+   * split of the raw block, which kept each value's '\r' and cost an object per response.
+   */
+  get responseHeaderRecord(): Readonly<Record<string, string>> | null {
+    return this._responseHeaders ?? null;
+  }
 
   override setRequestHeader(name: string, value: string): void {
     if (this.readyState !== OPENED) {
