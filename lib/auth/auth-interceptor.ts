@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import { withHeader } from '../headers';
 import type { HttpRequest } from '../client/http-request';
 import type { HttpInterceptor } from '../client/interceptor';
@@ -40,7 +40,8 @@ export function authLayer(session: AuthSession, clientOrigin: string | undefined
     (ownPrefix !== undefined && originOf(url, currentPage()) === clientOrigin);
   const attach = tokenWriter(session.tokenPlacement);
   return (req, send) => {
-    if (!req.auth || !mayReceiveToken(req.url)) return send(req);
+    // Deferred like `authorize`, so whatever `send` does (the interceptors after this) runs on subscribe.
+    if (!req.auth || !mayReceiveToken(req.url)) return defer(() => send(req));
     return session.authorize((token) => send(token === null ? req : attach(req, token)));
   };
 }
@@ -62,5 +63,14 @@ function tokenWriter(placement: TokenPlacement): (req: HttpRequest, token: strin
   }
   const header = placement.header.toLowerCase();
   const prefix = placement.scheme ? `${placement.scheme} ` : '';
-  return (req, token) => ({ ...req, headers: withHeader(req.headers, header, prefix + token) });
+  // The header value changes only when the token does: one string per token, not per request.
+  let lastToken = '';
+  let value = '';
+  return (req, token) => {
+    if (token !== lastToken) {
+      lastToken = token;
+      value = prefix + token;
+    }
+    return { ...req, headers: withHeader(req.headers, header, value) };
+  };
 }
