@@ -9,12 +9,13 @@ import type { AuthTokens, TokenStore } from './token-store';
 
 /** Reads the store right away: {@link readStore} without an Observable when the store answers at once. */
 export function readStoreNow(store: TokenStore): MaybeAsyncAnswer<AuthTokens | null> {
-  const answer = callMaybeAsync(
-    () => store.get(),
-    (cause) => new TokenStoreError('get', cause),
-  );
-  return 'now' in answer ? { now: answer.now ?? null } : { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
+  // Called once per request: a module-level function rather than a closure per call.
+  const answer = callStore(store, getTokens, 'get');
+  if (!('now' in answer)) return { later: answer.later.pipe(map((tokens) => tokens ?? null)) };
+  return answer.now === undefined ? { now: null } : answer;
 }
+
+const getTokens = (store: TokenStore) => store.get();
 
 /** Reads the store on subscribe. */
 export function readStore(store: TokenStore): Observable<AuthTokens | null> {
@@ -26,34 +27,18 @@ export function readStore(store: TokenStore): Observable<AuthTokens | null> {
  * where a local copy a moment old could present a refresh token another context just spent.
  */
 export function readLatest(store: TokenStore): Observable<AuthTokens | null> {
-  const read = store.getLatest ? () => store.getLatest!() : () => store.get();
-  return defer(() => observe(callMaybeAsync(read, (cause) => new TokenStoreError('get', cause)))).pipe(
-    map((tokens) => tokens ?? null),
-  );
+  const read = store.getLatest ? (latest: TokenStore) => latest.getLatest!() : getTokens;
+  return defer(() => observe(callStore(store, read, 'get'))).pipe(map((tokens) => tokens ?? null));
 }
 
 /** Writes `tokens` on subscribe. */
 export function writeStore(store: TokenStore, tokens: AuthTokens): Observable<void> {
-  return defer(() =>
-    observe(
-      callMaybeAsync(
-        () => store.set(tokens),
-        (cause) => new TokenStoreError('set', cause),
-      ),
-    ),
-  );
+  return defer(() => observe(callStore(store, (writable) => writable.set(tokens), 'set')));
 }
 
 /** Clears the store on subscribe. */
 export function clearStore(store: TokenStore): Observable<void> {
-  return defer(() =>
-    observe(
-      callMaybeAsync(
-        () => store.clear(),
-        (cause) => new TokenStoreError('clear', cause),
-      ),
-    ),
-  );
+  return defer(() => observe(callStore(store, (cleared) => cleared.clear(), 'clear')));
 }
 
 /**
@@ -62,14 +47,7 @@ export function clearStore(store: TokenStore): Observable<void> {
  * whose session the refresh must not bring back.
  */
 export function replaceTokens(store: TokenStore, stale: AuthTokens, fresh: AuthTokens): Observable<AuthTokens> {
-  return defer(() =>
-    observe(
-      callMaybeAsync(
-        () => store.replace!(stale, fresh),
-        (cause) => new TokenStoreError('set', cause),
-      ),
-    ),
-  ).pipe(
+  return defer(() => observe(callStore(store, (swapped) => swapped.replace!(stale, fresh), 'set'))).pipe(
     map((held) => {
       if (!held) throw new AuthRefreshError('logged-out');
       return held;
@@ -88,27 +66,33 @@ function observe<T>(answer: MaybeAsyncAnswer<T>): Observable<T> {
 export type MaybeAsyncAnswer<T> = { readonly now: T } | { readonly later: Observable<T> };
 
 /**
- * Calls `call` right away (a store method, say), mapping a throw or a rejection through
- * `toError`. A synchronous answer stays synchronous, which keeps the common in-memory path free of
- * Promise ticks.
+ * Calls `call(store)` right away, mapping a throw or a rejection to a {@link TokenStoreError}
+ * naming `operation`. A synchronous answer stays synchronous, which keeps the common in-memory
+ * path free of Promise ticks.
  */
-export function callMaybeAsync<T>(call: () => T | Promise<T>, toError: (cause: unknown) => Error): MaybeAsyncAnswer<T> {
+function callStore<T>(
+  store: TokenStore,
+  call: (store: TokenStore) => T | Promise<T>,
+  operation: StoreOperation,
+): MaybeAsyncAnswer<T> {
   let result: T | Promise<T>;
   try {
-    result = call();
+    result = call(store);
   } catch (cause) {
-    return { later: throwError(() => toError(cause)) };
+    return { later: throwError(() => new TokenStoreError(operation, cause)) };
   }
   if (!isPromiseLike(result)) return { now: result };
   return {
     later: from(
       Promise.resolve(result).then(
         (value) => value,
-        (cause: unknown) => Promise.reject(toError(cause)),
+        (cause: unknown) => Promise.reject(new TokenStoreError(operation, cause)),
       ),
     ),
   };
 }
+
+type StoreOperation = TokenStoreError['operation'];
 
 function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
