@@ -135,8 +135,8 @@ export interface CellTask {
   readonly warmupMaxMs: number;
   readonly windowMs: number;
   readonly drainMs: number;
-  /** `npm run bench:profile` only: profile the window into `file`, and measure GC. */
-  readonly profile?: { readonly kind: ProfileKind; readonly file: string };
+  /** Profile the window (into `file`, for the cpu and heap kinds), and measure GC. */
+  readonly profile?: { readonly kind: ProfileKind; readonly file?: string };
   /**
    * Interleaved slices instead of one window: after the warm-up, each 'go' runs one window and is
    * answered with a 'slice', `slices` times; the orchestrator alternates two clients between them.

@@ -52,7 +52,7 @@ async function measureWindow(task: CellTask, send: SendOne): Promise<ClientMeasu
   const latencies = load.latencies.slice(0, completed);
   void tell({ type: 'window-closed' });
   const { unfinished } = await load.stop(task.drainMs);
-  if (task.profile && profile) writeFileSync(task.profile.file, JSON.stringify(profile.profile));
+  if (task.profile?.file && profile) writeFileSync(task.profile.file, JSON.stringify(profile.profile));
 
   return {
     completed,

@@ -15,8 +15,10 @@ export interface WindowProfile {
 /**
  * Which profiler runs: one at a time, as each distorts the other (the heap sampler walks the stack
  * every few allocations, which the CPU profile would then show as the allocating code's time).
+ * `gc` runs V8's GC profiler alone: the bytes allocated, at a cost too small to show in the CPU
+ * figures, so the bench's interleaved pairs can count allocation in every window.
  */
-export type ProfileKind = 'cpu' | 'heap';
+export type ProfileKind = 'cpu' | 'heap' | 'gc';
 
 export interface GcSummary {
   /** Collections in the window, by kind: scavenges are young-generation, mark-sweeps old. */
@@ -43,6 +45,11 @@ export class WindowProfiler {
   constructor(private readonly kind: ProfileKind) {}
 
   async start(): Promise<void> {
+    if (this.kind === 'gc') {
+      this.usedAtStart = v8.getHeapStatistics().used_heap_size;
+      this.gcProfiler.start();
+      return;
+    }
     this.session.connect();
     if (this.kind === 'cpu') {
       await this.session.post('Profiler.enable');
@@ -66,6 +73,11 @@ export class WindowProfiler {
   }
 
   async stop(): Promise<WindowProfile> {
+    if (this.kind === 'gc') {
+      const usedAtEnd = v8.getHeapStatistics().used_heap_size;
+      const statistics = (this.gcProfiler.stop()?.statistics ?? []) as readonly GcStatistic[];
+      return { profile: null, gc: summarizeGc(statistics, this.usedAtStart, usedAtEnd) };
+    }
     const { profile } =
       this.kind === 'cpu'
         ? await this.session.post('Profiler.stop')
