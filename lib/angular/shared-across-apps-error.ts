@@ -34,8 +34,4 @@ export class SharedAcrossAppsError extends RequestError {
     );
     this.shared = shared;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), shared: this.shared };
-  }
 }

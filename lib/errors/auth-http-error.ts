@@ -20,8 +20,13 @@ export class AuthHttpError extends Error {
     super(message, options);
   }
 
-  /** A plain, secret-free object for loggers that serialize errors. */
+  /**
+   * A plain, secret-free object for loggers that serialize errors: `name`, `message`, and the
+   * fields the error's class declares (`status`, `reason`, `request`...), which hold nothing secret.
+   */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message };
+    // The declared fields are the instance's own enumerable properties; `message`, `stack` and
+    // `cause` are not (the standard makes them so), and a logger prints a cause on its own.
+    return Object.assign<Record<string, unknown>, this>({ name: this.name, message: this.message }, this);
   }
 }

@@ -47,8 +47,4 @@ export class AuthRefreshError extends RequestError {
     this.reason = reason;
     this.oauthError = oauthError;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason, ...(this.oauthError ? { oauthError: this.oauthError } : {}) };
-  }
 }

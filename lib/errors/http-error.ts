@@ -41,13 +41,7 @@ export class HttpError<TBody = unknown> extends RequestError {
 
   /** As {@link RequestError.toJSON}, with `headers` stripped of cookies and credentials. */
   override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      status: this.status,
-      headers: withoutHeaders(this.headers, isPrivateHeader),
-      body: this.body,
-      url: this.url,
-    };
+    return { ...super.toJSON(), headers: withoutHeaders(this.headers, isPrivateHeader) };
   }
 }
 

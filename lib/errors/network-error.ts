@@ -23,10 +23,6 @@ export class NetworkError extends RequestError {
     super(`${request.method} ${request.url} failed: no response${code ? ` (${code})` : ''}`, request, { cause });
     this.code = code;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), code: this.code };
-  }
 }
 
 function codeOf(cause: unknown): string | undefined {

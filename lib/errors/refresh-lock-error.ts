@@ -32,8 +32,4 @@ export class RefreshLockError extends AuthHttpError {
     super(`the refresh lock failed (${reason})`, { cause });
     this.reason = reason;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
-  }
 }

@@ -25,8 +25,4 @@ export class RequestError extends AuthHttpError {
     super(message, options);
     this.request = request;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), request: this.request };
-  }
 }

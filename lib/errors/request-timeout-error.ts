@@ -29,8 +29,4 @@ export class RequestTimeoutError extends RequestError {
     this.timeout = timeout;
     this.phase = phase;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeout: this.timeout, phase: this.phase };
-  }
 }

@@ -25,7 +25,10 @@ export class ResponseParseError extends RequestError {
     this.text = text;
   }
 
+  /** As {@link RequestError.toJSON}, without `text`: a log gets the status, not a whole unreadable body. */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status };
+    const json = super.toJSON();
+    delete json['text'];
+    return json;
   }
 }

@@ -21,8 +21,4 @@ export class TokenStoreError extends AuthHttpError {
     super(`the token store failed to ${operation} tokens`, { cause });
     this.operation = operation;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), operation: this.operation };
-  }
 }
