@@ -1,8 +1,11 @@
 // Checks the built Angular entry against the built core, in both module formats: the Angular
 // bundle holds no copy of the core (it imports 'rxjs-auth-http' by name), the core holds no
 // Angular, and an AuthRefreshError that reaches an Angular caller is the core's own class.
+// It also checks that an app's browser bundle, built as Angular's builder builds it, leaves out
+// the server-render guard, while a server bundle keeps it.
 // Run after `npm run build`: `npm run check:angular-dist`.
 import '@angular/compiler';
+import { build } from 'esbuild';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -69,3 +72,24 @@ for (const [format, { core, angular, file, coreFile }] of Object.entries(formats
   console.log(`${format}: one core, shared by 'rxjs-auth-http' and 'rxjs-auth-http/angular'`);
 }
 assert.notEqual(formats.esm.core.HttpError, formats.cjs.core.HttpError, 'sanity: the two formats are separate builds');
+
+// Angular's builder (v19 on) defines ngServerMode: false in a browser bundle, true in a server one.
+const guardMessage = 'is used by more than one Angular app instance on this server';
+for (const ngServerMode of ['false', 'true']) {
+  const bundled = await build({
+    // What an app imports to set the adapter up (its SharedAcrossAppsError import would keep the class).
+    stdin: {
+      contents: "export { authRefreshInterceptor, provideAuthRefresh } from './dist/esm/angular.mjs';",
+      resolveDir: '.',
+    },
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'esm',
+    external: ['rxjs', 'rxjs/*', '@angular/*', 'rxjs-auth-http'],
+    define: { ngServerMode },
+  });
+  const kept = bundled.outputFiles[0].text.includes(guardMessage);
+  assert.equal(kept, ngServerMode === 'true', `ngServerMode ${ngServerMode}: the server-render guard is kept: ${kept}`);
+}
+console.log('the server-render guard is left out of browser bundles and kept in server ones');

@@ -112,7 +112,9 @@ function intercept(
   const onServer = claimForThisApp(session, session.store);
   const { dpop } = session;
   return session.authorize((token) => {
-    const refusal = onServer ? sharedAcrossApps(session) : undefined;
+    // The browser-bundle check of server-render-guard.ts, so that a browser bundle drops the refusal.
+    const browserBundle = typeof ngServerMode !== 'undefined' && !ngServerMode;
+    const refusal = onServer && !browserBundle ? sharedAcrossApps(session) : undefined;
     if (refusal !== undefined) return throwError(() => refusal);
     if (token === null) return next(req);
     const authorized = withAngularToken(req, token, session.tokenPlacement);

@@ -11,7 +11,9 @@ import type { PageLocation } from '../index';
  * http(s) URL, in which case only absolute URLs can be judged.
  */
 export function angularPage(): PageLocation | null | undefined {
-  if (!isPlatformServer(inject(PLATFORM_ID))) return undefined;
+  // The browser-bundle check of server-render-guard.ts.
+  if ((typeof ngServerMode !== 'undefined' && !ngServerMode) || !isPlatformServer(inject(PLATFORM_ID)))
+    return undefined;
   try {
     // A server set-up without platform-server's location has no page either.
     const location = inject(PlatformLocation);

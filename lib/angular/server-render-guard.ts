@@ -11,6 +11,13 @@ const appIds = new WeakMap<ApplicationRef, object>();
 // included, since the second may already have written its user's tokens into the store.
 const shared = new WeakSet<object>();
 
+// Each server check of this entry starts with `typeof ngServerMode !== 'undefined' && !ngServerMode`,
+// written out where it is used: Angular's builder (v19 on) defines `ngServerMode` as the constant
+// `false` in a browser bundle, as Angular's own packages rely on, and the bundler then drops the
+// server-only code behind the check, which browsers never run. Anywhere else (Angular 16 to 18, a
+// server bundle, tests) the platform decides at run time. (A named constant would not fold: the
+// build makes it a `var`.)
+
 /**
  * On the server, claims `things` (a session, a store) for the current app instance and answers
  * true; in the browser, where one page is one user, does nothing and answers false. Ownership
@@ -18,7 +25,7 @@ const shared = new WeakSet<object>();
  * hand the previous user's tokens to a request that brings none. Call it in an injection context.
  */
 export function claimForThisApp(...things: object[]): boolean {
-  if (!isPlatformServer(inject(PLATFORM_ID))) return false;
+  if ((typeof ngServerMode !== 'undefined' && !ngServerMode) || !isPlatformServer(inject(PLATFORM_ID))) return false;
   const app = appId(inject(ApplicationRef));
   for (const thing of things) claim(thing, app);
   return true;
