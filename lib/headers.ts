@@ -27,6 +27,11 @@ export function withHeader(base: HeaderMap, name: string, value: string): Record
   return copy;
 }
 
+/** `headers` (names already lower case) with `name` set to `value` unless they have it already. */
+export function withDefaultHeader(headers: HeaderMap, name: string, value: string): HeaderMap {
+  return name in headers ? headers : withHeader(headers, name, value);
+}
+
 /**
  * `headers` with lower-case names. An interceptor may have added `Authorization` next to the auth
  * layer's `authorization`: the one set later wins, as it would in a Headers object. Returns

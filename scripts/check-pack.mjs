@@ -9,7 +9,8 @@
 //   node10 (CommonJS), node16 from CommonJS and from ESM, and bundler resolution bundled by
 //   esbuild to ESM and to CommonJS; a default import, which does not exist, must not type-check
 //   (the consumer's tsconfig.node16-esm.json says so with @ts-expect-error);
-// - bundled for the browser, the core is its browser build: no xhr2, no Node redirect code.
+// - bundled for the browser, the core is its browser build: no xhr2, no Node redirect code, none
+//   of what only xhr2 needs.
 // Run by `npm test`; on its own: `npm run check:pack`.
 import { build } from 'esbuild';
 import assert from 'node:assert/strict';
@@ -191,5 +192,10 @@ async function checkConsumer(consumer) {
     [],
     'the browser bundle holds Node-only code',
   );
+  // What only xhr2 needs (body encoders, the transport-header refusal, connect timeouts) has
+  // browser stand-ins (lib/transport/*.browser.ts).
+  const bundled = browser.outputFiles[0].text;
+  for (const nodeOnly of ['multipart/form-data', 'is set by the transport', 'ERR_CONNECT_TIMEOUT'])
+    assert.ok(!bundled.includes(nodeOnly), `the browser bundle holds xhr2's "${nodeOnly}"`);
   log('a browser bundle gets the browser build of the core, without xhr2');
 }
