@@ -1,7 +1,8 @@
 /**
- * The checks every option family shares (client, auth, retry), one per kind of value, so the
- * rules and their messages cannot drift apart. Each failure is a TypeError naming the option.
+ * The checks every option family shares (client, auth, retry, OAuth), one per kind of value, so
+ * the rules and their messages cannot drift apart. Each failure is a TypeError naming the option.
  */
+import type { HttpTransport } from './transport/http-transport';
 
 /** A duration in milliseconds: a number >= 0 (the option says what `0` or `Infinity` means). */
 export function checkMilliseconds(name: string, value: number): number {
@@ -25,4 +26,17 @@ export function checkErrorStatuses(name: string, statuses: readonly number[]): r
 export function checkFunction<F>(name: string, value: F, what: string): F {
   if (typeof value !== 'function') throw new TypeError(`${name} must be a function ${what}`);
   return value;
+}
+
+/**
+ * A `transport` (such as `nodeHttpTransport()`), or undefined for the default one. Refused next to
+ * a `createXHR`, which belongs to the default transport: ignoring either would send through a
+ * transport the caller did not pick.
+ */
+export function checkTransport(transport: HttpTransport | undefined, createXHR: unknown): HttpTransport | undefined {
+  if (transport === undefined) return undefined;
+  if (typeof transport !== 'function') throw new TypeError('transport must be a function such as nodeHttpTransport()');
+  if (createXHR !== undefined)
+    throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
+  return transport;
 }

@@ -1,8 +1,7 @@
 import type { ResolvedClientOptions } from './client-options';
 import { checkMilliseconds } from '../option-checks';
-import { InvalidRequestError } from '../errors/invalid-request-error';
-import { redactHeaders, redactUrl, secretValues } from '../errors/redact';
-import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
+import { redactUrl, secretValues, summarizeRequest } from '../errors/redact';
+import { invalidRequest } from '../transport/transport-errors';
 import { isUnchangedByParser } from './plain-path';
 import { withHeaders } from '../headers';
 import type { HttpRequest, HttpRequestInit, QueryValue, ResponseType } from './http-request';
@@ -35,13 +34,8 @@ export function buildRequest(init: HttpRequestInit, options: ResolvedClientOptio
   } catch (cause) {
     // What failed may quote the URL or a header (Node's URL error keeps the whole URL in `input`).
     const secrets = secretValues(init?.url, Object.assign({}, options.headers, init?.headers), options.secretParams);
-    const summary = {
-      method,
-      url: redactUrl(String(init?.url), options.secretParams),
-      headers: redactHeaders(init?.headers ?? {}),
-    };
-    const message = hideSecrets(cause instanceof Error ? cause.message : String(cause), secrets);
-    throw new InvalidRequestError(message, summary, { cause: withoutSecrets(cause, secrets) });
+    const written = { method, url: String(init?.url), headers: init?.headers ?? {} };
+    throw invalidRequest(cause, '', summarizeRequest(written, options.secretParams), secrets);
   }
 }
 

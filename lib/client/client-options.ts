@@ -6,7 +6,7 @@ import type { HttpInterceptor } from './interceptor';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from '../retry/retry-options';
 import { fallbackXHR } from '../transport/fallback-xhr';
 import type { HttpTransport } from '../transport/http-transport';
-import { checkMilliseconds } from '../option-checks';
+import { checkMilliseconds, checkTransport } from '../option-checks';
 
 /**
  * How a client is set up. Every field is optional.
@@ -91,20 +91,11 @@ export function resolveClientOptions(options: HttpClientOptions = {}): ResolvedC
     interceptors: checkInterceptors(options.interceptors ?? []),
     auth: options.auth ?? null,
     createXHR: options.createXHR ?? (nativeXhr ? () => new XMLHttpRequest() : fallbackXHR),
-    transport: checkTransport(options),
+    transport: checkTransport(options.transport, options.createXHR) ?? null,
     retry: resolveRetryOptions(options.retry),
     nativeXhr,
     secretParams: new Set(tokenParam(options.auth)),
   };
-}
-
-function checkTransport({ transport, createXHR }: HttpClientOptions): HttpTransport | null {
-  if (transport === undefined) return null;
-  if (typeof transport !== 'function') throw new TypeError('transport must be a function such as nodeHttpTransport()');
-  // Silently ignoring one of the two would send through a transport the caller did not pick.
-  if (createXHR !== undefined)
-    throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
-  return transport;
 }
 
 function tokenParam(auth: AuthOptions | AuthSession | undefined): string[] {

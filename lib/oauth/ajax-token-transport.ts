@@ -4,7 +4,7 @@ import { map, timeout } from 'rxjs/operators';
 import type { HttpResponse } from '../client/http-response';
 import type { HttpHandler } from '../client/interceptor';
 import { fallbackXHR } from '../transport/fallback-xhr';
-import { jsonOrText } from './token-endpoint-error';
+import { jsonOrText } from './oauth-error-of';
 
 /**
  * What a token request goes over when no client, adapter or option gave it a transport: rxjs/ajax,

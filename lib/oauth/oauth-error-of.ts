@@ -10,17 +10,18 @@ const ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
 export function oauthErrorOf(error: unknown): string | undefined {
   const holder = error as { body?: unknown; response?: unknown; error?: unknown } | null;
   for (const body of [holder?.body, holder?.response, holder?.error]) {
-    const code = (parsed(body) as { error?: unknown } | null)?.error;
+    const code = (jsonOrText(body) as { error?: unknown } | null)?.error;
     if (typeof code === 'string' && ERROR_CODE.test(code)) return code;
   }
   return undefined;
 }
 
-function parsed(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
+/** A body read as text, parsed when it is JSON, as our transports do; an empty one is null. */
+export function jsonOrText(body: unknown): unknown {
+  if (typeof body !== 'string') return body ?? null;
   try {
     return JSON.parse(body);
   } catch {
-    return null;
+    return body === '' ? null : body;
   }
 }

@@ -5,7 +5,7 @@ import { InvalidRequestError } from '../errors/invalid-request-error';
 import { redactUrl } from '../errors/redact';
 import type { HttpRequest } from '../client/http-request';
 import type { HttpHandler } from '../client/interceptor';
-import { checkMilliseconds } from '../option-checks';
+import { checkMilliseconds, checkTransport } from '../option-checks';
 import type { ResolvedRetryOptions } from '../retry/retry-options';
 import type { HttpTransport } from '../transport/http-transport';
 import { ajaxTokenTransport } from './ajax-token-transport';
@@ -127,13 +127,9 @@ export function oauth2Endpoint(what: string, url: string, options: OAuth2ClientO
  * checked; null when they name none, and the requests follow whatever runs the session.
  */
 export function ownTransport(options: OAuth2ClientOptions): HttpHandler | null {
-  const { transport, createXHR } = options;
-  if (transport !== undefined && typeof transport !== 'function')
-    throw new TypeError('transport must be a function such as nodeHttpTransport()');
-  if (transport && createXHR)
-    throw new TypeError('createXHR applies to the default transport only: pass transport or createXHR, not both');
+  const transport = checkTransport(options.transport, options.createXHR);
   if (transport) return transport({ secretParams: new Set(), connectTimeout: 10_000 });
-  return createXHR ? ajaxTokenTransport(createXHR) : null;
+  return options.createXHR ? ajaxTokenTransport(options.createXHR) : null;
 }
 
 function clientAuthMethodOf(what: string, options: OAuth2ClientOptions): ClientAuthMethod {

@@ -4,6 +4,7 @@ import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import type { HttpRequest } from '../client/http-request';
+import { jsonOrText } from './oauth-error-of';
 
 /**
  * A token request's failure as one of our errors, when another transport failed it. Ours (and a
@@ -24,14 +25,4 @@ export function tokenEndpointError(error: unknown, req: HttpRequest): unknown {
   // AjaxError keeps the body in `response`, Angular's HttpErrorResponse in `error`.
   const answer = jsonOrText(body ?? response);
   return new HttpError({ status, headers: {}, body: answer, url: req.url, request: summarizeRequest(req) });
-}
-
-/** A body read as text is parsed when it is JSON, as our transports do. */
-export function jsonOrText(body: unknown): unknown {
-  if (typeof body !== 'string') return body ?? null;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body === '' ? null : body;
-  }
 }

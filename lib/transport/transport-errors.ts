@@ -4,7 +4,7 @@ import { InvalidRequestError } from '../errors/invalid-request-error';
 import { NetworkError } from '../errors/network-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { connectTimeoutOf } from './connect-timeout';
-import { redactUrl, secretValues, summarizeRequest } from '../errors/redact';
+import { redactUrl, secretValues, summarizeRequest, type RequestSummary } from '../errors/redact';
 import { hideSecrets, withoutSecrets } from '../errors/without-secrets';
 import type { HttpRequest } from '../client/http-request';
 import { decodeErrorBody } from './response-body';
@@ -28,14 +28,25 @@ export function httpError(
   });
 }
 
-/** Something thrown while building or sending the request (an invalid URL, a bad header value). */
+/** Something thrown while sending the request (an invalid URL, a bad header value). */
 export function unsendable(error: unknown, req: HttpRequest, secretParams: ReadonlySet<string>): InvalidRequestError {
   const request = summarizeRequest(req, secretParams);
   const secrets = secretValues(req.url, req.headers, secretParams);
+  return invalidRequest(error, `${request.method} ${request.url} could not be sent: `, request, secrets);
+}
+
+/**
+ * The error for what `error` says went wrong with a request (after `prefix`), its message and its
+ * cause with every one of `secrets` hidden: a foreign error may quote the URL or a header.
+ */
+export function invalidRequest(
+  error: unknown,
+  prefix: string,
+  request: RequestSummary,
+  secrets: readonly string[],
+): InvalidRequestError {
   const message = hideSecrets(error instanceof Error ? error.message : String(error), secrets);
-  return new InvalidRequestError(`${request.method} ${request.url} could not be sent: ${message}`, request, {
-    cause: withoutSecrets(error, secrets),
-  });
+  return new InvalidRequestError(prefix + message, request, { cause: withoutSecrets(error, secrets) });
 }
 
 /**
