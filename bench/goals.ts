@@ -18,6 +18,10 @@ export interface Goal {
 
 const passOrFail = (pass: boolean): GoalResult => (pass ? 'PASS' : 'FAIL');
 
+/** Issue #21's limits on the layer over the default transport. */
+const ALLOCATION_LIMIT_BYTES = 7000;
+const CPU_SHARE_LIMIT = 33;
+
 const perConcurrency = (show: (concurrency: number) => string) =>
   CONCURRENCIES.map((c) => `${show(c)} at ${c}`).join(', ');
 
@@ -33,21 +37,29 @@ export function goalsOf(
   return [
     underExpiry(cells, 'full-chain'),
     underExpiry(cells, 'full-chain-node'),
+    // Issue #21: the layer is judged on what it allocates and on its share of the bare transport's
+    // CPU, both from the interleaved pairs; a difference of a few µs is below what this machine resolves.
     {
-      name: 'Layer cost on the default transport (user CPU per request, full chain minus bare rxjs/ajax + xhr2, concurrency 16)',
-      target: '<= 5 µs',
-      measured: defaultLayer.measured,
-      result: passOrFail(defaultLayer.micros <= 5),
+      name: 'Allocation per request of the layer on the default transport (full chain minus bare rxjs/ajax + xhr2, concurrency 16)',
+      target: `<= ${ALLOCATION_LIMIT_BYTES.toLocaleString('en-US')} bytes (baseline 6.0 KB when issue #21 was filed, plus 1 KB)`,
+      measured: defaultLayer.allocation,
+      result: passOrFail(defaultLayer.allocationBytes <= ALLOCATION_LIMIT_BYTES),
     },
     {
-      name: 'Layer cost on node:http (user CPU per request, full chain on node:http minus raw node:http, concurrency 16)',
+      name: "User CPU of the layer on the default transport, as a share of bare rxjs/ajax + xhr2's (concurrency 16)",
+      target: `<= ${CPU_SHARE_LIMIT}% (what the 0.75x throughput floor allows; baseline about 12%, 3.5 µs, when issue #21 was filed)`,
+      measured: defaultLayer.measured,
+      result: passOrFail(defaultLayer.share <= CPU_SHARE_LIMIT),
+    },
+    {
+      name: 'The layer on node:http (full chain on node:http minus raw node:http, concurrency 16)',
       target: 'reported (informational, no target)',
-      measured: nodeLayer.measured,
+      measured: `allocation: ${nodeLayer.allocation}; user CPU: ${nodeLayer.measured}`,
       result: 'REPORT',
     },
     // The default transport, then the option the issue allows next to rxjs/ajax: node:http.
     versus(cells, 'full-chain', 'Full chain vs axios + axios-auth-refresh (req/s)', 'axios-refresh', 2.5, [16, 256]),
-    versus(cells, 'full-chain', 'Full chain vs bare rxjs/ajax + xhr2 (req/s)', 'bare-ajax', 0.92, CONCURRENCIES),
+    versus(cells, 'full-chain', 'Full chain vs bare rxjs/ajax + xhr2 (req/s)', 'bare-ajax', 0.75, CONCURRENCIES),
     versus(cells, 'full-chain-node', 'Full chain on node:http vs raw node:http (req/s)', 'raw-http', 0.85, [16, 256]),
     versus(
       cells,
@@ -126,7 +138,8 @@ function versus(
 }
 
 /**
- * The client's user CPU per request of `variant` minus that of `bare` at concurrency 16. User time,
+ * The client's user CPU per request of `variant` minus that of `bare` at concurrency 16, in µs and
+ * as a share of `bare`'s, and the bytes it allocates per request beyond `bare`'s. User time,
  * because on loopback the client's system time carries much of the server's TCP work. Judged on
  * the interleaved pairs (bench/layer-slices.ts), whose two windows lie half a second apart; the
  * difference of the separate cells of each round, which lie tens of seconds apart, is shown beside.
@@ -136,19 +149,30 @@ function layerCost(
   slices: LayerSlices | undefined,
   variant: Variant,
   bare: Variant,
-): { micros: number; measured: string } {
+): { share: number; measured: string; allocationBytes: number; allocation: string } {
   const user = (cell: CellRecord) => perRequest(cell.client.userCpuMicros, cell.client.completed);
   const rounds = cells.perRound('throughput', variant, bare, 16, (cell, peer) => user(cell) - user(peer));
   const ofCells = `separate cells per round: ${rounds.map((value) => fixed(value, 1)).join(', ') || 'none'} µs`;
-  if (!slices) return { micros: NaN, measured: `no interleaved pairs ran; ${ofCells}` };
+  if (!slices) {
+    const none = `no interleaved pairs ran; ${ofCells}`;
+    return { share: NaN, measured: none, allocationBytes: NaN, allocation: 'no interleaved pairs ran' };
+  }
   const differences = slices.differences.filter((value) => !Number.isNaN(value));
+  const allocations = slices.allocationDifferences.filter((value) => !Number.isNaN(value));
+  const bareMicros = median(slices.bareUserMicros);
   const micros = slices.failed === 0 ? median(differences) : NaN;
+  const allocationBytes = slices.failed === 0 ? median(allocations) : NaN;
   return {
-    micros,
+    share: (100 * micros) / bareMicros,
     measured:
-      `${fixed(median(differences), 1)} µs, median of ${differences.length} interleaved pairs ` +
+      `${fixed((100 * micros) / bareMicros, 0)}%: ${fixed(median(differences), 1)} µs over ${fixed(bareMicros, 1)} µs, ` +
+      `median of ${differences.length} interleaved pairs ` +
       `(middle half ${fixed(quantile(differences, 0.25), 1)} to ${fixed(quantile(differences, 0.75), 1)} µs; ` +
       `user CPU per request ${VARIANT_LABELS[variant]} ${fixed(median(slices.layeredUserMicros), 1)} µs, ` +
-      `${VARIANT_LABELS[bare]} ${fixed(median(slices.bareUserMicros), 1)} µs; failed ${slices.failed}); ${ofCells}`,
+      `${VARIANT_LABELS[bare]} ${fixed(bareMicros, 1)} µs; failed ${slices.failed}); ${ofCells}`,
+    allocationBytes,
+    allocation:
+      `${Math.round(allocationBytes).toLocaleString('en-US')} bytes, median of ${allocations.length} interleaved pairs ` +
+      `(middle half ${Math.round(quantile(allocations, 0.25))} to ${Math.round(quantile(allocations, 0.75))} bytes)`,
   };
 }

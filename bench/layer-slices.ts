@@ -4,7 +4,7 @@
 // seconds apart and their difference moved by tens of µs between rounds, while the two windows of
 // a pair lie half a second apart, so a drift moves both alike. Pairs run in ABBA order, so neither
 // side always goes first.
-import { cellTask, type BenchPlan, type CellTask, type Variant } from './bench-plan';
+import { cellTask, type BenchPlan, type CellTask, type ClientMeasurement, type Variant } from './bench-plan';
 import { SlicedClient, type ServerProcess } from './child-processes';
 import { perRequest } from './figures';
 
@@ -16,6 +16,8 @@ export interface LayerSlices {
   readonly differences: readonly number[];
   readonly layeredUserMicros: readonly number[];
   readonly bareUserMicros: readonly number[];
+  /** Per pair: bytes allocated per request by `layered` minus by `bare` (V8's GC profiler, no sampler). */
+  readonly allocationDifferences: readonly number[];
   /** Failed requests in all windows of both; a bench that failed requests measured nothing useful. */
   readonly failed: number;
 }
@@ -45,10 +47,15 @@ export async function measureLayerInSlices(
       windowMs,
     }),
     slices: pairs,
+    // V8's GC profiler alone: the bytes allocated in each window, at no cost the CPU figures show.
+    profile: { kind: 'gc' },
   });
   const limitMs = plan.warmupMaxMs + plan.throughput.warmupMs + windowMs + plan.drainMs + 20_000;
   const user = (measurement: { userCpuMicros: number; completed: number }) =>
     perRequest(measurement.userCpuMicros, measurement.completed);
+
+  const allocated = (measurement: ClientMeasurement) =>
+    perRequest(measurement.gc?.allocatedBytes ?? Number.NaN, measurement.completed);
 
   await server.begin(0, 0, 0);
   const started: SlicedClient[] = [];
@@ -62,6 +69,7 @@ export async function measureLayerInSlices(
     const differences: number[] = [];
     const layeredUserMicros: number[] = [];
     const bareUserMicros: number[] = [];
+    const allocationDifferences: number[] = [];
     let failed = 0;
     for (let pair = 0; pair < pairs; pair++) {
       const layeredFirst = pair % 2 === 0;
@@ -71,9 +79,10 @@ export async function measureLayerInSlices(
       layeredUserMicros.push(user(ofLayered));
       bareUserMicros.push(user(ofBare));
       differences.push(user(ofLayered) - user(ofBare));
+      allocationDifferences.push(allocated(ofLayered) - allocated(ofBare));
       failed += ofLayered.failed + ofBare.failed;
     }
-    return { layered, bare, differences, layeredUserMicros, bareUserMicros, failed };
+    return { layered, bare, differences, layeredUserMicros, bareUserMicros, allocationDifferences, failed };
   } finally {
     await Promise.all(started.map((client) => client.close()));
     await server.end();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
-import { summarizeRequest } from '../errors/redact';
+import { summarizeRequest, type RequestSummary } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import { ResponseParseError } from '../errors/response-parse-error';
@@ -64,8 +64,14 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
     https: options.httpsAgent ?? connectTimingHttpsAgent(),
     targets: new RequestTargets(),
   };
-  return (settings) => (req) =>
-    new Observable<HttpResponse<unknown>>((subscriber) => new NodeExchange(req, settings, shared, subscriber).start());
+  return (settings) => {
+    // Errors describe their request with its secrets hidden: one describer per client, not per request.
+    const summarize = (failed: HttpRequest) => summarizeRequest(failed, settings.secretParams);
+    return (req) =>
+      new Observable<HttpResponse<unknown>>((subscriber) =>
+        new NodeExchange(req, settings, summarize, shared, subscriber).start(),
+      );
+  };
 }
 
 /** What every exchange of one transport shares: its agents, and its parses of request URLs. */
@@ -97,6 +103,7 @@ class NodeExchange implements Unsubscribable {
   constructor(
     private readonly req: HttpRequest,
     private readonly settings: TransportSettings,
+    private readonly summarize: (req: HttpRequest) => RequestSummary,
     private readonly shared: Shared,
     private readonly subscriber: Subscriber<HttpResponse<unknown>>,
   ) {
@@ -108,8 +115,7 @@ class NodeExchange implements Unsubscribable {
     if (timeout > 0 && Number.isFinite(timeout)) this.timer = setTimeout(expire, timeout, this);
     let prepared: PreparedBody | Promise<PreparedBody>;
     try {
-      const summarize = (failed: HttpRequest) => summarizeRequest(failed, this.secretParams);
-      prepared = prepareBody(this.req, true, summarize, sendableHeaders(this.req, summarize));
+      prepared = prepareBody(this.req, true, this.summarize, sendableHeaders(this.req, this.summarize));
     } catch (error) {
       this.fail(error);
       return this;
@@ -135,13 +141,10 @@ class NodeExchange implements Unsubscribable {
   }
 
   expire(): void {
-    this.fail(new RequestTimeoutError(summarizeRequest(this.req, this.secretParams), this.req.timeout));
+    this.fail(new RequestTimeoutError(this.summarize(this.req), this.req.timeout));
   }
 
-  private sendPrepared({ body, headers: prepared }: PreparedBody): void {
-    // A caller's accept-encoding, identity included, goes out as set; known codings are decoded either way.
-    const headers =
-      'accept-encoding' in prepared ? prepared : withHeader(prepared, 'accept-encoding', DEFAULT_ACCEPT_ENCODING);
+  private sendPrepared({ body, headers }: PreparedBody): void {
     let bytes: Buffer | undefined;
     try {
       bytes = toBytes(body);
@@ -173,6 +176,9 @@ class NodeExchange implements Unsubscribable {
       };
       if (target.auth !== undefined) options.auth = target.auth;
       const request = client.request(options);
+      // A caller's accept-encoding, identity included, goes out as set; known codings are decoded
+      // either way. Set on the request rather than on a copy of the headers made for each request.
+      if (!('accept-encoding' in hop.headers)) request.setHeader('accept-encoding', DEFAULT_ACCEPT_ENCODING);
       // Our own agents bound a new connection where they make it; a caller's agent may make it anyhow.
       if (!timesConnections(agent))
         watchConnect(request, this.settings.connectTimeout, (failure) => this.fail(failure));
@@ -250,9 +256,7 @@ class NodeExchange implements Unsubscribable {
     }
     const decoded = decodeBody(raw, req.responseType, headers['content-type']);
     if (!decoded.ok) {
-      this.subscriber.error(
-        new ResponseParseError(summarizeRequest(req, secretParams), status, decoded.text, decoded.cause),
-      );
+      this.subscriber.error(new ResponseParseError(this.summarize(req), status, decoded.text, decoded.cause));
       return;
     }
     this.subscriber.next({ status, headers, url, body: decoded.body });

@@ -32,20 +32,22 @@ export function retryWithBackoff<T>(options?: RetryOptions | number): MonoTypeOp
  * `() => next(req)`, so each attempt runs the rest of the chain anew.
  */
 export function retryAttempts<T>(attempt: () => Observable<T>, options: ResolvedRetryOptions): Observable<T> {
-  return defer(() => {
-    const startedAt = asyncScheduler.now();
-    return defer(attempt).pipe(
-      retry({
-        count: options.limit,
-        // On rxjs' async scheduler (timer's default), so TestScheduler runs the wait in virtual time.
-        delay: (error: unknown, retryCount: number) => {
-          const elapsedMs = asyncScheduler.now() - startedAt;
-          const wait = retryDelay({ error, retryIndex: retryCount - 1, elapsedMs }, options);
-          return wait === null ? throwError(() => error) : timer(wait);
-        },
-      }),
-    );
-  });
+  return defer(() => retrying(attempt, options, asyncScheduler.now()));
+}
+
+// `retry` with a `delay` that asks retryDelay whether and how long, the budget counted from `startedAt`.
+function retrying<T>(attempt: () => Observable<T>, options: ResolvedRetryOptions, startedAt: number): Observable<T> {
+  return defer(attempt).pipe(
+    retry({
+      count: options.limit,
+      // On rxjs' async scheduler (timer's default), so TestScheduler runs the wait in virtual time.
+      delay: (error: unknown, retryCount: number) => {
+        const elapsedMs = asyncScheduler.now() - startedAt;
+        const wait = retryDelay({ error, retryIndex: retryCount - 1, elapsedMs }, options);
+        return wait === null ? throwError(() => error) : timer(wait);
+      },
+    }),
+  );
 }
 
 /**
@@ -58,7 +60,8 @@ export function retryInterceptor(): HttpInterceptor {
   return (req, next) => {
     if (req.retry.limit === 0 || !req.retry.methods.has(req.method)) return next(req);
     // Each attempt calls the rest of the chain anew, rather than resubscribing to what its first
-    // call returned.
-    return retryAttempts(() => next(req), req.retry);
+    // call returned. The budget starts on this call, with no defer of its own: the client calls its
+    // chain on subscribe (inside `authorize`, or a defer), once per subscription.
+    return retrying(() => next(req), req.retry, asyncScheduler.now());
   };
 }

@@ -1,13 +1,5 @@
-import {
-  from,
-  Observable,
-  throwError,
-  type Observer,
-  type Subscriber,
-  type Subscription,
-  type TeardownLogic,
-} from 'rxjs';
-import { catchError, switchMap } from 'rxjs/operators';
+import { from, throwError } from 'rxjs';
+import { catchError, map, switchMap } from 'rxjs/operators';
 import { ajax, AjaxError, type AjaxResponse, AjaxTimeoutError } from 'rxjs/ajax';
 import { summarizeRequest } from '../errors/redact';
 import { RequestError } from '../errors/request-error';
@@ -36,104 +28,45 @@ export interface AjaxTransportConfig {
 /**
  * The last handler of every chain: sends one attempt with rxjs/ajax and maps every outcome to an
  * {@link HttpResponse} or one of our errors, through the factories in transport-errors.ts that
- * the node:http transport uses too, so both fail alike.
+ * the node:http transport uses too, so both fail alike. The deadline is the XHR's own `timeout`,
+ * which a browser applies to the whole exchange, as NodeXMLHttpRequest does in Node.
  */
 export function ajaxTransport(options: AjaxTransportConfig): HttpHandler {
-  const config = { ...options, createXHR: withConnectTimeout(options.createXHR, options.connectTimeout) };
-  const summarize = (failed: HttpRequest) => summarizeRequest(failed, config.secretParams);
-  return (req) =>
-    new Observable<HttpResponse<unknown>>((subscriber) => {
-      let prepared: PreparedBody | Promise<PreparedBody>;
-      try {
-        prepared = config.nativeXhr
-          ? prepareBody(req, false, summarize)
-          : prepareBody(req, true, summarize, sendableHeaders(req, summarize));
-      } catch (error) {
-        subscriber.error(toRequestError(error, req, config.secretParams));
-        return undefined;
-      }
-      if (!(prepared instanceof Promise)) return new AjaxExchange(req, prepared, config, subscriber).start();
-      // Only a FormData or Blob body to encode takes this longer way.
-      return from(prepared)
-        .pipe(
-          catchError((error: unknown) => throwError(() => toRequestError(error, req, config.secretParams))),
-          switchMap(
-            (body) =>
-              new Observable<HttpResponse<unknown>>((inner) => new AjaxExchange(req, body, config, inner).start()),
-          ),
-        )
-        .subscribe(subscriber);
-    });
-}
-
-/**
- * One attempt through ajax: maps the response, maps every failure and keeps the deadline. One
- * object that is also the observer of ajax and the teardown, rather than a closure per callback,
- * and one layer per request where map, catchError and a deadline operator would be three.
- */
-class AjaxExchange implements Partial<Observer<AjaxResponse<unknown>>> {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private subscription: Subscription | undefined;
-
-  constructor(
-    private readonly req: HttpRequest,
-    private readonly prepared: PreparedBody,
-    private readonly config: AjaxTransportConfig,
-    private readonly subscriber: Subscriber<HttpResponse<unknown>>,
-  ) {}
-
-  start(): TeardownLogic {
-    const { req, prepared, config } = this;
-    // xhr2's own timeout only fires when the socket is idle; a deadline on the whole response
-    // (unsubscribing aborts the XHR) behaves the same in Node and in browsers. A plain setTimeout,
-    // not rxjs' `timeout`, which schedules a setInterval and its bookkeeping per request; this is
-    // real I/O, so virtual time has nothing to gain here.
-    if (req.timeout > 0 && Number.isFinite(req.timeout)) this.timer = setTimeout(expire, req.timeout, this);
-    this.subscription = ajax<unknown>({
+  const { nativeXhr, secretParams } = options;
+  const createXHR = withConnectTimeout(options.createXHR, options.connectTimeout);
+  const summarize = (failed: HttpRequest) => summarizeRequest(failed, secretParams);
+  const send = (req: HttpRequest, { body, headers }: PreparedBody) =>
+    ajax<unknown>({
       url: req.url,
       method: req.method,
-      headers: prepared.headers,
-      body: prepared.body,
-      responseType: xhrResponseType(req.responseType, config.nativeXhr),
+      headers,
+      body,
+      responseType: xhrResponseType(req.responseType, nativeXhr),
+      timeout: req.timeout > 0 && Number.isFinite(req.timeout) ? req.timeout : 0,
       // Without crossDomain, ajax adds x-requested-with, which turns every cross-origin call into a
       // CORS preflight.
       crossDomain: true,
-      createXHR: config.createXHR,
-    }).subscribe(this);
-    return this;
-  }
-
-  next(response: AjaxResponse<unknown>): void {
-    let mapped: HttpResponse<unknown>;
+      createXHR,
+    });
+  // Called on subscribe (the client runs its chain inside a deferred attempt); a resubscription
+  // sends the same prepared body again, as the request it was prepared from does not change.
+  return (req) => {
+    let prepared: PreparedBody | Promise<PreparedBody>;
     try {
-      mapped = toHttpResponse(response, this.req, this.config.secretParams);
+      prepared = nativeXhr
+        ? prepareBody(req, false, summarize)
+        : prepareBody(req, true, summarize, sendableHeaders(req, summarize));
     } catch (error) {
-      this.error(error);
-      return;
+      return throwError(() => toRequestError(error, req, secretParams));
     }
-    this.subscriber.next(mapped);
-  }
-
-  error(error: unknown): void {
-    this.subscriber.error(toRequestError(error, this.req, this.config.secretParams));
-  }
-
-  complete(): void {
-    this.subscriber.complete();
-  }
-
-  expire(): void {
-    this.error(new RequestTimeoutError(summarizeRequest(this.req, this.config.secretParams), this.req.timeout));
-  }
-
-  unsubscribe(): void {
-    clearTimeout(this.timer);
-    this.subscription?.unsubscribe();
-  }
-}
-
-function expire(exchange: AjaxExchange): void {
-  exchange.expire();
+    // Only a FormData or Blob body to encode takes the longer way, through a Promise.
+    const response$ =
+      prepared instanceof Promise ? from(prepared).pipe(switchMap((body) => send(req, body))) : send(req, prepared);
+    return response$.pipe(
+      map((response) => toHttpResponse(response, req, secretParams)),
+      catchError((error: unknown) => throwError(() => toRequestError(error, req, secretParams))),
+    );
+  };
 }
 
 // Hands the limit to an XHR that has a `connectTimeout` (NodeXMLHttpRequest), found by shape so

@@ -27,6 +27,8 @@ interface Xhr2Internals {
   _sendHxxpRequest(): void;
   _onHttpResponse(request: ClientRequest, response: IncomingMessage): void;
   _onHttpRequestError(request: ClientRequest, error: Error): void;
+  _onHttpTimeout(request: ClientRequest): void;
+  _dispatchProgress(eventType: string): void;
   _onHttpResponseClose(response: IncomingMessage): void;
   _setError(): void;
 }
@@ -43,6 +45,10 @@ interface Xhr2Url {
   readonly auth: string | null;
 }
 
+function timeOut(xhr: NodeXMLHttpRequest): void {
+  xhr.timedOut();
+}
+
 const OPENED = 1; // XMLHttpRequest.OPENED, which Node has no global for
 
 const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
@@ -55,6 +61,8 @@ const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
  * - redirects resolve relative `Location`s against the current URL, keep method and body where a
  *   browser does (see `redirectsToGet`), stop after 20 hops, and strip credentials when they
  *   leave the origin; a request carrying a DPoP proof stops at the redirect (see `holdsRedirects`);
+ * - `timeout` bounds the whole exchange, redirects included, as a browser's does (xhr2 applied it
+ *   to each socket's idle time, so a trickling answer never timed out);
  * - a response cut off mid-body reports a reset instead of an anonymous error, with status 0 as
  *   a browser's network error has (xhr2 kept the 200 of the headers, so it passed for an HttpError);
  * - headers are sent as set: xhr2 applies a browser's forbidden list (Cookie, Origin, Referer,
@@ -68,6 +76,7 @@ export class NodeXMLHttpRequest extends Xhr2Base {
   /** Limit in ms on establishing each new connection; 0 for none. Set by the transport. */
   connectTimeout = 0;
   private redirects = 0;
+  private deadline: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * The response's headers by lower-case name, as `getAllResponseHeaders()` lists them, without
@@ -114,8 +123,30 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     };
   }
 
+  override send(body?: Document | XMLHttpRequestBodyInit | null): void {
+    super.send(body);
+    if (this.timeout > 0 && this._request) this.deadline = setTimeout(timeOut, this.timeout, this);
+  }
+
+  override _dispatchProgress(eventType: string): void {
+    if (eventType === 'loadend') clearTimeout(this.deadline);
+    super._dispatchProgress(eventType);
+  }
+
+  /** The deadline passed: the exchange ends as xhr2 ends one whose socket idled too long. */
+  timedOut(): void {
+    if (this._request) this._onHttpTimeout(this._request);
+  }
+
   override _sendHxxpRequest(): void {
-    super._sendHxxpRequest();
+    // xhr2 would also arm an idle timer on each hop's socket; the deadline above covers them all.
+    const { timeout } = this;
+    this.timeout = 0;
+    try {
+      super._sendHxxpRequest();
+    } finally {
+      this.timeout = timeout;
+    }
     const request = this._request;
     if (request) watchConnect(request, this.connectTimeout, (failure) => this._onHttpRequestError(request, failure));
   }
