@@ -34,17 +34,19 @@ function check(name, file, limit = undefined, ignore = rxjs, where = 'browser', 
 }
 
 // The limits are today's figures with a little room, so a regression fails CI. (Raised once, by
-// 0.1 to 0.5 kB, for the URL resolution, redirect and token checks of issue #20.) Issue #22's goals,
-// not reached yet: (a) 7 kB, (b) 8.5 kB, (c) and the Angular adapter + oauth2Refresh 5 kB.
+// 0.1 to 0.5 kB, for the URL resolution, redirect and token checks of issue #20; lowered after the
+// cuts of issue #22.) Issue #22's goals, not reached: (a) 7 kB, (b) 8.5 kB, (c) and the Angular
+// adapter + oauth2Refresh 5 kB. The session alone (c') is 4.6 kB of documented features, which
+// leaves the token request no room under 5 kB; its closing note has what each feature costs.
 export default [
-  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '12.3 kB'),
-  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.9 kB'),
-  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7.55 kB'),
-  check("(c') createAuthSession", 'session-alone.mjs', '5.2 kB'),
+  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '11.25 kB'),
+  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.15 kB'),
+  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7.05 kB'),
+  check("(c') createAuthSession", 'session-alone.mjs', '4.8 kB'),
   check(
     'Angular: provideAuthRefresh + authRefreshInterceptor + oauth2Refresh',
     'angular.mjs',
-    '8.95 kB',
+    '8.0 kB',
     [...rxjs, '@angular/*'],
     'browser',
     angularBrowserBundle,
