@@ -9,8 +9,18 @@ import {
   oauth2Refresh,
   type AuthEvent,
   type AuthSession,
+  type TokenStore,
 } from '../../lib';
 import { TokenApiServer } from '../../test-server/token-api-server';
+
+/** The same tokens behind Promises: a store such as IndexedDB or a native secure store. */
+function asynchronous(store: MemoryTokenStore): TokenStore {
+  return {
+    get: () => Promise.resolve().then(() => store.get()),
+    set: (tokens) => Promise.resolve().then(() => store.set(tokens)),
+    clear: () => Promise.resolve().then(() => store.clear()),
+  };
+}
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
 describe('AuthSession: the end of a session', () => {
@@ -49,6 +59,68 @@ describe('AuthSession: the end of a session', () => {
     }
     // One failure, one session end; then the app's own logout, which changes nothing for the waiters.
     expect(seen.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure', 'session-expired', 'logout']);
+    expect(store.get()).toBeNull();
+  });
+
+  // What each listener sees: no handler of any event, and no waiter, finds the dead tokens still stored.
+  for (const kind of ['synchronous', 'asynchronous'] as const) {
+    it(`ends a session in one order (${kind} store): store cleared, refresh-failure, every waiter's error, session-expired`, async () => {
+      server.tokenEndpoint.fault = 'invalid-grant';
+      // Known to have expired: each request joins the refresh as it subscribes, before the refresh can settle.
+      store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
+      const tokens = store.get();
+      const target = kind === 'synchronous' ? store : asynchronous(store);
+      const ending = createAuthSession({
+        store: target,
+        refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }),
+      });
+      const log: string[] = [];
+      const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
+      ending.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+      const ended = firstValueFrom(ending.events$.pipe(filter((event) => event.type === 'session-expired')));
+      for (let i = 0; i < 3; i++) {
+        ending.authorize(call).subscribe({
+          error: (error: unknown) =>
+            log.push(`waiter ${i}: ${(error as AuthRefreshError).reason} (${(error as Error).name}), ${stored()}`),
+        });
+      }
+      await ended;
+      expect(log).toEqual([
+        `refresh-start, store holds ${tokens?.accessToken}`,
+        'refresh-failure, store empty',
+        'waiter 0: rejected (AuthRefreshError), store empty',
+        'waiter 1: rejected (AuthRefreshError), store empty',
+        'waiter 2: rejected (AuthRefreshError), store empty',
+        'session-expired, store empty',
+      ]);
+    });
+  }
+
+  it('logs out during a refresh in the same order: store cleared, refresh-failure, the waiters (logged-out), logout', async () => {
+    store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
+    const tokens = store.get();
+    const log: string[] = [];
+    const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
+    session.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+    const release = server.holdTokenEndpoint();
+    for (let i = 0; i < 3; i++) {
+      session.authorize(call).subscribe({
+        error: (error: unknown) => log.push(`waiter ${i}: ${(error as AuthRefreshError).reason}, ${stored()}`),
+      });
+    }
+    await server.refreshCalled(1);
+    await session.logout();
+    await server.until((stats) => stats.aborted === 1); // the refresh was cancelled: its answer can sign nobody back in
+    release();
+
+    expect(log).toEqual([
+      `refresh-start, store holds ${tokens?.accessToken}`,
+      'refresh-failure, store empty',
+      'waiter 0: logged-out, store empty',
+      'waiter 1: logged-out, store empty',
+      'waiter 2: logged-out, store empty',
+      'logout, store empty',
+    ]);
     expect(store.get()).toBeNull();
   });
 
