@@ -12,6 +12,7 @@ import {
 } from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { RefreshLockError } from '../errors/refresh-lock-error';
+import { RefreshStormError } from '../errors/refresh-storm-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
 import { oauthErrorOf } from '../oauth/oauth-error-of';
@@ -108,8 +109,9 @@ export class SharedRefresh {
   private start(stale: AuthTokens): Observable<RefreshOutcome> {
     let outcome: RefreshOutcome | undefined;
     const ended = this.ended$.pipe(take(1));
+    const storm = this.stormGuard();
     const flight: Observable<RefreshOutcome> = merge(
-      (this.stormGuardAllows() ? this.underLock(stale) : of(this.failed(stormError()))).pipe(takeUntil(ended)),
+      (storm ? of(this.failed(new AuthRefreshError('storm', storm))) : this.underLock(stale)).pipe(takeUntil(ended)),
       ended.pipe(concatAll()),
     ).pipe(
       take(1),
@@ -136,14 +138,17 @@ export class SharedRefresh {
     return flight;
   }
 
-  // Counts refreshes started within the window; past the limit the token server is left alone.
-  private stormGuardAllows(): boolean {
+  // Counts refreshes started within the window; past the limit the token server is left alone
+  // until the oldest start leaves the window (null: this refresh may start, and is counted).
+  private stormGuard(): RefreshStormError | null {
     const { count, windowMs } = this.options.maxRefreshes;
     const now = asyncScheduler.now();
     this.refreshStarts = this.refreshStarts.filter((startedAt) => now - startedAt < windowMs);
-    if (this.refreshStarts.length >= count) return false;
+    const oldest = this.refreshStarts[0];
+    if (oldest !== undefined && this.refreshStarts.length >= count)
+      return new RefreshStormError(count, windowMs, oldest + windowMs - now);
     this.refreshStarts.push(now);
-    return true;
+    return null;
   }
 
   // With `auth.lock`, the refresh runs inside it, and only if the shared store still holds the
@@ -225,10 +230,6 @@ export class SharedRefresh {
       }),
     );
   }
-}
-
-function stormError(): AuthRefreshError {
-  return new AuthRefreshError('storm', new Error('too many refreshes in a short time; the token server is left alone'));
 }
 
 function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {
