@@ -3,7 +3,9 @@
 // to a file. Run with `npm run test:docs`; exits non-zero with file:line for each problem.
 //
 // A block that is deliberately not standalone (a fragment, a pseudo-code sketch) opts out with
-// ```ts no-check. Use it sparingly: an unchecked example is one that can rot.
+// ```ts no-check. Use it sparingly: an unchecked example is one that can rot. A block that shows a
+// file built elsewhere (```ts file=examples/angular-16/src/app/x.ts, which CI compiles with that
+// app's own Angular) must equal that file, so the page cannot drift from what was built.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -62,6 +64,7 @@ function main(): number {
     ...typeProblems(program, snippets),
     ...exportProblems(program, entries, markdown),
     ...linkProblems(markdown),
+    ...mirrorProblems(blocks),
   ];
   for (const problem of problems) console.error(`${problem.where}: ${problem.message}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -120,6 +123,8 @@ interface Block {
   readonly skip: boolean;
   /** The file ended before the fence closed: everything after it was swallowed. */
   readonly unclosed: boolean;
+  /** `file=<path>` on the fence: the file, relative to the root, that the block must equal. */
+  readonly mirrors: string | undefined;
 }
 
 function extractBlocks(file: string): Block[] {
@@ -143,6 +148,7 @@ function extractBlocks(file: string): Block[] {
         code: body.join('\n'),
         skip: info.includes('no-check') || unclosed,
         unclosed,
+        mirrors: info.find((part) => part.startsWith('file='))?.slice('file='.length),
       });
     }
   }
@@ -210,6 +216,18 @@ function exportProblems(program: ts.Program, entries: readonly string[], markdow
     }
   }
   return problems;
+}
+
+// A block marked file=<path> must show that file as it is, up to trailing white space.
+function mirrorProblems(blocks: readonly Block[]): Problem[] {
+  return blocks.flatMap((block): Problem[] => {
+    if (block.mirrors === undefined) return [];
+    const where = `${block.source}:${block.line}`;
+    const file = path.join(root, block.mirrors);
+    if (!existsSync(file)) return [{ where, message: `file=${block.mirrors} does not exist` }];
+    const same = readFileSync(file, 'utf8').trimEnd() === block.code.trimEnd();
+    return same ? [] : [{ where, message: `differs from ${block.mirrors}: copy one into the other` }];
+  });
 }
 
 // Relative links ([text](guide.md#part)) must point at files that exist.
