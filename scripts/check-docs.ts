@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { markdownBlocks, type MarkdownBlock } from './markdown-blocks';
 
 const root = path.resolve(__dirname, '..');
 // Inside the repository so that imports of rxjs, @angular/* and node types resolve from node_modules.
@@ -39,7 +40,7 @@ interface Problem {
 function main(): number {
   const started = Date.now();
   const markdown = markdownFiles();
-  const blocks = markdown.flatMap(extractBlocks);
+  const blocks = markdown.flatMap((file) => markdownBlocks(file, root));
   const checked = blocks.filter((block) => !block.skip);
 
   mkdirSync(cacheDir, { recursive: true });
@@ -65,6 +66,7 @@ function main(): number {
     ...exportProblems(program, entries, markdown),
     ...linkProblems(markdown),
     ...mirrorProblems(blocks),
+    ...environmentProblems(checked),
   ];
   for (const problem of problems) console.error(`${problem.where}: ${problem.message}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -114,50 +116,6 @@ function markdownFiles(): string[] {
   };
   walk(path.join(root, 'docs'));
   return files.filter((file) => existsSync(file));
-}
-
-interface Block {
-  readonly source: string;
-  readonly line: number;
-  readonly code: string;
-  readonly skip: boolean;
-  /** The file ended before the fence closed: everything after it was swallowed. */
-  readonly unclosed: boolean;
-  /** `file=<path>` on the fence: the file, relative to the root, that the block must equal. */
-  readonly mirrors: string | undefined;
-}
-
-function extractBlocks(file: string): Block[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const blocks: Block[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    const start = /^\s*(`{3,}|~{3,})\s*(.*)$/.exec(lines[index] ?? '');
-    if (!start) continue;
-    const fence = start[1] ?? '```';
-    const info = (start[2] ?? '').trim().split(/\s+/);
-    const opening = index;
-    const body: string[] = [];
-    // A fence closes on a line of at least as many of the same characters and nothing else.
-    while (++index < lines.length && !isClosingFence(lines[index] ?? '', fence)) body.push(lines[index] ?? '');
-    const language = info[0]?.toLowerCase();
-    const unclosed = index >= lines.length;
-    if (language === 'ts' || language === 'typescript' || unclosed) {
-      blocks.push({
-        source: path.relative(root, file),
-        line: opening + 1,
-        code: body.join('\n'),
-        skip: info.includes('no-check') || unclosed,
-        unclosed,
-        mirrors: info.find((part) => part.startsWith('file='))?.slice('file='.length),
-      });
-    }
-  }
-  return blocks;
-}
-
-function isClosingFence(text: string, fence: string): boolean {
-  const trimmed = text.trim();
-  return trimmed.startsWith(fence) && trimmed.split('').every((char) => char === fence[0]);
 }
 
 function typeProblems(program: ts.Program, snippets: readonly Snippet[]): Problem[] {
@@ -218,8 +176,19 @@ function exportProblems(program: ts.Program, entries: readonly string[], markdow
   return problems;
 }
 
+// An example that only runs in a browser must say so where it is copied from: rxjs/ajax needs the
+// browser's XMLHttpRequest, and fails in Node with "XMLHttpRequest is not defined".
+function environmentProblems(blocks: readonly MarkdownBlock[]): Problem[] {
+  return blocks
+    .filter((block) => /from ['"]rxjs\/ajax['"]/.test(block.code) && !/\/\/.*\bbrowser\b/i.test(block.code))
+    .map((block) => ({
+      where: `${block.source}:${block.line}`,
+      message: 'imports rxjs/ajax, which fails in Node: say in a comment that it runs in a browser',
+    }));
+}
+
 // A block marked file=<path> must show that file as it is, up to trailing white space.
-function mirrorProblems(blocks: readonly Block[]): Problem[] {
+function mirrorProblems(blocks: readonly MarkdownBlock[]): Problem[] {
   return blocks.flatMap((block): Problem[] => {
     if (block.mirrors === undefined) return [];
     const where = `${block.source}:${block.line}`;
