@@ -20,9 +20,6 @@ export class DPoPUnsupportedError extends AuthHttpError {
   override name = 'DPoPUnsupportedError' as const;
 
   constructor(missing: string) {
-    super(
-      `DPoP needs WebCrypto as globalThis.crypto, and ${missing} is missing here: ` +
-        'use Node 20 or later, or a browser page in a secure context (https: or http://localhost)',
-    );
+    super(`DPoP needs WebCrypto: ${missing} is missing (use Node 20+, or a browser page on https: or localhost)`);
   }
 }

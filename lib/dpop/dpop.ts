@@ -259,9 +259,6 @@ function originOf(url: string): string {
 // What the proofs need of WebCrypto, or null when it is all there. Without it jose and the proof
 // code would fail at the first refresh with a bare ReferenceError ("crypto is not defined").
 function missingWebCrypto(): string | null {
-  const crypto = (globalThis as { crypto?: Partial<Crypto> }).crypto;
-  if (crypto === undefined) return 'crypto';
-  if (typeof crypto.subtle?.sign !== 'function') return 'crypto.subtle';
-  if (typeof crypto.randomUUID !== 'function') return 'crypto.randomUUID';
-  return null;
+  const { crypto } = globalThis as { crypto?: Partial<Crypto> };
+  return !crypto ? 'crypto' : !crypto.subtle ? 'crypto.subtle' : !crypto.randomUUID ? 'crypto.randomUUID' : null;
 }

@@ -21,9 +21,7 @@ describe('DPoP where WebCrypto is missing (Node 18, an insecure page)', () => {
       cryptoGlobal: 'undefined',
       threw: true,
       name: 'DPoPUnsupportedError',
-      message:
-        'DPoP needs WebCrypto as globalThis.crypto, and crypto is missing here: ' +
-        'use Node 20 or later, or a browser page in a secure context (https: or http://localhost)',
+      message: 'DPoP needs WebCrypto: crypto is missing (use Node 20+, or a browser page on https: or localhost)',
       typed: true,
     });
   });
