@@ -199,28 +199,46 @@ function mirrorProblems(blocks: readonly MarkdownBlock[]): Problem[] {
   });
 }
 
-// Relative links ([text](guide.md#part)) must point at files that exist.
+// Relative links ([text](guide.md#part)), and links into this repository on GitHub, must point at
+// files that exist. The README is shipped in the package: on npmjs.com and in node_modules a
+// relative link leads nowhere (docs/ and examples/ are not in the tarball), so its links are absolute.
 function linkProblems(markdown: readonly string[]): Problem[] {
+  const repository = repositoryUrl();
+  const inRepository = new RegExp(`^${repository.replace(/[.]/g, '\\.')}/(?:blob|tree)/main/(.*)$`);
+  const shippedReadme = path.join(root, 'README.md');
   const problems: Problem[] = [];
   for (const file of markdown) {
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((text, index) => {
+        const where = `${path.relative(root, file)}:${index + 1}`;
         for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
           const target = (match[1] ?? '').split('#')[0] ?? '';
-          if (target === '' || /^[a-z][a-z\d+.-]*:/i.test(target)) continue; // same-page anchor or absolute URL
-          const resolved = path.resolve(path.dirname(file), target);
+          const ours = inRepository.exec(target)?.[1];
+          if (ours === undefined && (target === '' || /^[a-z][a-z\d+.-]*:/i.test(target))) continue; // anchor, or elsewhere
+          if (ours === undefined && file === shippedReadme) {
+            problems.push({ where, message: `relative link ${target} is dead on npm: use ${repository}/blob/main/${target}` });
+            continue;
+          }
+          const resolved = ours === undefined ? path.resolve(path.dirname(file), target) : path.join(root, ours);
           // docs/api/ exists only after `npm run docs`; links into it are allowed.
           if (!existsSync(resolved) && !resolved.startsWith(generatedDocs)) {
-            problems.push({
-              where: `${path.relative(root, file)}:${index + 1}`,
-              message: `link to a missing file: ${target}`,
-            });
+            problems.push({ where, message: `link to a missing file: ${target}` });
           }
         }
       });
   }
   return problems;
+}
+
+// package.json's repository, as a browsable https URL.
+function repositoryUrl(): string {
+  const { repository } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    repository?: { url?: string };
+  };
+  const url = repository?.url;
+  if (!url) throw new Error('package.json has no repository.url: the README links to it');
+  return url.replace(/^git\+/, '').replace(/\.git$/, '');
 }
 
 process.exitCode = main();
