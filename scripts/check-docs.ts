@@ -217,7 +217,10 @@ function linkProblems(markdown: readonly string[]): Problem[] {
           const ours = inRepository.exec(target)?.[1];
           if (ours === undefined && (target === '' || /^[a-z][a-z\d+.-]*:/i.test(target))) continue; // anchor, or elsewhere
           if (ours === undefined && file === shippedReadme) {
-            problems.push({ where, message: `relative link ${target} is dead on npm: use ${repository}/blob/main/${target}` });
+            problems.push({
+              where,
+              message: `relative link ${target} is dead on npm: use ${repository}/blob/main/${target}`,
+            });
             continue;
           }
           const resolved = ours === undefined ? path.resolve(path.dirname(file), target) : path.join(root, ours);

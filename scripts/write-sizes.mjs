@@ -50,7 +50,9 @@ writeBlock('docs/benchmarks.md', 'size-table', [
 ]);
 for (const check of rows) console.log(`${kB(check.min).padStart(9)} ${kB(check.gzip).padStart(8)}  ${check.name}`);
 if (stale.length > 0) {
-  console.error(`size: ${stale.join(' and ')} ${stale.length > 1 ? 'do' : 'does'} not show these figures: npm run size -- --write`);
+  console.error(
+    `size: ${stale.join(' and ')} ${stale.length > 1 ? 'do' : 'does'} not show these figures: npm run size -- --write`,
+  );
   process.exit(1);
 }
 
