@@ -62,6 +62,28 @@ describe('AuthSession: the end of a session', () => {
     expect(store.get()).toBeNull();
   });
 
+  /** Each event and each of 3 waiters' errors, in order, with what the store held at that moment. */
+  function recordSessionEnd(watched: AuthSession): string[] {
+    const log: string[] = [];
+    const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
+    watched.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+    for (let i = 0; i < 3; i++) {
+      watched.authorize(call).subscribe({
+        error: (error: unknown) =>
+          log.push(`waiter ${i}: ${(error as Error).name} ${(error as AuthRefreshError).reason}, ${stored()}`),
+      });
+    }
+    return log;
+  }
+
+  /** The one order of a session end, as recordSessionEnd logs it: the store is empty from refresh-failure on. */
+  const endInOrder = (accessToken: string | undefined, reason: string, end: string): string[] => [
+    `refresh-start, store holds ${accessToken}`,
+    'refresh-failure, store empty',
+    ...[0, 1, 2].map((i) => `waiter ${i}: AuthRefreshError ${reason}, store empty`),
+    `${end}, store empty`,
+  ];
+
   // What each listener sees: no handler of any event, and no waiter, finds the dead tokens still stored.
   for (const kind of ['synchronous', 'asynchronous'] as const) {
     it(`ends a session in one order (${kind} store): store cleared, refresh-failure, every waiter's error, session-expired`, async () => {
@@ -74,53 +96,24 @@ describe('AuthSession: the end of a session', () => {
         store: target,
         refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }),
       });
-      const log: string[] = [];
-      const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
-      ending.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
       const ended = firstValueFrom(ending.events$.pipe(filter((event) => event.type === 'session-expired')));
-      for (let i = 0; i < 3; i++) {
-        ending.authorize(call).subscribe({
-          error: (error: unknown) =>
-            log.push(`waiter ${i}: ${(error as AuthRefreshError).reason} (${(error as Error).name}), ${stored()}`),
-        });
-      }
+      const log = recordSessionEnd(ending);
       await ended;
-      expect(log).toEqual([
-        `refresh-start, store holds ${tokens?.accessToken}`,
-        'refresh-failure, store empty',
-        'waiter 0: rejected (AuthRefreshError), store empty',
-        'waiter 1: rejected (AuthRefreshError), store empty',
-        'waiter 2: rejected (AuthRefreshError), store empty',
-        'session-expired, store empty',
-      ]);
+      expect(log).toEqual(endInOrder(tokens?.accessToken, 'rejected', 'session-expired'));
     });
   }
 
   it('logs out during a refresh in the same order: store cleared, refresh-failure, the waiters (logged-out), logout', async () => {
     store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
     const tokens = store.get();
-    const log: string[] = [];
-    const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
-    session.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
     const release = server.holdTokenEndpoint();
-    for (let i = 0; i < 3; i++) {
-      session.authorize(call).subscribe({
-        error: (error: unknown) => log.push(`waiter ${i}: ${(error as AuthRefreshError).reason}, ${stored()}`),
-      });
-    }
+    const log = recordSessionEnd(session);
     await server.refreshCalled(1);
     await session.logout();
     await server.until((stats) => stats.aborted === 1); // the refresh was cancelled: its answer can sign nobody back in
     release();
 
-    expect(log).toEqual([
-      `refresh-start, store holds ${tokens?.accessToken}`,
-      'refresh-failure, store empty',
-      'waiter 0: logged-out, store empty',
-      'waiter 1: logged-out, store empty',
-      'waiter 2: logged-out, store empty',
-      'logout, store empty',
-    ]);
+    expect(log).toEqual(endInOrder(tokens?.accessToken, 'logged-out', 'logout'));
     expect(store.get()).toBeNull();
   });
 
