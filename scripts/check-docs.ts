@@ -3,10 +3,13 @@
 // to a file. Run with `npm run test:docs`; exits non-zero with file:line for each problem.
 //
 // A block that is deliberately not standalone (a fragment, a pseudo-code sketch) opts out with
-// ```ts no-check. Use it sparingly: an unchecked example is one that can rot.
+// ```ts no-check. Use it sparingly: an unchecked example is one that can rot. A block that shows a
+// file built elsewhere (```ts file=examples/angular-16/src/app/x.ts, which CI compiles with that
+// app's own Angular) must equal that file, so the page cannot drift from what was built.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { markdownBlocks, type MarkdownBlock } from './markdown-blocks';
 
 const root = path.resolve(__dirname, '..');
 // Inside the repository so that imports of rxjs, @angular/* and node types resolve from node_modules.
@@ -37,7 +40,7 @@ interface Problem {
 function main(): number {
   const started = Date.now();
   const markdown = markdownFiles();
-  const blocks = markdown.flatMap(extractBlocks);
+  const blocks = markdown.flatMap((file) => markdownBlocks(file, root));
   const checked = blocks.filter((block) => !block.skip);
 
   mkdirSync(cacheDir, { recursive: true });
@@ -62,6 +65,8 @@ function main(): number {
     ...typeProblems(program, snippets),
     ...exportProblems(program, entries, markdown),
     ...linkProblems(markdown),
+    ...mirrorProblems(blocks),
+    ...environmentProblems(checked),
   ];
   for (const problem of problems) console.error(`${problem.where}: ${problem.message}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -111,47 +116,6 @@ function markdownFiles(): string[] {
   };
   walk(path.join(root, 'docs'));
   return files.filter((file) => existsSync(file));
-}
-
-interface Block {
-  readonly source: string;
-  readonly line: number;
-  readonly code: string;
-  readonly skip: boolean;
-  /** The file ended before the fence closed: everything after it was swallowed. */
-  readonly unclosed: boolean;
-}
-
-function extractBlocks(file: string): Block[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const blocks: Block[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    const start = /^\s*(`{3,}|~{3,})\s*(.*)$/.exec(lines[index] ?? '');
-    if (!start) continue;
-    const fence = start[1] ?? '```';
-    const info = (start[2] ?? '').trim().split(/\s+/);
-    const opening = index;
-    const body: string[] = [];
-    // A fence closes on a line of at least as many of the same characters and nothing else.
-    while (++index < lines.length && !isClosingFence(lines[index] ?? '', fence)) body.push(lines[index] ?? '');
-    const language = info[0]?.toLowerCase();
-    const unclosed = index >= lines.length;
-    if (language === 'ts' || language === 'typescript' || unclosed) {
-      blocks.push({
-        source: path.relative(root, file),
-        line: opening + 1,
-        code: body.join('\n'),
-        skip: info.includes('no-check') || unclosed,
-        unclosed,
-      });
-    }
-  }
-  return blocks;
-}
-
-function isClosingFence(text: string, fence: string): boolean {
-  const trimmed = text.trim();
-  return trimmed.startsWith(fence) && trimmed.split('').every((char) => char === fence[0]);
 }
 
 function typeProblems(program: ts.Program, snippets: readonly Snippet[]): Problem[] {
@@ -212,28 +176,72 @@ function exportProblems(program: ts.Program, entries: readonly string[], markdow
   return problems;
 }
 
-// Relative links ([text](guide.md#part)) must point at files that exist.
+// An example that only runs in a browser must say so where it is copied from: rxjs/ajax needs the
+// browser's XMLHttpRequest, and fails in Node with "XMLHttpRequest is not defined".
+function environmentProblems(blocks: readonly MarkdownBlock[]): Problem[] {
+  return blocks
+    .filter((block) => /from ['"]rxjs\/ajax['"]/.test(block.code) && !/\/\/.*\bbrowser\b/i.test(block.code))
+    .map((block) => ({
+      where: `${block.source}:${block.line}`,
+      message: 'imports rxjs/ajax, which fails in Node: say in a comment that it runs in a browser',
+    }));
+}
+
+// A block marked file=<path> must show that file as it is, up to trailing white space.
+function mirrorProblems(blocks: readonly MarkdownBlock[]): Problem[] {
+  return blocks.flatMap((block): Problem[] => {
+    if (block.mirrors === undefined) return [];
+    const where = `${block.source}:${block.line}`;
+    const file = path.join(root, block.mirrors);
+    if (!existsSync(file)) return [{ where, message: `file=${block.mirrors} does not exist` }];
+    const same = readFileSync(file, 'utf8').trimEnd() === block.code.trimEnd();
+    return same ? [] : [{ where, message: `differs from ${block.mirrors}: copy one into the other` }];
+  });
+}
+
+// Relative links ([text](guide.md#part)), and links into this repository on GitHub, must point at
+// files that exist. The README is shipped in the package: on npmjs.com and in node_modules a
+// relative link leads nowhere (docs/ and examples/ are not in the tarball), so its links are absolute.
 function linkProblems(markdown: readonly string[]): Problem[] {
+  const repository = repositoryUrl();
+  const inRepository = new RegExp(`^${repository.replace(/[.]/g, '\\.')}/(?:blob|tree)/main/(.*)$`);
+  const shippedReadme = path.join(root, 'README.md');
   const problems: Problem[] = [];
   for (const file of markdown) {
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((text, index) => {
+        const where = `${path.relative(root, file)}:${index + 1}`;
         for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
           const target = (match[1] ?? '').split('#')[0] ?? '';
-          if (target === '' || /^[a-z][a-z\d+.-]*:/i.test(target)) continue; // same-page anchor or absolute URL
-          const resolved = path.resolve(path.dirname(file), target);
+          const ours = inRepository.exec(target)?.[1];
+          if (ours === undefined && (target === '' || /^[a-z][a-z\d+.-]*:/i.test(target))) continue; // anchor, or elsewhere
+          if (ours === undefined && file === shippedReadme) {
+            problems.push({
+              where,
+              message: `relative link ${target} is dead on npm: use ${repository}/blob/main/${target}`,
+            });
+            continue;
+          }
+          const resolved = ours === undefined ? path.resolve(path.dirname(file), target) : path.join(root, ours);
           // docs/api/ exists only after `npm run docs`; links into it are allowed.
           if (!existsSync(resolved) && !resolved.startsWith(generatedDocs)) {
-            problems.push({
-              where: `${path.relative(root, file)}:${index + 1}`,
-              message: `link to a missing file: ${target}`,
-            });
+            problems.push({ where, message: `link to a missing file: ${target}` });
           }
         }
       });
   }
   return problems;
+}
+
+// package.json's repository, as a browsable https URL.
+function repositoryUrl(): string {
+  const { repository } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    repository?: { url?: string };
+  };
+  const url = repository?.url;
+  if (!url) throw new Error('package.json has no repository.url: the README links to it');
+  return url.replace(/^git\+/, '').replace(/\.git$/, '');
 }
 
 process.exitCode = main();

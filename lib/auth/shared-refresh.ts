@@ -1,7 +1,18 @@
 import { asyncScheduler, defer, from, identity, merge, type Observable, of, Subject, throwError, timeout } from 'rxjs';
-import { catchError, concatMap, finalize, map, shareReplay, take, throwIfEmpty } from 'rxjs/operators';
+import {
+  catchError,
+  concatAll,
+  concatMap,
+  finalize,
+  map,
+  shareReplay,
+  take,
+  takeUntil,
+  throwIfEmpty,
+} from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { RefreshLockError } from '../errors/refresh-lock-error';
+import { RefreshStormError } from '../errors/refresh-storm-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
 import { oauthErrorOf } from '../oauth/oauth-error-of';
@@ -27,12 +38,15 @@ export type RefreshOutcome =
  * - `refCount: false`, so one waiter's unsubscribe does not cancel the refresh for the others;
  * - the flight never errors (see {@link RefreshOutcome});
  * - a waiter's retry never passes here again (the session's `catchError` wraps the first attempt
- *   only), so a refused refresh cannot loop.
+ *   only), so a refused refresh cannot loop;
+ * - a session end is reported only once the store is empty (`refresh-failure`, the waiters, then
+ *   `session-expired` or `logout`): a listener or a waiter that retries at once finds no dead token.
  */
 export class SharedRefresh {
   /** The refresh in progress, shared by every waiter; null when none runs. */
   private flight: Observable<RefreshOutcome> | null = null;
-  private readonly ended$ = new Subject<AuthRefreshError>();
+  /** A session end under way: the failure the running refresh's waiters get once it is done. */
+  private readonly ended$ = new Subject<Observable<RefreshOutcome>>();
   private refreshStarts: number[] = [];
   /** Refreshes settled so far, to tell a request sent before a failure from one sent after it. */
   private settledCount = 0;
@@ -79,16 +93,26 @@ export class SharedRefresh {
     return failed.error;
   }
 
-  /** Fails the running refresh's waiters now with `error` (a logout, an end heard from elsewhere); its result is dropped. */
-  end(error: AuthRefreshError): void {
-    this.ended$.next(error);
+  /**
+   * Stops the running refresh now (a logout, an end heard from elsewhere) and drops its result; its
+   * waiters fail with `error` once `done` emits, after the store is cleared, so none finds the tokens.
+   */
+  end(error: AuthRefreshError, done: Observable<unknown>): void {
+    this.ended$.next(
+      done.pipe(
+        take(1),
+        map(() => this.failed(error)),
+      ),
+    );
   }
 
   private start(stale: AuthTokens): Observable<RefreshOutcome> {
     let outcome: RefreshOutcome | undefined;
+    const ended = this.ended$.pipe(take(1));
+    const storm = this.stormGuard();
     const flight: Observable<RefreshOutcome> = merge(
-      this.stormGuardAllows() ? this.underLock(stale) : of(this.failed(stormError())),
-      this.ended$.pipe(map((error) => this.failed(error))),
+      (storm ? of(this.failed(new AuthRefreshError('storm', storm))) : this.underLock(stale)).pipe(takeUntil(ended)),
+      ended.pipe(concatAll()),
     ).pipe(
       take(1),
       finalize(() => {
@@ -114,14 +138,17 @@ export class SharedRefresh {
     return flight;
   }
 
-  // Counts refreshes started within the window; past the limit the token server is left alone.
-  private stormGuardAllows(): boolean {
+  // Counts refreshes started within the window; past the limit the token server is left alone
+  // until the oldest start leaves the window (null: this refresh may start, and is counted).
+  private stormGuard(): RefreshStormError | null {
     const { count, windowMs } = this.options.maxRefreshes;
     const now = asyncScheduler.now();
     this.refreshStarts = this.refreshStarts.filter((startedAt) => now - startedAt < windowMs);
-    if (this.refreshStarts.length >= count) return false;
+    const oldest = this.refreshStarts[0];
+    if (oldest !== undefined && this.refreshStarts.length >= count)
+      return new RefreshStormError(count, windowMs, oldest + windowMs - now);
     this.refreshStarts.push(now);
-    return true;
+    return null;
   }
 
   // With `auth.lock`, the refresh runs inside it, and only if the shared store still holds the
@@ -169,7 +196,7 @@ export class SharedRefresh {
     return { ok: true, tokens };
   }
 
-  private failed(error: AuthRefreshError): RefreshOutcome {
+  private failed(error: AuthRefreshError): RefreshOutcome & { readonly ok: false } {
     this.emit({ type: 'refresh-failure', error });
     return { ok: false, error };
   }
@@ -188,25 +215,21 @@ export class SharedRefresh {
         // Newer tokens arrived while this refresh ran (another tab refreshed with the same rotating
         // refresh token, say, which is why ours was refused): they are the answer.
         if (current !== null && current.accessToken !== stale.accessToken) return of(this.succeeded(current));
-        const outcome = this.failed(error);
         // Cleared already: someone else ended the session.
-        if (!rejected || current === null) return of(outcome);
+        if (!rejected || current === null) return of(this.failed(error));
         return clearStore(store).pipe(
           catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
           map((): RefreshOutcome => {
-            // Other contexts hear it now, while this one still holds the lock; this one's own
-            // `session-expired` follows once every waiter has its error (see `start`).
+            // Reported only now, so no listener finds the dead tokens; other contexts hear it while
+            // this one still holds the lock; `session-expired` follows the waiters' errors (see `start`).
+            const outcome = this.failed(error);
             lock?.announceSessionEnd?.('session-expired');
-            return { ok: false, error, sessionEnded: true };
+            return { ...outcome, sessionEnded: true };
           }),
         );
       }),
     );
   }
-}
-
-function stormError(): AuthRefreshError {
-  return new AuthRefreshError('storm', new Error('too many refreshes in a short time; the token server is left alone'));
 }
 
 function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {

@@ -201,16 +201,28 @@ describe('AuthSession timing (marbles)', () => {
     });
   });
 
-  it('fails the waiters at once on logout and drops the refresh result', () => {
-    scheduler.run((run) => {
+  it('fails the waiters on logout once the store is cleared, and drops the refresh result', async () => {
+    let loggedOut: Promise<void> | undefined;
+    let reason: string | undefined;
+    let storeAtFailure: AuthTokens | null | undefined;
+    const { store } = scheduler.run((run) => {
       const { store, session, api } = setUp(run, '-----(n|)');
-      run.cold('--x').subscribe(() => void session.logout());
-      let reason: string | undefined;
-      session.authorize(api).subscribe({ error: (error: AuthRefreshError) => (reason = error.reason) });
+      run.cold('--x').subscribe(() => {
+        loggedOut = session.logout();
+      });
+      session.authorize(api).subscribe({
+        error: (error: AuthRefreshError) => {
+          reason = error.reason;
+          storeAtFailure = store.get();
+        },
+      });
       run.flush();
-      expect(reason).toBe('logged-out');
-      expect(store.get()).toBeNull();
+      return { store };
     });
+    await loggedOut;
+    expect(reason).toBe('logged-out');
+    expect(storeAtFailure).toBeNull();
+    expect(store.get()).toBeNull();
   });
 
   it('drops the refresh result when the store was cleared directly while it ran', () => {

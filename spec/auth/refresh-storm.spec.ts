@@ -8,6 +8,7 @@ import {
   HttpError,
   MemoryTokenStore,
   oauth2Refresh,
+  RefreshStormError,
   type AuthEvent,
   type AuthTokens,
   type HttpClient,
@@ -58,6 +59,10 @@ describe('the refresh-storm guard', () => {
         const error = await outcome(made);
         expect(error).toBeInstanceOf(AuthRefreshError);
         expect((error as AuthRefreshError).reason).toBe('storm');
+        expect((error as AuthRefreshError).cause).toEqual(jasmine.any(RefreshStormError));
+        expect(((error as AuthRefreshError).cause as RefreshStormError).toJSON()).toEqual(
+          jasmine.objectContaining({ name: 'RefreshStormError', count: 3, windowMs: 60_000 }),
+        );
       }
       expect(server.stats.refreshCalls).withContext('the token endpoint is left alone').toBe(3);
       expect(store.get()).withContext('tokens are kept: a storm is not a logout').not.toBeNull();
@@ -119,6 +124,65 @@ describe('the refresh-storm guard', () => {
         expect(outcomes).toEqual(['401', '401', 'storm', '401']);
         expect(calls).toBe(3);
       });
+    });
+  });
+});
+
+describe('a token endpoint outage (virtual time): what docs/session-expiry.md says happens', () => {
+  it('costs one token call per request sent after a failure, until the guard trips; storm then outlasts the outage', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run((run) => {
+      let down = true;
+      const calls: number[] = [];
+      const session = createAuthSession({
+        store: new MemoryTokenStore({ accessToken: 'old', refreshToken: 'r0' }),
+        maxRefreshes: { count: 3, windowMs: 1000 },
+        refresh: () => {
+          calls.push(scheduler.now());
+          return down
+            ? run.cold('-#', undefined, { status: 503 })
+            : run.cold('-(t|)', { t: { accessToken: 'new', refreshToken: 'r1' } });
+        },
+      });
+      // The API refuses the old token after `latency` frames and accepts the new one.
+      const api = (latency: number) => (token: string | null) =>
+        token === 'new'
+          ? run.cold('-(v|)', { v: 'ok' })
+          : run.cold(`${'-'.repeat(latency)}#`, undefined, { status: 401 });
+      const outcomes: string[] = [];
+      const request = (frame: number, latency = 1) =>
+        timer(frame).subscribe(() =>
+          session.authorize(api(latency)).subscribe({
+            next: (value) => outcomes.push(`${frame}: ${value}`),
+            error: (error: AuthRefreshError) => {
+              const cause = error.cause instanceof RefreshStormError ? `, again in ${error.cause.retryAfterMs} ms` : '';
+              outcomes.push(`${frame}: ${error.reason}${cause}`);
+            },
+          }),
+        );
+      // A burst: the late 401s get the failure of the refresh their token met, with no token call of their own.
+      request(0);
+      request(0, 5);
+      request(0, 9);
+      // Then one request at a time, each sent after the last failure: each tries a refresh of its own.
+      request(100);
+      request(200);
+      request(300); // the guard trips: 3 refreshes started within 1000 ms
+      timer(400).subscribe(() => (down = false)); // the endpoint is back...
+      request(500); // ...but the guard still refuses: it counts starts, not failures
+      request(1002); // the first start (frame 1) has left the window
+      run.flush();
+      expect(outcomes).toEqual([
+        '0: failed',
+        '0: failed',
+        '0: failed',
+        '100: failed',
+        '200: failed',
+        '300: storm, again in 700 ms',
+        '500: storm, again in 500 ms',
+        '1002: ok',
+      ]);
+      expect(calls).toEqual([1, 101, 201, 1003]);
     });
   });
 });

@@ -9,8 +9,18 @@ import {
   oauth2Refresh,
   type AuthEvent,
   type AuthSession,
+  type TokenStore,
 } from '../../lib';
 import { TokenApiServer } from '../../test-server/token-api-server';
+
+/** The same tokens behind Promises: a store such as IndexedDB or a native secure store. */
+function asynchronous(store: MemoryTokenStore): TokenStore {
+  return {
+    get: () => Promise.resolve().then(() => store.get()),
+    set: (tokens) => Promise.resolve().then(() => store.set(tokens)),
+    clear: () => Promise.resolve().then(() => store.clear()),
+  };
+}
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
 describe('AuthSession: the end of a session', () => {
@@ -49,6 +59,61 @@ describe('AuthSession: the end of a session', () => {
     }
     // One failure, one session end; then the app's own logout, which changes nothing for the waiters.
     expect(seen.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure', 'session-expired', 'logout']);
+    expect(store.get()).toBeNull();
+  });
+
+  /** Each event and each of 3 waiters' errors, in order, with what the store held at that moment. */
+  function recordSessionEnd(watched: AuthSession): string[] {
+    const log: string[] = [];
+    const stored = () => (store.get() === null ? 'store empty' : `store holds ${store.get()?.accessToken}`);
+    watched.events$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+    for (let i = 0; i < 3; i++) {
+      watched.authorize(call).subscribe({
+        error: (error: unknown) =>
+          log.push(`waiter ${i}: ${(error as Error).name} ${(error as AuthRefreshError).reason}, ${stored()}`),
+      });
+    }
+    return log;
+  }
+
+  /** The one order of a session end, as recordSessionEnd logs it: the store is empty from refresh-failure on. */
+  const endInOrder = (accessToken: string | undefined, reason: string, end: string): string[] => [
+    `refresh-start, store holds ${accessToken}`,
+    'refresh-failure, store empty',
+    ...[0, 1, 2].map((i) => `waiter ${i}: AuthRefreshError ${reason}, store empty`),
+    `${end}, store empty`,
+  ];
+
+  // What each listener sees: no handler of any event, and no waiter, finds the dead tokens still stored.
+  for (const kind of ['synchronous', 'asynchronous'] as const) {
+    it(`ends a session in one order (${kind} store): store cleared, refresh-failure, every waiter's error, session-expired`, async () => {
+      server.tokenEndpoint.fault = 'invalid-grant';
+      // Known to have expired: each request joins the refresh as it subscribes, before the refresh can settle.
+      store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
+      const tokens = store.get();
+      const target = kind === 'synchronous' ? store : asynchronous(store);
+      const ending = createAuthSession({
+        store: target,
+        refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, clientId: 'spec' }),
+      });
+      const ended = firstValueFrom(ending.events$.pipe(filter((event) => event.type === 'session-expired')));
+      const log = recordSessionEnd(ending);
+      await ended;
+      expect(log).toEqual(endInOrder(tokens?.accessToken, 'rejected', 'session-expired'));
+    });
+  }
+
+  it('logs out during a refresh in the same order: store cleared, refresh-failure, the waiters (logged-out), logout', async () => {
+    store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
+    const tokens = store.get();
+    const release = server.holdTokenEndpoint();
+    const log = recordSessionEnd(session);
+    await server.refreshCalled(1);
+    await session.logout();
+    await server.until((stats) => stats.aborted === 1); // the refresh was cancelled: its answer can sign nobody back in
+    release();
+
+    expect(log).toEqual(endInOrder(tokens?.accessToken, 'logged-out', 'logout'));
     expect(store.get()).toBeNull();
   });
 

@@ -137,6 +137,17 @@ describe('processes sharing one credential through Redis', () => {
       expect(ends.map((end) => end.end)).toEqual(pool.map(() => 'session-expired'));
       expect(events.map((seen) => seen.filter((type) => type === 'session-expired').length)).toEqual(pool.map(() => 1));
       expect(api.stats.refreshCalls).toBe(1);
+      // docs/session-expiry.md: only the process whose refresh was refused has the endpoint's answer;
+      // the others learn of the end from the lock's message, which carries no server detail.
+      const holders = events.filter((seen) => seen.includes('refresh-start'));
+      expect(holders.map((seen) => seen.join(' '))).toEqual(['refresh-start refresh-failure session-expired']);
+      expect(events.filter((seen) => !seen.includes('refresh-start')).map((seen) => seen.join(' '))).toEqual(
+        pool.slice(1).map(() => 'refresh-failure session-expired'),
+      );
+      expect(failures.filter((why) => why === 'AuthRefreshError(rejected: HttpError() invalid_grant)').length).toBe(20);
+      expect(failures.filter((why) => why === 'AuthRefreshError(rejected: Error())').length).toBe(
+        (pool.length - 1) * 20,
+      );
       // Signed out everywhere: no process sends the dead token again.
       expect(after.map((burst) => burst.ok)).toEqual(pool.map(() => 0));
       expect(api.stats.tokensSeen.slice(seenBefore)).toEqual(Array(pool.length * 5).fill(''));

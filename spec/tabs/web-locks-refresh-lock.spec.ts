@@ -206,20 +206,33 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   });
   afterEach(() => server.close());
 
-  /** One "tab": its own session (client) and its own lock object, on the lock name all tabs share. */
-  function tab(name: string): { client: HttpClient; events: AuthEvent['type'][] } {
+  /**
+   * One "tab": its own session (client) and its own lock object, on the lock name all tabs share.
+   * `askedForLock` resolves when its refresh asks for the lock.
+   */
+  function tab(name: string): { client: HttpClient; events: AuthEvent['type'][]; askedForLock: Promise<void> } {
+    const lock = new WebLocksRefreshLock(name);
+    let asked: () => void = () => undefined;
+    const askedForLock = new Promise<void>((resolve) => (asked = resolve));
     const client = createHttpClient({
       baseUrl: server.url,
       retry: false,
       auth: {
         store,
-        lock: new WebLocksRefreshLock(name),
+        lock: {
+          withLock: (work, limits) => {
+            asked();
+            return lock.withLock(work, limits);
+          },
+          announceSessionEnd: (end) => lock.announceSessionEnd(end),
+          sessionEnds$: lock.sessionEnds$,
+        },
         refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
       },
     });
     const events: AuthEvent['type'][] = [];
     client.authEvents$.subscribe((event) => events.push(event.type));
-    return { client, events };
+    return { client, events, askedForLock };
   }
 
   const burst = (client: HttpClient, n: number) =>
@@ -255,6 +268,90 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     expect(shared.get()).toBeNull();
     expect(expired(a.events)).toBe(1);
     expect(expired(b.events)).toBe(1);
+  });
+
+  // docs/session-expiry.md, "Other tabs and processes": what a session that did not call the token endpoint reports.
+  it('reports a refresh another session made as refresh-success alone, with no refresh-start', async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+    const release = server.holdTokenEndpoint();
+    const fromA = burst(a.client, 3);
+    await server.refreshCalled(1); // A holds the lock and is at the token endpoint
+    const fromB = burst(b.client, 3);
+    await b.askedForLock; // B's refresh waits for the lock, and will find A's tokens inside it
+    release();
+    await Promise.all([fromA, fromB]);
+
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(a.events).toEqual(['refresh-start', 'refresh-success']);
+    expect(b.events).toEqual(['refresh-success']);
+  });
+
+  it("ends the session in every session with reason rejected; only the holder's error has the endpoint's answer", async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+    server.tokenEndpoint.fault = 'invalid-grant';
+    const release = server.holdTokenEndpoint();
+    const fromA = outcomeOf(a.client.get('/api/echo'));
+    await server.refreshCalled(1);
+    const fromB = outcomeOf(b.client.get('/api/echo'));
+    await b.askedForLock; // B's request was refused too, and its refresh waits for the lock
+    release();
+    const [holder, other] = (await Promise.all([fromA, fromB])).map((outcome) =>
+      'error' in outcome ? outcome.error : outcome,
+    );
+    await until(() => a.events.includes('session-expired') && b.events.includes('session-expired'));
+
+    expect(holder).toEqual(jasmine.any(AuthRefreshError));
+    expect(other).toEqual(jasmine.any(AuthRefreshError));
+    expect([(holder as AuthRefreshError).reason, (other as AuthRefreshError).reason]).toEqual(['rejected', 'rejected']);
+    expect((holder as AuthRefreshError).oauthError).toBe('invalid_grant');
+    expect((other as AuthRefreshError).oauthError).toBeUndefined();
+    expect(((other as AuthRefreshError).cause as Error).message).toBe(
+      'the refresh token was rejected in another tab or process',
+    );
+    expect(a.events).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
+    expect(b.events).toEqual(['refresh-failure', 'session-expired']);
+    expect(server.stats.refreshCalls).toBe(1);
+  });
+
+  it('hears an end from another session in the same order: its copy forgotten, refresh-failure, the waiters, session-expired', async () => {
+    const name = freshName();
+    const copy = new MemoryTokenStore({ ...shared.get()!, expiresAt: Date.now() - 1000 });
+    const cached: TokenStore = {
+      get: () => copy.get(),
+      set: (t) => copy.set(t),
+      clear: () => copy.clear(),
+      getLatest: () => shared.get(),
+    };
+    let refreshing: () => void = () => undefined;
+    const refreshStarted = new Promise<void>((resolve) => (refreshing = resolve));
+    const session = createHttpClient({
+      baseUrl: server.url,
+      retry: false,
+      auth: { store: cached, lock: new WebLocksRefreshLock(name), refresh: () => (refreshing(), NEVER) },
+    });
+    const log: string[] = [];
+    const stored = () => (copy.get() === null ? 'copy empty' : 'copy holds the tokens');
+    session.authEvents$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+    for (let i = 0; i < 2; i++) {
+      session.get('/api/echo').subscribe({
+        error: (error: unknown) => log.push(`waiter ${i}: ${(error as AuthRefreshError).reason}, ${stored()}`),
+      });
+    }
+    await refreshStarted;
+
+    shared.clear(); // what the other session did, before it announced the end
+    new WebLocksRefreshLock(name).announceSessionEnd('session-expired');
+    await until(() => log.some((line) => line.startsWith('session-expired')));
+
+    expect(log).toEqual([
+      'refresh-start, copy holds the tokens',
+      'refresh-failure, copy empty',
+      'waiter 0: rejected, copy empty',
+      'waiter 1: rejected, copy empty',
+      'session-expired, copy empty',
+    ]);
   });
 
   it('tells the other sessions of a logout, once each, in a message without tokens', async () => {

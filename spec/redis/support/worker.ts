@@ -152,7 +152,7 @@ function heldUntilGo(): Promise<void> {
 // A failure as the parent reports it: the error's name and reason, never a token.
 function describe(error: unknown): string {
   if (error instanceof AuthRefreshError)
-    return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''})`;
+    return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''}${error.oauthError ? ` ${error.oauthError}` : ''})`;
   if (error instanceof NetworkError) return `NetworkError(${error.code})`;
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof Error && typeof status === 'number') return `${error.name}(${status})`;
