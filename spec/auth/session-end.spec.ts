@@ -10,17 +10,17 @@ import {
   type AuthEvent,
   type AuthSession,
 } from '../../lib';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
 describe('AuthSession: the end of a session', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let store: MemoryTokenStore;
   let session: AuthSession;
   let seen: AuthEvent[];
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     store = new MemoryTokenStore(server.issueTokens());
     server.expireAccessTokens();
     session = createAuthSession({
@@ -40,7 +40,7 @@ describe('AuthSession: the end of a session', () => {
     lastValueFrom(request.pipe(catchError((error: unknown) => of(error))));
 
   it('gives every waiter `rejected` even when the app logs out on session-expired, and reports the failure once', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     session.events$.pipe(filter((event) => event.type === 'session-expired')).subscribe(() => void session.logout());
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => outcome(session.authorize(call))));
     for (const error of outcomes) {
@@ -53,7 +53,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('fails a request whose 401 arrives after the session ended as the waiters failed, keeping the 401 as cause', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const ended = firstValueFrom(session.events$.pipe(filter((event) => event.type === 'session-expired')));
     // Sent with the dead token; its 401 comes back only once the refresh has ended the session.
     const late = outcome(
@@ -73,7 +73,7 @@ describe('AuthSession: the end of a session', () => {
     const lateError = errors[9] as AuthRefreshError;
     expect(lateError.cause).toBeInstanceOf(HttpError);
     expect((lateError.cause as HttpError).status).toBe(401);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     // A request sent signed out gets the API's own answer: there was no session to end.
     const signedOut = await outcome(session.authorize(call));
     expect(signedOut).toBeInstanceOf(HttpError);
@@ -81,7 +81,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('keeps the tokens when the token endpoint refuses the client (invalid_client), naming the code in the error', async () => {
-    server.tokenEndpoint.fault = 'unauthorized'; // 401 {"error":"invalid_client"}
+    server.failTokenRequests('invalid_client'); // 401 {"error":"invalid_client"}
     const before = store.get();
     const error = (await outcome(session.authorize(call))) as AuthRefreshError;
     expect(error).toBeInstanceOf(AuthRefreshError);
@@ -91,7 +91,7 @@ describe('AuthSession: the end of a session', () => {
     expect(store.get()).toBe(before);
     expect(seen.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure']);
     // The refresh token was never dead: once the client is fixed, the same session refreshes.
-    server.tokenEndpoint.fault = 'none';
+    server.recoverTokenEndpoint();
     expect(await lastValueFrom(session.authorize(call))).toEqual(jasmine.objectContaining({ path: '/api/echo' }));
   });
 
@@ -117,7 +117,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('names invalid_grant in the error that ends the session', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const error = (await outcome(session.authorize(call))) as AuthRefreshError;
     expect(error.reason).toBe('rejected');
     expect(error.oauthError).toBe('invalid_grant');

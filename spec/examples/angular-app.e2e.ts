@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/support/launch-chromium';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { staticAppHandler } from './static-app-handler';
 
 // The production build of examples/angular, made from the packed tarball by
@@ -17,7 +17,7 @@ const SETUP_TIMEOUT_MS = 90_000;
 describe('examples/angular: a real Angular CLI app, built from the packed tarball, in headless Chromium', () => {
   let app: LoopbackPageServer;
   let browser: Browser;
-  let api: TokenApiServer;
+  let api: TestAuthServer;
   let page: Page;
   const uncaught: string[] = [];
 
@@ -36,7 +36,7 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
 
   // A fresh API (with its token endpoint) and a fresh page per spec: nothing carries over.
   beforeEach(async () => {
-    api = await TokenApiServer.start();
+    api = await startTestAuthServer();
     uncaught.length = 0;
     page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));
@@ -59,7 +59,7 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
       await page.click('#load-orders');
 
       expect(await textOf('#orders')).toBe('Loaded 10 orders');
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(api.stats.refreshTokenReuse).toBe(0);
       expect(api.stats.unauthorized).toBe(10);
       expect(api.stats.apiRequests).toBe(20);
@@ -81,13 +81,13 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
   it(
     'shows the signed-out view with AuthRefreshError reason "rejected" when the token endpoint refuses the refresh',
     async () => {
-      api.tokenEndpoint.fault = 'invalid-grant';
+      api.failTokenRequests('invalid_grant');
       api.expireAccessTokens();
       api.resetStats();
       await page.click('#load-orders');
 
       expect(await textOf('#signed-out #failure')).toBe('AuthRefreshError rejected');
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(await page.evaluate(() => localStorage.getItem('auth'))).toBeNull();
     },
     SPEC_TIMEOUT_MS,
