@@ -11,17 +11,21 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
  * ```
  */
 export interface EchoedRequest {
+  /** `GET`, `POST`... */
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
+  /** The query parameters, the last value of each name. */
   readonly query: Readonly<Record<string, string>>;
   /** Every header, names in lower case. */
   readonly headers: Readonly<IncomingHttpHeaders>;
+  /** The `Content-Type` header, or null. */
   readonly contentType: string | null;
   /** The body as UTF-8 text. */
   readonly body: string;
   /** The body's bytes, base64: for binary uploads. */
   readonly bodyBase64: string;
+  /** The body's length in bytes. */
   readonly bodyLength: number;
 }
 

@@ -13,6 +13,7 @@ export class TestAuthServerError extends Error {
   override name = 'TestAuthServerError' as const;
 
   constructor(
+    /** What failed: see the class. */
     readonly code: 'listen-failed' | 'closed',
     message: string,
     options?: { cause?: unknown },

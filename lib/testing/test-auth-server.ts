@@ -59,6 +59,7 @@ export interface TestAuthServerSettings {
  * ```
  */
 export interface TestAuthServerOptions extends Partial<TestAuthServerSettings> {
+  /** The port on 127.0.0.1; default 0, a free one. */
   readonly port?: number;
 }
 
@@ -72,6 +73,7 @@ export interface TestAuthServerOptions extends Partial<TestAuthServerSettings> {
  * ```
  */
 export interface ReceivedTokenRequest {
+  /** Its headers, names in lower case: `authorization` for a confidential client, `dpop`... */
   readonly headers: IncomingHttpHeaders;
   /** The form, as sent (`application/x-www-form-urlencoded`). */
   readonly body: string;
@@ -89,6 +91,7 @@ export interface ReceivedTokenRequest {
 export interface TestAuthServerStats {
   /** Every request, CORS preflights included. */
   readonly requests: number;
+  /** CORS preflights (`OPTIONS`): a browser sends one before a cross-origin request with a token. */
   readonly preflights: number;
   /** Requests under `/api/`. */
   readonly apiRequests: number;
@@ -108,6 +111,7 @@ export interface TestAuthServerStats {
   readonly handlerErrors: number;
   /** The access token of every `/api/` request, in order: `''` for none (unless `recordTokensSeen` is off). */
   readonly tokensSeen: readonly string[];
+  /** The last request to the token endpoint, or null. */
   readonly lastTokenRequest: ReceivedTokenRequest | null;
 }
 

@@ -1,11 +1,22 @@
-/** Tokens as a test hands them out: what the token endpoint answers, before the OAuth field names. */
+/**
+ * Tokens as a test hands them out: what the token endpoint answers, before the OAuth field names
+ * (`access_token`, `refresh_token`, `expires_in`, `scope`, `id_token`).
+ *
+ * @example
+ * ```ts
+ * refresh.flush({ accessToken: 'a2', refreshToken: 'r2', expiresIn: 300 });
+ * ```
+ */
 export interface TestTokens {
+  /** `access_token`. */
   readonly accessToken: string;
   /** Left out of the answer when absent: the client keeps its refresh token (no rotation). */
   readonly refreshToken?: string;
   /** `expires_in`, in seconds; left out when absent. */
   readonly expiresIn?: number;
+  /** `scope`; left out when absent. */
   readonly scope?: string;
+  /** `id_token`; left out when absent. */
   readonly idToken?: string;
 }
 

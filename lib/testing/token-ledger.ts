@@ -1,6 +1,15 @@
-/** Tokens as the test server issued them: an `AuthTokens` a store can hold as it is. */
+/**
+ * Tokens as the test server issued them: an `AuthTokens` a store can hold as it is.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryTokenStore(server.issueTokens()); // signed in
+ * ```
+ */
 export interface IssuedTokens {
+  /** `at-<n>`, or an unsigned JWT with `jwt: true`. */
   readonly accessToken: string;
+  /** `rt-<n>`. */
   readonly refreshToken: string;
   /** When the access token stops being accepted, in epoch milliseconds. */
   readonly expiresAt: number;

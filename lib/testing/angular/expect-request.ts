@@ -23,6 +23,7 @@ export type RequestMatcher = string | RequestMatch | ((req: HttpRequest<unknown>
  * ```
  */
 export interface ExpectOptions {
+  /** Turns of the event loop to wait before failing; default 50, `0` to look once. */
   readonly maxTurns?: number;
 }
 

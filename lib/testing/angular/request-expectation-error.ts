@@ -14,8 +14,10 @@ export class RequestExpectationError extends Error {
   override name = 'RequestExpectationError' as const;
 
   constructor(
+    /** What went wrong: see the class. */
     readonly reason: 'not-sent' | 'too-many' | 'fake-async',
     message: string,
+    /** The requests still open, as `GET https://api.example.com/orders`. */
     readonly open: readonly string[] = [],
   ) {
     super(open.length > 0 ? `${message}; open: ${open.join(', ')}` : message);
