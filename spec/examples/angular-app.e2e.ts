@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/support/launch-chromium';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
+import type * as Testing from '../../lib/testing/index';
 import { staticAppHandler } from './static-app-handler';
 
 // The production build of examples/angular, made from the packed tarball by
 // `node scripts/build-example.mjs examples/angular` (npm run test:angular does both).
-const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'angular', 'dist', 'orders-app', 'browser');
+const EXAMPLE_DIR = path.join(__dirname, '..', '..', 'examples', 'angular');
+const APP_DIR = path.join(EXAMPLE_DIR, 'dist', 'orders-app', 'browser');
 
 // Bounds for a stuck browser or server, never a way to wait: every step waits on the page or the server.
 const SPEC_TIMEOUT_MS = 30_000;
@@ -17,7 +19,8 @@ const SETUP_TIMEOUT_MS = 90_000;
 describe('examples/angular: a real Angular CLI app, built from the packed tarball, in headless Chromium', () => {
   let app: LoopbackPageServer;
   let browser: Browser;
-  let api: TestAuthServer;
+  let api: Testing.TestAuthServer;
+  let startTestAuthServer: typeof Testing.startTestAuthServer;
   let page: Page;
   const uncaught: string[] = [];
 
@@ -25,6 +28,10 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
     if (!existsSync(path.join(APP_DIR, 'index.html'))) {
       throw new Error(`${APP_DIR} has no build: run \`node scripts/build-example.mjs examples/angular\` first`);
     }
+    // The kit as the example installed it, from the packed tarball: what an app's e2e tests import.
+    ({ startTestAuthServer } = createRequire(path.join(EXAMPLE_DIR, 'package.json'))(
+      'rxjs-auth-http/testing',
+    ) as typeof Testing);
     app = await LoopbackPageServer.start(staticAppHandler(APP_DIR));
     browser = await launchChromium();
   }, SETUP_TIMEOUT_MS);
