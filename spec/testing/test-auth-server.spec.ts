@@ -1,6 +1,13 @@
 import http from 'node:http';
 import { forkJoin, lastValueFrom } from 'rxjs';
-import { createHttpClient, MemoryTokenStore, oauth2Refresh } from '../../lib/index';
+import {
+  AuthRefreshError,
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  oauth2Refresh,
+  type AuthEvent,
+} from '../../lib/index';
 import {
   startTestAuthServer,
   TestAuthServerError,
@@ -323,7 +330,54 @@ describe('rxjs-auth-http/testing: startTestAuthServer', () => {
     }
   });
 
+  // The recipes of docs/testing.md ("In Node"), as they are written there.
   describe('for an app under test', () => {
+    function signedIn() {
+      const store = new MemoryTokenStore(server.issueTokens());
+      const client = createHttpClient({
+        baseUrl: server.apiUrl,
+        auth: { store, refresh: oauth2Refresh({ tokenUrl: server.tokenUrl, clientId: 'my-app' }) },
+      });
+      const events: AuthEvent['type'][] = [];
+      client.authEvents$.subscribe((event) => events.push(event.type));
+      return { client, store, events };
+    }
+
+    it('the session-end path: expired refresh tokens end the session with invalid_grant', async () => {
+      const { client, store, events } = signedIn();
+      server.expireAccessTokens();
+      server.expireRefreshTokens();
+      const error = await lastValueFrom(client.get('/orders')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthRefreshError);
+      expect((error as AuthRefreshError).reason).toBe('rejected');
+      expect((error as AuthRefreshError).oauthError).toBe('invalid_grant');
+      expect(store.get()).toBeNull();
+      expect(events).toContain('session-expired');
+    });
+
+    it('an outage (one 503) keeps the session, and the next request refreshes and succeeds', async () => {
+      const { client, store } = signedIn();
+      const kept = store.get();
+      server.expireAccessTokens();
+      server.failTokenRequests('unavailable', { times: 1 });
+      const error = await lastValueFrom(client.get('/orders')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthRefreshError);
+      expect((error as AuthRefreshError).reason).toBe('failed');
+      expect(store.get()).toBe(kept);
+      expect((await lastValueFrom(client.get<EchoedRequest>('/orders'))).path).toBe('/api/orders');
+      expect(server.stats.tokenRequests).toBe(2);
+    });
+
+    it('the opt-out: auth: false sends no token, and its 401 reaches the caller with no refresh', async () => {
+      const { client } = signedIn();
+      const echo = await lastValueFrom(client.get<EchoedRequest>(`${server.publicUrl}/status`, { auth: false }));
+      expect(echo.headers.authorization).toBeUndefined();
+      const error = await lastValueFrom(client.get('/orders', { auth: false })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HttpError);
+      expect((error as HttpError).status).toBe(401);
+      expect(server.stats.tokenRequests).toBe(0);
+    });
+
     it('sees one refresh for concurrent requests on an expired token, and a live count of it', async () => {
       const store = new MemoryTokenStore(server.issueTokens());
       const client = createHttpClient({
