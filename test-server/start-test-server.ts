@@ -5,6 +5,7 @@ import {
   type TestAuthServer,
   type TestAuthServerOptions,
 } from '../lib/testing/index';
+import { json } from '../lib/testing/http-answers';
 
 export type { EchoedRequest, TokenFault } from '../lib/testing/index';
 
@@ -123,8 +124,4 @@ function trickle(res: ServerResponse, bytes: number, everyMs: number): void {
     }
   }, everyMs);
   res.on('close', () => clearInterval(timer));
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

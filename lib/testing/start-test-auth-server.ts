@@ -1,7 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { checkFunction, checkMilliseconds } from '../option-checks';
-import { echoRequest } from './echo-request';
+import { allowCors, bearerToken, json } from './http-answers';
 import type {
   TestAuthServer,
   TestAuthServerOptions,
@@ -9,20 +8,11 @@ import type {
   TestAuthServerStats,
 } from './test-auth-server';
 import { TestAuthServerError } from './test-auth-server-error';
+import { DEFAULT_SETTINGS, resolveSettings } from './test-auth-server-settings';
 import { tokenAnswer } from './token-answer';
 import { checkFault, FAULT_ANSWERS, type TokenFault } from './token-faults';
 import { TokenLedger, type IssuedTokens } from './token-ledger';
 
-const DEFAULTS: TestAuthServerSettings = {
-  accessTokenLifetimeMs: 3_600_000,
-  rotateRefreshTokens: true,
-  reuseGraceMs: 0,
-  tokenDelayMs: 0,
-  abandonedGrants: 'commit',
-  jwt: false,
-  recordTokensSeen: true,
-  handler: echoRequest,
-};
 const FAULTS: ReadonlyArray<TokenFault | 'reset' | 'hang'> = [
   ...(Object.keys(FAULT_ANSWERS) as TokenFault[]),
   'reset',
@@ -46,7 +36,7 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 export async function startTestAuthServer(options: TestAuthServerOptions = {}): Promise<TestAuthServer> {
   const { port = 0, ...changes } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError('port must be a whole number 0-65535');
-  const server = new LoopbackAuthServer(checked(changes, DEFAULTS));
+  const server = new LoopbackAuthServer(resolveSettings(changes, DEFAULT_SETTINGS));
   await server.listen(port);
   return server;
 }
@@ -143,7 +133,7 @@ class LoopbackAuthServer implements TestAuthServer {
   }
 
   configure(changes: Partial<TestAuthServerSettings>): void {
-    this.current = checked(changes, this.current);
+    this.current = resolveSettings(changes, this.current);
   }
 
   async until(predicate: (stats: TestAuthServerStats) => boolean): Promise<void> {
@@ -333,26 +323,6 @@ class LoopbackAuthServer implements TestAuthServer {
 
 const FAULT_BODY_INVALID_GRANT: unknown = JSON.parse(FAULT_ANSWERS.invalid_grant.body);
 
-/** `changes` checked and laid over `base`: every setting, each of the right kind. */
-function checked(changes: Partial<TestAuthServerSettings>, base: TestAuthServerSettings): TestAuthServerSettings {
-  const next = { ...base, ...definedOnly(changes) };
-  checkMilliseconds('accessTokenLifetimeMs', next.accessTokenLifetimeMs);
-  if (next.accessTokenLifetimeMs === 0 || !Number.isFinite(next.accessTokenLifetimeMs))
-    throw new TypeError('accessTokenLifetimeMs must be a finite number of milliseconds > 0');
-  checkMilliseconds('reuseGraceMs', next.reuseGraceMs);
-  checkMilliseconds('tokenDelayMs', next.tokenDelayMs);
-  for (const name of ['rotateRefreshTokens', 'jwt', 'recordTokensSeen'] as const)
-    if (typeof next[name] !== 'boolean') throw new TypeError(`${name} must be true or false`);
-  if (next.abandonedGrants !== 'commit' && next.abandonedGrants !== 'drop')
-    throw new TypeError("abandonedGrants must be 'commit' or 'drop'");
-  checkFunction('handler', next.handler, 'that answers a request');
-  return next;
-}
-
-function definedOnly<T extends object>(changes: T): Partial<T> {
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
 type Counters = {
   -readonly [K in keyof TestAuthServerStats]: K extends 'tokensSeen' ? string[] : TestAuthServerStats[K];
 };
@@ -372,27 +342,4 @@ function emptyStats(): Counters {
     tokensSeen: [],
     lastTokenRequest: null,
   };
-}
-
-function bearerToken(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
-}
-
-function allowCors(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
-  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
-  res.setHeader(
-    'access-control-allow-headers',
-    req.headers['access-control-request-headers'] ?? 'authorization, content-type',
-  );
-  res.setHeader(
-    'access-control-expose-headers',
-    'www-authenticate, x-request-id, content-type, content-length, retry-after',
-  );
-  res.setHeader('access-control-max-age', '600');
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
