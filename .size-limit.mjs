@@ -48,6 +48,12 @@ export default [
     'node',
   ),
   check('rxjs-auth-http/firebase: fromFirebaseAuth (core excluded)', 'firebase.mjs', '1.1 kB', core),
+  // Test tooling: budgets so that the kit stays small too, though no app bundle ever holds it.
+  check('rxjs-auth-http/testing: startTestAuthServer (Node)', 'testing.mjs', '4 kB', core, 'node'),
+  check('rxjs-auth-http/testing/angular: the HttpTestingController helpers', 'testing-angular.mjs', '1.8 kB', [
+    ...core,
+    '@angular/*',
+  ]),
   check('App: rxjs-auth-http (rxjs excluded)', 'app.mjs'),
   check('App: ky 2 + a refresh by hand', 'ky-app.mjs'),
   check('App: axios + axios-auth-refresh', 'axios-app.mjs'),

@@ -14,14 +14,14 @@ import {
   type HttpClient,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 
 describe('the refresh-storm guard', () => {
   describe('against a misconfigured real server that rejects every fresh token', () => {
-    let server: TokenApiServer;
+    let server: TestAuthServer;
     let store: MemoryTokenStore;
     beforeEach(async () => {
-      server = await TokenApiServer.start();
+      server = await startTestAuthServer();
       store = new MemoryTokenStore(server.issueTokens());
     });
     afterEach(() => server.close());
@@ -54,7 +54,7 @@ describe('the refresh-storm guard', () => {
           .withContext(`request ${i}`)
           .toBe(401); // refreshed, and the new token was refused too
       }
-      expect(server.stats.refreshCalls).toBe(3);
+      expect(server.stats.tokenRequests).toBe(3);
       for (let i = 0; i < 5; i++) {
         const error = await outcome(made);
         expect(error).toBeInstanceOf(AuthRefreshError);
@@ -64,7 +64,7 @@ describe('the refresh-storm guard', () => {
           jasmine.objectContaining({ name: 'RefreshStormError', count: 3, windowMs: 60_000 }),
         );
       }
-      expect(server.stats.refreshCalls).withContext('the token endpoint is left alone').toBe(3);
+      expect(server.stats.tokenRequests).withContext('the token endpoint is left alone').toBe(3);
       expect(store.get()).withContext('tokens are kept: a storm is not a logout').not.toBeNull();
       const failures = events.filter((event) => event.type === 'refresh-failure');
       expect(failures.length).toBe(5);
@@ -79,7 +79,7 @@ describe('the refresh-storm guard', () => {
       const outcomes = await lastValueFrom(forkJoin(Array.from({ length: 50 }, (_, i) => settled(i))));
       expect(outcomes.length).toBe(50);
       expect(outcomes.every((error) => error instanceof HttpError || error instanceof AuthRefreshError)).toBeTrue();
-      expect(server.stats.refreshCalls).toBeLessThanOrEqual(4);
+      expect(server.stats.tokenRequests).toBeLessThanOrEqual(4);
       expect(server.stats.refreshTokenReuse).toBe(0);
     });
   });

@@ -11,7 +11,7 @@ import {
   type AuthSession,
   type TokenStore,
 } from '../../lib';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 
 /** The same tokens behind Promises: a store such as IndexedDB or a native secure store. */
 function asynchronous(store: MemoryTokenStore): TokenStore {
@@ -24,13 +24,13 @@ function asynchronous(store: MemoryTokenStore): TokenStore {
 
 // How a session ends, with plain createAuthSession in Node against the loopback token server.
 describe('AuthSession: the end of a session', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let store: MemoryTokenStore;
   let session: AuthSession;
   let seen: AuthEvent[];
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     store = new MemoryTokenStore(server.issueTokens());
     server.expireAccessTokens();
     session = createAuthSession({
@@ -50,7 +50,7 @@ describe('AuthSession: the end of a session', () => {
     lastValueFrom(request.pipe(catchError((error: unknown) => of(error))));
 
   it('gives every waiter `rejected` even when the app logs out on session-expired, and reports the failure once', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     session.events$.pipe(filter((event) => event.type === 'session-expired')).subscribe(() => void session.logout());
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => outcome(session.authorize(call))));
     for (const error of outcomes) {
@@ -87,7 +87,7 @@ describe('AuthSession: the end of a session', () => {
   // What each listener sees: no handler of any event, and no waiter, finds the dead tokens still stored.
   for (const kind of ['synchronous', 'asynchronous'] as const) {
     it(`ends a session in one order (${kind} store): store cleared, refresh-failure, every waiter's error, session-expired`, async () => {
-      server.tokenEndpoint.fault = 'invalid-grant';
+      server.failTokenRequests('invalid_grant');
       // Known to have expired: each request joins the refresh as it subscribes, before the refresh can settle.
       store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
       const tokens = store.get();
@@ -106,9 +106,9 @@ describe('AuthSession: the end of a session', () => {
   it('logs out during a refresh in the same order: store cleared, refresh-failure, the waiters (logged-out), logout', async () => {
     store.set({ ...store.get()!, expiresAt: Date.now() - 1000 });
     const tokens = store.get();
-    const release = server.holdTokenEndpoint();
+    const release = server.holdTokenRequests();
     const log = recordSessionEnd(session);
-    await server.refreshCalled(1);
+    await server.untilTokenRequests(1);
     await session.logout();
     await server.until((stats) => stats.aborted === 1); // the refresh was cancelled: its answer can sign nobody back in
     release();
@@ -118,7 +118,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('fails a request whose 401 arrives after the session ended as the waiters failed, keeping the 401 as cause', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const ended = firstValueFrom(session.events$.pipe(filter((event) => event.type === 'session-expired')));
     // Sent with the dead token; its 401 comes back only once the refresh has ended the session.
     const late = outcome(
@@ -138,7 +138,7 @@ describe('AuthSession: the end of a session', () => {
     const lateError = errors[9] as AuthRefreshError;
     expect(lateError.cause).toBeInstanceOf(HttpError);
     expect((lateError.cause as HttpError).status).toBe(401);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     // A request sent signed out gets the API's own answer: there was no session to end.
     const signedOut = await outcome(session.authorize(call));
     expect(signedOut).toBeInstanceOf(HttpError);
@@ -146,7 +146,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('keeps the tokens when the token endpoint refuses the client (invalid_client), naming the code in the error', async () => {
-    server.tokenEndpoint.fault = 'unauthorized'; // 401 {"error":"invalid_client"}
+    server.failTokenRequests('invalid_client'); // 401 {"error":"invalid_client"}
     const before = store.get();
     const error = (await outcome(session.authorize(call))) as AuthRefreshError;
     expect(error).toBeInstanceOf(AuthRefreshError);
@@ -156,7 +156,7 @@ describe('AuthSession: the end of a session', () => {
     expect(store.get()).toBe(before);
     expect(seen.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure']);
     // The refresh token was never dead: once the client is fixed, the same session refreshes.
-    server.tokenEndpoint.fault = 'none';
+    server.recoverTokenEndpoint();
     expect(await lastValueFrom(session.authorize(call))).toEqual(jasmine.objectContaining({ path: '/api/echo' }));
   });
 
@@ -182,7 +182,7 @@ describe('AuthSession: the end of a session', () => {
   });
 
   it('names invalid_grant in the error that ends the session', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const error = (await outcome(session.authorize(call))) as AuthRefreshError;
     expect(error.reason).toBe('rejected');
     expect(error.oauthError).toBe('invalid_grant');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { forkJoin, lastValueFrom } from 'rxjs';
 import { markdownBlocks } from '../../scripts/markdown-blocks';
 import type { AuthSession, HttpClient, MemoryTokenStore } from '../../lib';
-import { TokenApiServer, type IssuedTokens } from '../../test-server/token-api-server';
+import { startTestAuthServer, type IssuedTokens, type TestAuthServer } from '../../lib/testing/index';
 import { ExampleApi } from './support/example-api';
 import { ExampleConsole, runExample } from './support/run-example';
 
@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, '..', '..');
 const pages = ['README.md', 'docs/getting-started.md'];
 
 interface Servers {
-  readonly tokens: TokenApiServer;
+  readonly tokens: TestAuthServer;
   readonly api: ExampleApi;
   /** Issued by the token server and already expired: what the examples' 'eyJ...' and 'r-1' stand for. */
   readonly expired: IssuedTokens;
@@ -48,14 +48,14 @@ const cases: Readonly<Record<string, ExampleCase>> = {
       const printed = await s.console.printed((line) => line.startsWith('['));
       expect(JSON.parse(printed)).toEqual([1, 2, 3].map((id) => ({ id, total: id * 10 })));
       // "Three requests while the access token is expired: ONE refresh, shared by all three."
-      expect(s.tokens.stats.refreshCalls).toBe(1);
+      expect(s.tokens.stats.tokenRequests).toBe(1);
       const fresh = s.api.received.find((request) => request.status === 200)?.authorization;
       expect(fresh).not.toBe(`Bearer ${s.expired.accessToken}`);
       for (const id of [1, 2, 3]) {
         expect(received(s, `/v1/orders/${id}`)).toEqual([`401 Bearer ${s.expired.accessToken}`, `200 ${fresh}`]);
       }
       // "Tell the app when the session is over."
-      s.tokens.tokenEndpoint.fault = 'invalid-grant';
+      s.tokens.failTokenRequests('invalid_grant');
       s.tokens.expireAccessTokens();
       await lastValueFrom((client as HttpClient).get('/orders/4')).catch(() => undefined);
       await s.console.printed((line) => line === 'please sign in again');
@@ -66,7 +66,7 @@ const cases: Readonly<Record<string, ExampleCase>> = {
     names: [],
     check: async (s) => {
       expect(await s.console.printed(() => true)).toBe('Ada');
-      expect(s.tokens.stats.refreshCalls).toBe(1);
+      expect(s.tokens.stats.tokenRequests).toBe(1);
       expect(received(s, '/me').map((line) => line.slice(0, 3))).toEqual(['401', '200']);
     },
   },
@@ -81,7 +81,7 @@ const cases: Readonly<Record<string, ExampleCase>> = {
         { id: 1, total: 10 },
         { id: 2, name: 'Ada' },
       ]);
-      expect(s.tokens.stats.refreshCalls).toBe(1);
+      expect(s.tokens.stats.tokenRequests).toBe(1);
       expect(received(s, '/orders/1').map((line) => line.slice(0, 3))).toEqual(['401', '200']);
       expect(received(s, '/users/2').map((line) => line.slice(0, 3))).toEqual(['401', '200']);
     },
@@ -121,7 +121,7 @@ const cases: Readonly<Record<string, ExampleCase>> = {
       s.tokens.expireAccessTokens();
       const me = () => (client as HttpClient).get('/me');
       expect(await lastValueFrom(forkJoin([me(), me(), me()]))).toEqual([1, 2, 3].map(() => ({ name: 'Ada' })));
-      expect(s.tokens.stats.refreshCalls).toBe(1);
+      expect(s.tokens.stats.tokenRequests).toBe(1);
     },
   },
   'docs/getting-started.md > Browser #1': {
@@ -148,7 +148,7 @@ describe('the README and getting-started examples, run against loopback servers'
 
   let servers: Servers;
   beforeEach(async () => {
-    const tokens = await TokenApiServer.start();
+    const tokens = await startTestAuthServer();
     const api = await ExampleApi.start(tokens);
     const expired = tokens.issueTokens();
     tokens.expireAccessTokens();

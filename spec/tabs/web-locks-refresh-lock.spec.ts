@@ -22,7 +22,7 @@ import {
   type TokenStore,
 } from '../../lib';
 import { WebLocksRefreshLock } from '../../lib/tabs';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer, type EchoedRequest } from '../../lib/testing/index';
 
 // Node has no `navigator.locks`: these specs run the lock's in-tab fallback, its bounds and its
 // session messages (Node's own BroadcastChannel). The cross-tab behaviour runs in Chromium
@@ -188,14 +188,14 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
 });
 
 describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock, a real token server)', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let shared: MemoryTokenStore;
   // A store that answers a turn of the event loop later, as IndexedDB does.
   let store: TokenStore;
   const later = <T>(answer: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(answer())));
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     shared = new MemoryTokenStore(server.issueTokens());
     store = {
       get: () => later(() => shared.get()),
@@ -236,7 +236,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   }
 
   const burst = (client: HttpClient, n: number) =>
-    lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<Echo>('/api/echo'))));
+    lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<EchoedRequest>('/api/echo'))));
 
   it('refreshes once for two sessions whose tokens expire together: the second reads the store inside the lock', async () => {
     const name = freshName();
@@ -245,7 +245,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     const [fromA, fromB] = await Promise.all([burst(a.client, 10), burst(b.client, 10)]);
 
     expect(fromA.length + fromB.length).toBe(20);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
     expect(
       a.events.filter((type) => type === 'refresh-start').length +
@@ -256,14 +256,14 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   it('settles a rejected refresh token inside the lock: one token call, every session expired once, the store cleared', async () => {
     const name = freshName();
     const [a, b] = [tab(name), tab(name)];
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
 
     const outcomes = await Promise.all([outcomeOf(a.client.get('/api/echo')), outcomeOf(b.client.get('/api/echo'))]);
     const expired = (events: AuthEvent['type'][]) => events.filter((type) => type === 'session-expired').length;
     await until(() => expired(a.events) > 0 && expired(b.events) > 0); // the BroadcastChannel message to the other session
     await settle();
 
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(outcomes.every((outcome) => 'error' in outcome && outcome.error instanceof AuthRefreshError)).toBeTrue();
     expect(shared.get()).toBeNull();
     expect(expired(a.events)).toBe(1);
@@ -274,15 +274,15 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   it('reports a refresh another session made as refresh-success alone, with no refresh-start', async () => {
     const name = freshName();
     const [a, b] = [tab(name), tab(name)];
-    const release = server.holdTokenEndpoint();
+    const release = server.holdTokenRequests();
     const fromA = burst(a.client, 3);
-    await server.refreshCalled(1); // A holds the lock and is at the token endpoint
+    await server.untilTokenRequests(1); // A holds the lock and is at the token endpoint
     const fromB = burst(b.client, 3);
     await b.askedForLock; // B's refresh waits for the lock, and will find A's tokens inside it
     release();
     await Promise.all([fromA, fromB]);
 
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(a.events).toEqual(['refresh-start', 'refresh-success']);
     expect(b.events).toEqual(['refresh-success']);
   });
@@ -290,10 +290,10 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   it("ends the session in every session with reason rejected; only the holder's error has the endpoint's answer", async () => {
     const name = freshName();
     const [a, b] = [tab(name), tab(name)];
-    server.tokenEndpoint.fault = 'invalid-grant';
-    const release = server.holdTokenEndpoint();
+    server.failTokenRequests('invalid_grant');
+    const release = server.holdTokenRequests();
     const fromA = outcomeOf(a.client.get('/api/echo'));
-    await server.refreshCalled(1);
+    await server.untilTokenRequests(1);
     const fromB = outcomeOf(b.client.get('/api/echo'));
     await b.askedForLock; // B's request was refused too, and its refresh waits for the lock
     release();
@@ -312,7 +312,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     );
     expect(a.events).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
     expect(b.events).toEqual(['refresh-failure', 'session-expired']);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
   });
 
   it('hears an end from another session in the same order: its copy forgotten, refresh-failure, the waiters, session-expired', async () => {
@@ -396,7 +396,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     await until(() => events.includes('session-expired'));
 
     expect(copy.get()).toBeNull();
-    const echo = await firstValueFrom(stale.get<Echo>('/public/echo'));
+    const echo = await firstValueFrom(stale.get<EchoedRequest>('/public/echo'));
     expect(echo.headers['authorization']).toBeUndefined();
     expect(events).toEqual(['session-expired']);
   });

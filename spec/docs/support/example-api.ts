@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenApiServer } from '../../../test-server/token-api-server';
+import type { TestAuthServer } from '../../../lib/testing/index';
 
 /** One request as the example API received it. */
 export interface ReceivedRequest {
@@ -16,7 +16,7 @@ export interface ReceivedRequest {
 /**
  * The `https://api.example.com` of the README's and getting-started's examples, on loopback: the
  * routes they call, answering what their comments promise. Tokens are the loopback token server's
- * (`TokenApiServer`): it issues, rotates and expires them, and this API asks it whether a token is
+ * (`rxjs-auth-http/testing`'s): it issues, rotates and expires them, and this API asks it whether a token is
  * good. A request with a token that is not good gets a 401, as real APIs answer; without a token,
  * only `/v1/users` (the examples' public collection) answers.
  */
@@ -24,9 +24,9 @@ export class ExampleApi {
   readonly received: ReceivedRequest[] = [];
   private readonly server = http.createServer((req, res) => this.handle(req, res));
 
-  private constructor(private readonly tokens: TokenApiServer) {}
+  private constructor(private readonly tokens: TestAuthServer) {}
 
-  static async start(tokens: TokenApiServer): Promise<ExampleApi> {
+  static async start(tokens: TestAuthServer): Promise<ExampleApi> {
     const api = new ExampleApi(tokens);
     await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
     return api;
