@@ -169,7 +169,13 @@ class SingleFlightSession implements AuthSession {
     tokens: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    if (tokens && this.expiry.isExpiring(tokens)) return this.afterRefresh(this.refresh.join(tokens), attempt);
+    if (tokens && this.expiry.isExpiring(tokens)) {
+      // In the back-off after a failed refresh of these tokens: they go out while they are still
+      // valid, and once expired the request fails with that refresh's error, calling no one.
+      const failed = this.refresh.failureSince(tokens, this.refresh.settledSoFar);
+      if (!failed) return this.afterRefresh(this.refresh.join(tokens), attempt);
+      if (this.expiry.hasExpired(tokens)) return throwError(() => failed);
+    }
     return this.attemptOnce(tokens, attempt);
   }
 

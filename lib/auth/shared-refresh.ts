@@ -50,9 +50,18 @@ export class SharedRefresh {
   private refreshStarts: number[] = [];
   /** Refreshes settled so far, to tell a request sent before a failure from one sent after it. */
   private settledCount = 0;
-  /** The last refresh's failure: the access token it tried to replace, and its number among the settled. */
-  private lastFailure: { readonly stale: string; readonly error: AuthRefreshError; readonly settled: number } | null =
-    null;
+  /**
+   * The last refresh's failure: the access token it tried to replace, its number among the settled,
+   * and until when (asyncScheduler's clock) that token's next refresh waits.
+   */
+  private lastFailure: {
+    readonly stale: string;
+    readonly error: AuthRefreshError;
+    readonly settled: number;
+    readonly until: number;
+  } | null = null;
+  /** Failed refreshes in a row of the same access token: the back-off doubles with each. */
+  private failuresInRow = 0;
 
   /**
    * @param emit - where every refresh event goes.
@@ -83,14 +92,16 @@ export class SharedRefresh {
   }
 
   /**
-   * The failure of a refresh of `current` that settled after `settledBefore`: a request that went
-   * out before it and met a 401 after it gets that error, rather than each late 401 of a burst
-   * calling a token endpoint that is down or refusing the client. A request sent after it tries again.
+   * The failure of the last refresh of `current`, while it still stands for that token: for a
+   * request that went out before it settled (the late 401s of a burst), and for any request during
+   * the back-off after it (`refreshBackoff`: 1 s after a first failure, doubling with each failure
+   * in a row, at most 30 s). Those get its error rather than each calling a token endpoint that is down or refusing
+   * the client. Once the back-off is over, or with newer tokens, a request tries again.
    */
   failureSince(current: AuthTokens, settledBefore: number): AuthRefreshError | undefined {
     const failed = this.lastFailure;
-    if (this.flight || failed?.stale !== current.accessToken || failed.settled <= settledBefore) return undefined;
-    return failed.error;
+    if (this.flight || failed?.stale !== current.accessToken) return undefined;
+    return failed.settled > settledBefore || asyncScheduler.now() < failed.until ? failed.error : undefined;
   }
 
   /**
@@ -130,12 +141,27 @@ export class SharedRefresh {
     flight.subscribe((settled) => {
       outcome = settled;
       this.settledCount++;
-      this.lastFailure = settled.ok
-        ? null
-        : { stale: stale.accessToken, error: settled.error, settled: this.settledCount };
+      this.remember(stale, settled);
       this.settled(settled);
     });
     return flight;
+  }
+
+  private remember(stale: AuthTokens, outcome: RefreshOutcome): void {
+    if (outcome.ok) {
+      this.lastFailure = null;
+      this.failuresInRow = 0;
+      return;
+    }
+    this.failuresInRow = this.lastFailure?.stale === stale.accessToken ? this.failuresInRow + 1 : 1;
+    const { firstMs, maxMs } = this.options.refreshBackoff;
+    const backoffMs = Math.min(maxMs, firstMs * 2 ** (this.failuresInRow - 1));
+    this.lastFailure = {
+      stale: stale.accessToken,
+      error: outcome.error,
+      settled: this.settledCount,
+      until: asyncScheduler.now() + backoffMs,
+    };
   }
 
   // Counts refreshes started within the window; past the limit the token server is left alone

@@ -130,14 +130,19 @@ describe('the client with auth, against a real token server', () => {
     expect(seen.filter((type) => type === 'session-expired').length).toBe(1);
   });
 
-  it('keeps the tokens after a transient failure and refreshes anew on the next request', async () => {
+  it('keeps the tokens after a transient failure, backs off, then refreshes anew', async () => {
     server.failTokenRequests('server_error');
-    const client = clientWith();
+    const client = clientWith({ refreshBackoff: { firstMs: 60_000, maxMs: 60_000 } });
     const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
     expect((error as AuthRefreshError).reason).toBe('failed');
     expect(store.get()).not.toBeNull();
     server.recoverTokenEndpoint();
-    const echo = await lastValueFrom(client.get<EchoedRequest>('/api/echo'));
+    // In the back-off: the same failure, no token request.
+    expect(await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e)).toBe(error);
+    expect(server.stats.tokenRequests).toBe(1);
+    // A client without it refreshes on the next request.
+    const eager = clientWith({ refreshBackoff: false });
+    const echo = await lastValueFrom(eager.get<EchoedRequest>('/api/echo'));
     expect(echo.path).toBe('/api/echo');
     expect(server.stats.tokenRequests).toBe(2);
   });

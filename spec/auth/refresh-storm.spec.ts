@@ -66,8 +66,9 @@ describe('the refresh-storm guard', () => {
       }
       expect(server.stats.tokenRequests).withContext('the token endpoint is left alone').toBe(3);
       expect(store.get()).withContext('tokens are kept: a storm is not a logout').not.toBeNull();
+      // The first refusal is an event; the four after it, in its back-off, get its error and emit nothing.
       const failures = events.filter((event) => event.type === 'refresh-failure');
-      expect(failures.length).toBe(5);
+      expect(failures.length).toBe(1);
       expect(events.filter((event) => event.type === 'refresh-start').length).toBe(3);
       expect(events.some((event) => event.type === 'session-expired')).toBeFalse();
     });
@@ -129,7 +130,7 @@ describe('the refresh-storm guard', () => {
 });
 
 describe('a token endpoint outage (virtual time): what docs/session-expiry.md says happens', () => {
-  it('costs one token call per request sent after a failure, until the guard trips; storm then outlasts the outage', () => {
+  it('costs one token call per back-off, not one per request, and the storm guard stays quiet', () => {
     const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     scheduler.run((run) => {
       let down = true;
@@ -154,23 +155,20 @@ describe('a token endpoint outage (virtual time): what docs/session-expiry.md sa
         timer(frame).subscribe(() =>
           session.authorize(api(latency)).subscribe({
             next: (value) => outcomes.push(`${frame}: ${value}`),
-            error: (error: AuthRefreshError) => {
-              const cause = error.cause instanceof RefreshStormError ? `, again in ${error.cause.retryAfterMs} ms` : '';
-              outcomes.push(`${frame}: ${error.reason}${cause}`);
-            },
+            error: (error: AuthRefreshError) => outcomes.push(`${frame}: ${error.reason}`),
           }),
         );
-      // A burst: the late 401s get the failure of the refresh their token met, with no token call of their own.
+      // A burst: one refresh (frames 1-2); the late 401s get its failure, with no token call of their own.
       request(0);
       request(0, 5);
       request(0, 9);
-      // Then one request at a time, each sent after the last failure: each tries a refresh of its own.
+      // Then one request at a time, within the back-off (1 s from the failure at frame 2): no call.
       request(100);
       request(200);
-      request(300); // the guard trips: 3 refreshes started within 1000 ms
+      request(300);
       timer(400).subscribe(() => (down = false)); // the endpoint is back...
-      request(500); // ...but the guard still refuses: it counts starts, not failures
-      request(1002); // the first start (frame 1) has left the window
+      request(500); // ...but the back-off still runs: the failure it remembers
+      request(1002); // the back-off is over: a refresh, which now succeeds
       run.flush();
       expect(outcomes).toEqual([
         '0: failed',
@@ -178,11 +176,11 @@ describe('a token endpoint outage (virtual time): what docs/session-expiry.md sa
         '0: failed',
         '100: failed',
         '200: failed',
-        '300: storm, again in 700 ms',
-        '500: storm, again in 500 ms',
+        '300: failed',
+        '500: failed',
         '1002: ok',
       ]);
-      expect(calls).toEqual([1, 101, 201, 1003]);
+      expect(calls).toEqual([1, 1003]);
     });
   });
 });
@@ -193,7 +191,7 @@ describe('refreshTimeout (virtual time)', () => {
     scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  it('fails every waiter with a timeout, keeps the tokens, and lets the next request refresh anew', () => {
+  it('fails every waiter with a timeout, keeps the tokens, and lets a request after the back-off refresh anew', () => {
     scheduler.run((run) => {
       const stale: AuthTokens = { accessToken: 'old', refreshToken: 'r0' };
       const store = new MemoryTokenStore(stale);
@@ -217,8 +215,10 @@ describe('refreshTimeout (virtual time)', () => {
       run.expectObservable(session.authorize(api)).toBe('101ms #', undefined, timeout);
       const keptAfterTimeout: Array<AuthTokens | null> = [];
       timer(150).subscribe(() => keptAfterTimeout.push(store.get()));
-      // At 200: 401 at 201, refresh 201-206, retry answers at 207.
-      run.expectObservable(session.authorize(api), '200ms ^').toBe('207ms (v|)', { v: 'new' });
+      // At 200, within the back-off (1 s from the failure at 101): the same timeout, no call.
+      run.expectObservable(session.authorize(api), '200ms ^').toBe('201ms #', undefined, timeout);
+      // At 1200, after it: 401 at 1201, refresh 1201-1206, retry answers at 1207.
+      run.expectObservable(session.authorize(api), '1200ms ^').toBe('1207ms (v|)', { v: 'new' });
       run.flush();
       expect(keptAfterTimeout).toEqual([stale]);
       expect(refreshes.length).toBe(2);

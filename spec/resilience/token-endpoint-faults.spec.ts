@@ -2,6 +2,7 @@ import { forkJoin, lastValueFrom, type Observable } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
   AuthRefreshError,
+  type AuthOptions,
   createHttpClient,
   type HttpError,
   MemoryTokenStore,
@@ -32,12 +33,22 @@ describe('token endpoint and API faults, against a real server', () => {
   });
   afterEach(() => server.close());
 
-  function client(refreshTimeout = 30_000): { client: HttpClient; events: AuthEvent[] } {
+  // The back-off after a failed refresh is off here, so that the recovery can be seen at once; the
+  // last spec shows it on.
+  function client(
+    refreshTimeout = 30_000,
+    refreshBackoff: AuthOptions['refreshBackoff'] = false,
+  ): { client: HttpClient; events: AuthEvent[] } {
     const events: AuthEvent[] = [];
     const made = createHttpClient({
       baseUrl: server.url,
       retry: { baseDelayMs: 5 },
-      auth: { store, refreshTimeout, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
+      auth: {
+        store,
+        refreshTimeout,
+        refreshBackoff,
+        refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
+      },
     });
     made.authEvents$.subscribe((event) => events.push(event));
     return { client: made, events };
@@ -99,6 +110,19 @@ describe('token endpoint and API faults, against a real server', () => {
     expect(server.stats.tokenRequests).toBe(1);
     await server.until((stats) => stats.aborted >= 1); // the token request was aborted, not left open
     await expectRecovery(made);
+  });
+
+  it('backs off after a transient fault: the next request gets the same failure and calls no one', async () => {
+    server.failTokenRequests('unavailable');
+    const { client: made, events } = client(30_000, { firstMs: 60_000, maxMs: 60_000 });
+    const first = await lastValueFrom(made.get('/api/one')).catch((error: unknown) => error);
+    expect((first as AuthRefreshError).reason).toBe('failed');
+    server.recoverTokenEndpoint();
+    const again = await lastValueFrom(made.get('/api/two')).catch((error: unknown) => error);
+    expect(again).toBe(first);
+    expect(server.stats.tokenRequests).toBe(1);
+    expect(events.map((event) => event.type)).toEqual(['refresh-start', 'refresh-failure']);
+    expect(store.get()).toEqual(stale);
   });
 
   it("fails with 'timeout' on a token endpoint that never answers", async () => {
