@@ -36,22 +36,23 @@ function check(name, file, limit = undefined, ignore = rxjs, where = 'browser', 
 // The limits are today's figures with a little room, so a regression fails CI. (Raised once, by
 // 0.1 to 0.5 kB, for the URL resolution, redirect and token checks of issue #20; lowered after the
 // cuts of issue #22.) Issue #22's goals, not reached: (a) 7 kB, (b) 8.5 kB, (c) and the Angular
-// adapter + oauth2Refresh 5 kB. The session alone (c') is 4.6 kB of documented features, which
+// adapter + oauth2Refresh 5 kB. The session alone (c') is 5.0 kB of documented features, which
 // leaves the token request no room under 5 kB; its closing note has what each feature costs.
 export default [
-  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '11.25 kB'),
-  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.15 kB'),
-  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7.05 kB'),
-  check("(c') createAuthSession", 'session-alone.mjs', '4.8 kB'),
+  check('(a) createHttpClient + MemoryTokenStore + oauth2Refresh', 'client.mjs', '11.55 kB'),
+  check('(b) (a) + LocalStorageTokenStore + WebLocksRefreshLock', 'client-tabs.mjs', '13.45 kB'),
+  check('(c) createAuthSession + oauth2Refresh', 'session.mjs', '7.4 kB'),
+  check("(c') createAuthSession", 'session-alone.mjs', '5.15 kB'),
   check(
     'Angular: provideAuthRefresh + authRefreshInterceptor + oauth2Refresh',
     'angular.mjs',
-    '8.0 kB',
+    '8.35 kB',
     [...rxjs, '@angular/*'],
     'browser',
     angularBrowserBundle,
   ),
-  check('rxjs-auth-http/dpop: DPoP, with jose (core excluded)', 'dpop.mjs', '8.7 kB', core),
+  // 8.75 kB since new DPoP() names a missing WebCrypto (DPoPUnsupportedError, issue #25).
+  check('rxjs-auth-http/dpop: DPoP, with jose (core excluded)', 'dpop.mjs', '8.8 kB', core),
   check('rxjs-auth-http/node: nodeHttpTransport (core excluded, Node)', 'node.mjs', '4.85 kB', core, 'node'),
   check(
     'rxjs-auth-http/redis: RedisTokenStore + RedisRefreshLock (core excluded, Node)',
@@ -62,6 +63,12 @@ export default [
     'node',
   ),
   check('rxjs-auth-http/firebase: fromFirebaseAuth (core excluded)', 'firebase.mjs', '1.1 kB', core),
+  // Test tooling: budgets so that the kit stays small too, though no app bundle ever holds it.
+  check('rxjs-auth-http/testing: startTestAuthServer (Node)', 'testing.mjs', '4 kB', core, 'node'),
+  check('rxjs-auth-http/testing/angular: the HttpTestingController helpers', 'testing-angular.mjs', '1.8 kB', [
+    ...core,
+    '@angular/*',
+  ]),
   check('App: rxjs-auth-http (rxjs excluded)', 'app.mjs'),
   check('App: ky 2 + a refresh by hand', 'ky-app.mjs'),
   check('App: axios + axios-auth-refresh', 'axios-app.mjs'),

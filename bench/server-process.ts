@@ -2,12 +2,12 @@
 // the only thing on its core. The orchestrator drives it over IPC: `begin` a cell (reset the
 // counters, schedule token expiries), `stop-expiring` when the window closes, `end` to read what
 // the server saw.
-import { TokenApiServer } from '../test-server/token-api-server';
+import { startTestServer } from '../test-server/start-test-server';
 import type { ServerCommand, ServerReply } from './bench-plan';
 
 async function main(): Promise<void> {
   // Tokens live an hour: within a cell only the scheduled expiries end them.
-  const server = await TokenApiServer.start({ accessTokenTtlMs: 3_600_000 });
+  const server = await startTestServer({ accessTokenLifetimeMs: 3_600_000 });
   let timers: NodeJS.Timeout[] = [];
   let expiries = 0;
   let cpuAtBegin = process.cpuUsage();
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       case 'begin':
         stopExpiring();
         server.resetStats();
-        server.tokenEndpoint.delayMs = command.tokenDelayMs;
+        server.configure({ tokenDelayMs: command.tokenDelayMs });
         expiries = 0;
         for (let i = 0; i < command.expiries; i++) {
           const expire = () => {
@@ -41,11 +41,11 @@ async function main(): Promise<void> {
       case 'end': {
         stopExpiring();
         const cpu = process.cpuUsage(cpuAtBegin);
-        const { apiRequests, unauthorized, refreshCalls, refreshTokenReuse } = server.stats;
+        const { apiRequests, unauthorized, tokenRequests, refreshTokenReuse } = server.stats;
         const measurement = {
           apiRequests,
           unauthorized,
-          refreshCalls,
+          refreshCalls: tokenRequests,
           refreshTokenReuse,
           expiries,
           cpuMicros: cpu.user + cpu.system,

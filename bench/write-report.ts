@@ -89,7 +89,7 @@ export function benchmarksMarkdown(
     '',
     '## How it is measured',
     '',
-    '- The loopback token + API server (`test-server/token-api-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
+    '- The loopback token + API server (`rxjs-auth-http/testing`, started by `test-server/start-test-server.ts`) runs in a process of its own; every client runs in a fresh process per cell',
     "  (one variant at one concurrency), so one client's heap, sockets and JIT state never touch another's, and the CPU measured is the client's alone.",
     `- Load: a closed loop of 1, 16 or 256 requests in flight, each a GET of \`/api/sized?bytes=200\` (a fixed 200-byte JSON document, bearer token required).`,
     `  Each cell warms up for at least ${plan.throughput.warmupMs} ms and ${plan.warmupRequests.toLocaleString('en-US')} requests (at most ${plan.warmupMaxMs} ms: V8 must have optimized the chain first), then measures for ${plan.throughput.windowMs} ms. ${rounds} round(s); each round runs every variant once, and`,

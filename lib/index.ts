@@ -44,6 +44,7 @@ export { AuthRefreshError } from './errors/auth-refresh-error';
 export type { AuthRefreshFailureReason } from './errors/auth-refresh-error';
 export { RefreshLockError } from './errors/refresh-lock-error';
 export type { RefreshLockFailureReason } from './errors/refresh-lock-error';
+export { RefreshStormError } from './errors/refresh-storm-error';
 export type { RequestSummary } from './errors/redact';
 
 // The retry interceptor itself is left out: every client installs it, and each request carries

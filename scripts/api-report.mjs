@@ -6,7 +6,7 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const ENTRIES = ['index', 'angular', 'node', 'dpop', 'redis', 'firebase', 'tabs'];
+const ENTRIES = ['index', 'angular', 'node', 'dpop', 'redis', 'firebase', 'tabs', 'testing', 'testing/angular'];
 const local = process.argv.includes('--local');
 const root = path.resolve('.');
 mkdirSync(path.join(root, 'api'), { recursive: true });
@@ -21,7 +21,7 @@ for (const entry of ENTRIES) {
       compiler: { tsconfigFilePath: '<projectFolder>/tsconfig.build.json' },
       apiReport: {
         enabled: true,
-        reportFileName: `${entry}.api.md`,
+        reportFileName: `${entry.replace('/', '-')}.api.md`,
         reportFolder: '<projectFolder>/api/',
         reportTempFolder: '<projectFolder>/.tmp/api/',
       },

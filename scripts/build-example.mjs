@@ -1,7 +1,8 @@
 // Builds an example app as a user would get it: installs the app's locked dependencies (`npm ci`,
 // skipped when node_modules already matches the lock file), installs the library from its packed
-// tarball (not from lib/), runs the app's production build with its own Angular CLI, and checks
-// that the bundle got the library's browser build (no xhr2).
+// tarball (not from lib/), runs the app's production build with its own Angular CLI, checks
+// that the bundle got the library's browser build (no xhr2), and runs the app's unit tests if it
+// has a "test" script.
 //
 //   node scripts/build-example.mjs examples/angular
 import { execFileSync } from 'node:child_process';
@@ -48,6 +49,13 @@ try {
   if (nodeOnly.length > 0)
     throw new Error(`the app's bundle holds the library's Node-only code (xhr2): ${nodeOnly.join(', ')}`);
   log('no Node-only code of the library in the bundle');
+  // Its own unit tests (ng test), against the same installed tarball: examples/angular's use
+  // rxjs-auth-http/testing/angular as an app's tests would.
+  const { scripts = {} } = JSON.parse(readFileSync(path.join(example, 'package.json'), 'utf8'));
+  if (scripts.test) {
+    inExample('npm', ['test']);
+    log('unit tests');
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -54,6 +54,18 @@ const nodeUsesCoreByName = {
   },
 };
 
+// The testing kit is two entries so that neither drags the other's world into a test: the Node
+// server's node:http would break an Angular test bundled for a browser, and Angular in the server
+// would break Node tests of apps without it. These keep it so.
+function forbidImports(filter, why) {
+  return {
+    name: 'forbid-imports',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ errors: [{ text: `${why} (${args.path} in ${args.importer})` }] }));
+    },
+  };
+}
+
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -71,6 +83,23 @@ const entries = [
   { name: 'tabs', source: 'lib/tabs/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
   // Imports nothing from `firebase` (an optional peer): it reads the SDK's objects by shape.
   { name: 'firebase', source: 'lib/firebase/index.ts', platform: 'neutral', plugins: [nodeUsesCoreByName] },
+  // Test tooling, never in an app's bundle: a Node server on node:http alone, and Angular helpers
+  // that take the HttpTestingController they drive (types only from Angular, nothing from Node).
+  {
+    name: 'testing',
+    source: 'lib/testing/index.ts',
+    platform: 'node',
+    plugins: [
+      forbidImports(/^(@angular\/|rxjs)/, 'the Node test server runs on node: modules alone'),
+      nodeUsesCoreByName,
+    ],
+  },
+  {
+    name: 'testing-angular',
+    source: 'lib/testing/angular/index.ts',
+    platform: 'neutral',
+    plugins: [forbidImports(/^node:/, 'the Angular test helpers must run in a browser too'), nodeUsesCoreByName],
+  },
 ];
 
 rmSync('dist', { recursive: true, force: true });

@@ -32,9 +32,9 @@ const entries = Object.keys(manifest.exports)
   .map((subpath) => manifest.name + subpath.slice(1));
 // Angular 21's own types resolve only through "exports", so no app can use them under node10; the
 // Angular entry's node10 types are tested by examples/angular-16, whose CLI sets that resolution.
-const NOT_UNDER_NODE10 = new Set([`${manifest.name}/angular`]);
+const NOT_UNDER_NODE10 = new Set([`${manifest.name}/angular`, `${manifest.name}/testing/angular`]);
 // Node-only by design: left out of the browser bundle.
-const NODE_ONLY = new Set([`${manifest.name}/node`, `${manifest.name}/redis`]);
+const NODE_ONLY = new Set([`${manifest.name}/node`, `${manifest.name}/redis`, `${manifest.name}/testing`]);
 // What the consumer project installs besides the tarball: its dependencies and the peers it uses.
 const linkedPackages = ['rxjs', 'xhr2', 'jose', '@angular/core', '@angular/common', '@angular/compiler', '@types/node'];
 

@@ -1,11 +1,15 @@
 // `npm run size`, after the build: checks every size budget of .size-limit.mjs with size-limit
-// (a check over its limit fails with its figure), then writes what the same run measured into
-// README.md (the lines between the bundle-size markers) and docs/benchmarks.md (the table between
-// the size-table markers). Only the text between the markers is ours.
+// (a check over its limit fails with its figure), then checks that README.md (the lines between
+// the bundle-size markers) and docs/benchmarks.md (the table between the size-table markers) say
+// what the same run measured, and fails naming the stale file if not. A measurement edits no
+// tracked file unless asked: `npm run size -- --write` writes the figures there. Only the text
+// between the markers is ours.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const SIZE_LIMIT = 'node_modules/.bin/size-limit';
+const write = process.argv.includes('--write');
+const stale = [];
 
 // size-limit prints each check, its size and its limit, and exits 1 when one is over.
 try {
@@ -37,7 +41,7 @@ writeBlock('README.md', 'bundle-size', [
   `transport) + \`oauth2Refresh\` ${kB(session.gzip)} (${kB(session.min)}); the Angular adapter with \`oauth2Refresh\` ${kB(angular.gzip)}`,
   `(${kB(angular.min)}). \`rxjs-auth-http/dpop\` adds ${kB(dpop.gzip)} (${kB(dpop.min)}, with jose), only to apps that`,
   `import it. Measured by \`npm run size\` (size-limit, budgets in CI); every import set in`,
-  `[docs/benchmarks.md](docs/benchmarks.md#browser-bundle-size).`,
+  `[docs/benchmarks.md](https://github.com/rxjs-auth-http/rxjs-auth-http/blob/main/docs/benchmarks.md#browser-bundle-size).`,
 ]);
 writeBlock('docs/benchmarks.md', 'size-table', [
   '| Import set, or app | Minified | Gzipped |',
@@ -45,6 +49,12 @@ writeBlock('docs/benchmarks.md', 'size-table', [
   ...rows.map((check) => `| ${check.name} | ${kB(check.min)} | ${kB(check.gzip)} |`),
 ]);
 for (const check of rows) console.log(`${kB(check.min).padStart(9)} ${kB(check.gzip).padStart(8)}  ${check.name}`);
+if (stale.length > 0) {
+  console.error(
+    `size: ${stale.join(' and ')} ${stale.length > 1 ? 'do' : 'does'} not show these figures: npm run size -- --write`,
+  );
+  process.exit(1);
+}
 
 function writeBlock(file, marker, lines) {
   const start = `<!-- ${marker}:start -->`;
@@ -57,5 +67,7 @@ function writeBlock(file, marker, lines) {
     process.exit(1);
   }
   const next = `${text.slice(0, from)}${start}\n${lines.join('\n')}\n${text.slice(to)}`;
-  if (next !== text) writeFileSync(file, next);
+  if (next === text) return;
+  if (write) writeFileSync(file, next);
+  else stale.push(file);
 }

@@ -2,14 +2,16 @@ import type { AuthRefreshError } from '../errors/auth-refresh-error';
 
 /**
  * What the auth layer reports. Events carry no tokens, so they are safe to log.
- * - `refresh-start`: a refresh began (one per expiry, however many requests wait on it).
- * - `refresh-success`: new tokens are stored; `expiresAt` when known.
- * - `refresh-failure`: the refresh failed; every waiting request got an {@link AuthRefreshError}.
+ * - `refresh-start`: this session calls its `refresh` (one call per expiry, however many requests
+ *   wait on it); none when, under `auth.lock`, another tab or process refreshed first.
+ * - `refresh-success`: new tokens are stored, or found stored by another context; `expiresAt` when known.
+ * - `refresh-failure`: the refresh failed or was refused (`storm`); emitted just before every
+ *   waiting request gets the same {@link AuthRefreshError}. At a session end the store is empty by then.
  * - `session-expired`: the token endpoint rejected the refresh token and the store was cleared:
  *   time to send the user to log in. Follows the matching `refresh-failure`, once every waiting
  *   request has its error, so a `logout()` here changes nothing for them. With an `auth.lock` that
- *   shares session ends (`WebLocksRefreshLock`), every other tab emits it too, once.
- * - `logout`: `logout()` was called, here or (with such a lock) in another tab.
+ *   shares session ends (`WebLocksRefreshLock`, `RedisRefreshLock`), every other context emits it too, once.
+ * - `logout`: `logout()` cleared the store, here or (with such a lock) in another context.
  * - `revoke-failure`: `logout()` cleared the store but the server's revocation failed (`error`
  *   holds why); the user is signed out locally.
  *

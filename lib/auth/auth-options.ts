@@ -77,6 +77,15 @@ export interface AuthOptions {
    */
   maxRefreshes?: { readonly count: number; readonly windowMs: number } | false;
   /**
+   * How long a token whose refresh failed (the tokens kept: a 503, a timeout, `invalid_client`)
+   * waits before it is refreshed again. Meanwhile a request that needs its refresh fails with that
+   * failure's {@link AuthRefreshError}, calling no one; a request with newer tokens does not wait.
+   * The wait starts at `firstMs` and doubles with each failure in a row, up to `maxMs`. Default
+   * `{ firstMs: 1000, maxMs: 30_000 }`; `false` turns it off (the late 401s of a burst still get
+   * their refresh's failure).
+   */
+  refreshBackoff?: { readonly firstMs: number; readonly maxMs: number } | false;
+  /**
    * Whether a refresh failure means the grant itself is dead (the session is over and the store is
    * cleared) rather than a fault that leaves the tokens valid. Default: when the token endpoint's
    * answer carries an OAuth 2.0 `error` code (RFC 6749 section 5.2), only `invalid_grant`; a
@@ -112,6 +121,8 @@ export interface ResolvedAuthOptions {
   readonly isRefreshRejected: (error: unknown) => boolean;
   /** `count: Infinity` when the guard is off. */
   readonly maxRefreshes: { readonly count: number; readonly windowMs: number };
+  /** `{ firstMs: 0, maxMs: 0 }` when it is off. */
+  readonly refreshBackoff: { readonly firstMs: number; readonly maxMs: number };
   /** null without DPoP. */
   readonly dpop: DPoP | null;
   readonly lock: RefreshLock | null;
@@ -134,6 +145,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     refreshTimeout: checkMilliseconds('auth.refreshTimeout', options.refreshTimeout ?? 30_000),
     isRefreshRejected: keyLossEnds(dpop, options.isRefreshRejected ?? isRejectedByTokenEndpoint),
     maxRefreshes: checkStormGuard(options.maxRefreshes ?? { count: 10, windowMs: 60_000 }),
+    refreshBackoff: checkBackoff(options.refreshBackoff ?? { firstMs: 1000, maxMs: 30_000 }),
     dpop,
     lock: checkLock(options.lock),
   };
@@ -178,6 +190,14 @@ function checkStormGuard(guard: { count: number; windowMs: number } | false): { 
   if (guard === false) return { count: Infinity, windowMs: 0 };
   if (!(guard?.count >= 1)) throw new TypeError('auth.maxRefreshes.count must be at least 1');
   return { count: guard.count, windowMs: checkMilliseconds('auth.maxRefreshes.windowMs', guard.windowMs) };
+}
+
+function checkBackoff(backoff: { firstMs: number; maxMs: number } | false): { firstMs: number; maxMs: number } {
+  if (backoff === false) return { firstMs: 0, maxMs: 0 };
+  const firstMs = checkMilliseconds('auth.refreshBackoff.firstMs', backoff?.firstMs);
+  const maxMs = checkMilliseconds('auth.refreshBackoff.maxMs', backoff.maxMs);
+  if (maxMs < firstMs) throw new TypeError('auth.refreshBackoff.maxMs must be at least firstMs');
+  return { firstMs, maxMs };
 }
 
 function checkLock(lock: RefreshLock | undefined): RefreshLock | null {

@@ -1,5 +1,5 @@
 import { defer, firstValueFrom, type Observable, of, Subject, throwError } from 'rxjs';
-import { catchError, map, switchMap } from 'rxjs/operators';
+import { catchError, finalize, map, shareReplay, switchMap } from 'rxjs/operators';
 import type { DPoP } from '../dpop/dpop';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { statusOf } from '../errors/status-of';
@@ -125,11 +125,13 @@ class SingleFlightSession implements AuthSession {
 
   async logout(): Promise<void> {
     this.endReason = 'logged-out';
-    this.refresh.end(this.endError());
+    const cleared = new Subject<void>();
+    this.refresh.end(this.endError(), cleared);
     const { revoke, refreshTimeout } = this.options;
     // An unreadable store leaves nothing to revoke; the local sign-out must still happen.
     const tokens = revoke ? await firstValueFrom(readStore(this.store)).catch(() => null) : null;
-    await firstValueFrom(clearStore(this.store));
+    // A store that fails to clear rejects logout(); the waiters fail all the same.
+    await firstValueFrom(clearStore(this.store).pipe(finalize(() => cleared.next())));
     this.events.next({ type: 'logout' });
     this.options.lock?.announceSessionEnd?.('logout');
     if (!revoke || !tokens) return;
@@ -140,8 +142,9 @@ class SingleFlightSession implements AuthSession {
   // Another tab or process ended the session: stop using its tokens, then say so once here.
   private endedElsewhere(end: SessionEnd): void {
     this.endReason = end === 'logout' ? 'logged-out' : 'rejected';
-    this.refresh.end(this.endError());
-    forgetEndedSession(this.store).subscribe(() =>
+    const forgotten = forgetEndedSession(this.store).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+    this.refresh.end(this.endError(), forgotten);
+    forgotten.subscribe(() =>
       this.events.next(
         end === 'logout'
           ? { type: 'logout' }
@@ -166,7 +169,13 @@ class SingleFlightSession implements AuthSession {
     tokens: AuthTokens | null,
     attempt: (accessToken: string | null) => Observable<T>,
   ): Observable<T> {
-    if (tokens && this.expiry.isExpiring(tokens)) return this.afterRefresh(this.refresh.join(tokens), attempt);
+    if (tokens && this.expiry.isExpiring(tokens)) {
+      // In the back-off after a failed refresh of these tokens: they go out while they are still
+      // valid, and once expired the request fails with that refresh's error, calling no one.
+      const failed = this.refresh.failureSince(tokens, this.refresh.settledSoFar);
+      if (!failed) return this.afterRefresh(this.refresh.join(tokens), attempt);
+      if (this.expiry.hasExpired(tokens)) return throwError(() => failed);
+    }
     return this.attemptOnce(tokens, attempt);
   }
 

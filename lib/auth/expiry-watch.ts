@@ -28,6 +28,12 @@ export class ExpiryWatch {
     return now >= expiry - this.skewFor(tokens.accessToken, expiry);
   }
 
+  /** Whether `tokens` have expired: past their expiry, skew aside. */
+  hasExpired(tokens: AuthTokens): boolean {
+    const expiry = this.cachedExpiryOf(tokens);
+    return expiry !== undefined && asyncScheduler.now() >= expiry;
+  }
+
   private skewFor(accessToken: string, expiry: number): number {
     if (accessToken !== this.lastRefreshed?.token) return this.expirySkew;
     return Math.min(this.expirySkew, (expiry - this.lastRefreshed.at) / 2);

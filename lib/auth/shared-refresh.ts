@@ -1,7 +1,18 @@
 import { asyncScheduler, defer, from, identity, merge, type Observable, of, Subject, throwError, timeout } from 'rxjs';
-import { catchError, concatMap, finalize, map, shareReplay, take, throwIfEmpty } from 'rxjs/operators';
+import {
+  catchError,
+  concatAll,
+  concatMap,
+  finalize,
+  map,
+  shareReplay,
+  take,
+  takeUntil,
+  throwIfEmpty,
+} from 'rxjs/operators';
 import { AuthRefreshError } from '../errors/auth-refresh-error';
 import { RefreshLockError } from '../errors/refresh-lock-error';
+import { RefreshStormError } from '../errors/refresh-storm-error';
 import type { AuthEvent } from './auth-events';
 import type { ResolvedAuthOptions } from './auth-options';
 import { oauthErrorOf } from '../oauth/oauth-error-of';
@@ -27,18 +38,30 @@ export type RefreshOutcome =
  * - `refCount: false`, so one waiter's unsubscribe does not cancel the refresh for the others;
  * - the flight never errors (see {@link RefreshOutcome});
  * - a waiter's retry never passes here again (the session's `catchError` wraps the first attempt
- *   only), so a refused refresh cannot loop.
+ *   only), so a refused refresh cannot loop;
+ * - a session end is reported only once the store is empty (`refresh-failure`, the waiters, then
+ *   `session-expired` or `logout`): a listener or a waiter that retries at once finds no dead token.
  */
 export class SharedRefresh {
   /** The refresh in progress, shared by every waiter; null when none runs. */
   private flight: Observable<RefreshOutcome> | null = null;
-  private readonly ended$ = new Subject<AuthRefreshError>();
+  /** A session end under way: the failure the running refresh's waiters get once it is done. */
+  private readonly ended$ = new Subject<Observable<RefreshOutcome>>();
   private refreshStarts: number[] = [];
   /** Refreshes settled so far, to tell a request sent before a failure from one sent after it. */
   private settledCount = 0;
-  /** The last refresh's failure: the access token it tried to replace, and its number among the settled. */
-  private lastFailure: { readonly stale: string; readonly error: AuthRefreshError; readonly settled: number } | null =
-    null;
+  /**
+   * The last refresh's failure: the access token it tried to replace, its number among the settled,
+   * and until when (asyncScheduler's clock) that token's next refresh waits.
+   */
+  private lastFailure: {
+    readonly stale: string;
+    readonly error: AuthRefreshError;
+    readonly settled: number;
+    readonly until: number;
+  } | null = null;
+  /** Failed refreshes in a row of the same access token: the back-off doubles with each. */
+  private failuresInRow = 0;
 
   /**
    * @param emit - where every refresh event goes.
@@ -69,26 +92,38 @@ export class SharedRefresh {
   }
 
   /**
-   * The failure of a refresh of `current` that settled after `settledBefore`: a request that went
-   * out before it and met a 401 after it gets that error, rather than each late 401 of a burst
-   * calling a token endpoint that is down or refusing the client. A request sent after it tries again.
+   * The failure of the last refresh of `current`, while it still stands for that token: for a
+   * request that went out before it settled (the late 401s of a burst), and for any request during
+   * the back-off after it (`refreshBackoff`: 1 s after a first failure, doubling with each failure
+   * in a row, at most 30 s). Those get its error rather than each calling a token endpoint that is down or refusing
+   * the client. Once the back-off is over, or with newer tokens, a request tries again.
    */
   failureSince(current: AuthTokens, settledBefore: number): AuthRefreshError | undefined {
     const failed = this.lastFailure;
-    if (this.flight || failed?.stale !== current.accessToken || failed.settled <= settledBefore) return undefined;
-    return failed.error;
+    if (this.flight || failed?.stale !== current.accessToken) return undefined;
+    return failed.settled > settledBefore || asyncScheduler.now() < failed.until ? failed.error : undefined;
   }
 
-  /** Fails the running refresh's waiters now with `error` (a logout, an end heard from elsewhere); its result is dropped. */
-  end(error: AuthRefreshError): void {
-    this.ended$.next(error);
+  /**
+   * Stops the running refresh now (a logout, an end heard from elsewhere) and drops its result; its
+   * waiters fail with `error` once `done` emits, after the store is cleared, so none finds the tokens.
+   */
+  end(error: AuthRefreshError, done: Observable<unknown>): void {
+    this.ended$.next(
+      done.pipe(
+        take(1),
+        map(() => this.failed(error)),
+      ),
+    );
   }
 
   private start(stale: AuthTokens): Observable<RefreshOutcome> {
     let outcome: RefreshOutcome | undefined;
+    const ended = this.ended$.pipe(take(1));
+    const storm = this.stormGuard();
     const flight: Observable<RefreshOutcome> = merge(
-      this.stormGuardAllows() ? this.underLock(stale) : of(this.failed(stormError())),
-      this.ended$.pipe(map((error) => this.failed(error))),
+      (storm ? of(this.failed(new AuthRefreshError('storm', storm))) : this.underLock(stale)).pipe(takeUntil(ended)),
+      ended.pipe(concatAll()),
     ).pipe(
       take(1),
       finalize(() => {
@@ -106,22 +141,40 @@ export class SharedRefresh {
     flight.subscribe((settled) => {
       outcome = settled;
       this.settledCount++;
-      this.lastFailure = settled.ok
-        ? null
-        : { stale: stale.accessToken, error: settled.error, settled: this.settledCount };
+      this.remember(stale, settled);
       this.settled(settled);
     });
     return flight;
   }
 
-  // Counts refreshes started within the window; past the limit the token server is left alone.
-  private stormGuardAllows(): boolean {
+  private remember(stale: AuthTokens, outcome: RefreshOutcome): void {
+    if (outcome.ok) {
+      this.lastFailure = null;
+      this.failuresInRow = 0;
+      return;
+    }
+    this.failuresInRow = this.lastFailure?.stale === stale.accessToken ? this.failuresInRow + 1 : 1;
+    const { firstMs, maxMs } = this.options.refreshBackoff;
+    const backoffMs = Math.min(maxMs, firstMs * 2 ** (this.failuresInRow - 1));
+    this.lastFailure = {
+      stale: stale.accessToken,
+      error: outcome.error,
+      settled: this.settledCount,
+      until: asyncScheduler.now() + backoffMs,
+    };
+  }
+
+  // Counts refreshes started within the window; past the limit the token server is left alone
+  // until the oldest start leaves the window (null: this refresh may start, and is counted).
+  private stormGuard(): RefreshStormError | null {
     const { count, windowMs } = this.options.maxRefreshes;
     const now = asyncScheduler.now();
     this.refreshStarts = this.refreshStarts.filter((startedAt) => now - startedAt < windowMs);
-    if (this.refreshStarts.length >= count) return false;
+    const oldest = this.refreshStarts[0];
+    if (oldest !== undefined && this.refreshStarts.length >= count)
+      return new RefreshStormError(count, windowMs, oldest + windowMs - now);
     this.refreshStarts.push(now);
-    return true;
+    return null;
   }
 
   // With `auth.lock`, the refresh runs inside it, and only if the shared store still holds the
@@ -169,7 +222,7 @@ export class SharedRefresh {
     return { ok: true, tokens };
   }
 
-  private failed(error: AuthRefreshError): RefreshOutcome {
+  private failed(error: AuthRefreshError): RefreshOutcome & { readonly ok: false } {
     this.emit({ type: 'refresh-failure', error });
     return { ok: false, error };
   }
@@ -188,25 +241,21 @@ export class SharedRefresh {
         // Newer tokens arrived while this refresh ran (another tab refreshed with the same rotating
         // refresh token, say, which is why ours was refused): they are the answer.
         if (current !== null && current.accessToken !== stale.accessToken) return of(this.succeeded(current));
-        const outcome = this.failed(error);
         // Cleared already: someone else ended the session.
-        if (!rejected || current === null) return of(outcome);
+        if (!rejected || current === null) return of(this.failed(error));
         return clearStore(store).pipe(
           catchError(() => of(undefined)), // the session is over either way; the waiters learn why from `error`
           map((): RefreshOutcome => {
-            // Other contexts hear it now, while this one still holds the lock; this one's own
-            // `session-expired` follows once every waiter has its error (see `start`).
+            // Reported only now, so no listener finds the dead tokens; other contexts hear it while
+            // this one still holds the lock; `session-expired` follows the waiters' errors (see `start`).
+            const outcome = this.failed(error);
             lock?.announceSessionEnd?.('session-expired');
-            return { ok: false, error, sessionEnded: true };
+            return { ...outcome, sessionEnded: true };
           }),
         );
       }),
     );
   }
-}
-
-function stormError(): AuthRefreshError {
-  return new AuthRefreshError('storm', new Error('too many refreshes in a short time; the token server is left alone'));
 }
 
 function checkedTokens(fresh: AuthTokens, stale: AuthTokens): AuthTokens {

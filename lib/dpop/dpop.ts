@@ -9,6 +9,7 @@ import type { HttpResponse } from '../client/http-response';
 import type { HttpHandler, HttpInterceptor } from '../client/interceptor';
 import { heldRedirectOf, MAX_REDIRECTS, redirectedRequest } from '../transport/redirects';
 import { DPoPKeyLostError } from './dpop-key-lost-error';
+import { DPoPUnsupportedError } from './dpop-unsupported-error';
 import { headerOf } from './header-of';
 import { IndexedDBKeyStore } from './indexeddb-key-store';
 import { MemoryDPoPKeyStore, type DPoPKeyStore } from './dpop-key-store';
@@ -73,6 +74,8 @@ export class DPoP {
 
   constructor(options: DPoPOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('DPoP: options must be an object');
+    const missing = missingWebCrypto();
+    if (missing) throw new DPoPUnsupportedError(missing);
     this.keyStore =
       options.keyStore ?? (typeof indexedDB === 'undefined' ? new MemoryDPoPKeyStore() : new IndexedDBKeyStore());
     const { get, add } = this.keyStore as Partial<DPoPKeyStore>;
@@ -251,4 +254,11 @@ function withProof(req: HttpRequest, proof: string): HttpRequest {
 
 function originOf(url: string): string {
   return new URL(url, pageBase()).origin;
+}
+
+// What the proofs need of WebCrypto, or null when it is all there. Without it jose and the proof
+// code would fail at the first refresh with a bare ReferenceError ("crypto is not defined").
+function missingWebCrypto(): string | null {
+  const { crypto } = globalThis as { crypto?: Partial<Crypto> };
+  return !crypto ? 'crypto' : !crypto.subtle ? 'crypto.subtle' : !crypto.randomUUID ? 'crypto.randomUUID' : null;
 }

@@ -11,3 +11,4 @@ export { MemoryDPoPKeyStore } from './dpop-key-store';
 export type { DPoPKeyStore } from './dpop-key-store';
 export { IndexedDBKeyStore } from './indexeddb-key-store';
 export { DPoPKeyLostError } from './dpop-key-lost-error';
+export { DPoPUnsupportedError } from './dpop-unsupported-error';

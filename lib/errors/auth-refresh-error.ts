@@ -12,7 +12,8 @@ import { RequestError } from './request-error';
  * - `invalid-tokens`: the refresh answered without a usable `accessToken`, or with a token type
  *   other than Bearer (DPoP, for a session with `auth.dpop`). Tokens are kept.
  * - `logged-out`: the store was cleared (logout) while the refresh ran; its result was dropped.
- * - `storm`: too many refreshes in a short window; refused to protect the token server.
+ * - `storm`: too many refreshes started in a short window (`auth.maxRefreshes`); refused to protect
+ *   the token server (`cause` is a {@link RefreshStormError} saying when the next may start). Tokens are kept.
  * - `lock`: the `auth.lock` shared with other processes or tabs failed (`cause` is a
  *   {@link RefreshLockError} saying how); no unlocked refresh ran. Tokens are kept.
  */

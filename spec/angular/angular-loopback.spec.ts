@@ -5,7 +5,7 @@ import { inject, type EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, map, type Observable } from 'rxjs';
 import { AuthRefreshError, MemoryTokenStore, type AuthEvent, type AuthOptions, type AuthTokens } from '../../lib/index';
 import { AUTH_EVENTS, provideAuthRefresh, skipAuth } from '../../lib/angular/index';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { angularInjector } from './angular-injector';
 import { httpClientBackends as backends } from './http-client-backends';
 
@@ -24,7 +24,7 @@ interface Echo {
 
 for (const backend of backends) {
   describe(`Angular authRefreshInterceptor against the loopback token server (${backend.name} backend)`, () => {
-    let server: TokenApiServer;
+    let server: TestAuthServer;
     let injector: EnvironmentInjector;
     let http: HttpClient;
     let store: MemoryTokenStore;
@@ -49,7 +49,7 @@ for (const backend of backends) {
     }
 
     async function start(options: Partial<AuthOptions> = {}): Promise<void> {
-      server = await TokenApiServer.start();
+      server = await startTestAuthServer();
       const issued = server.issueTokens();
       store = new MemoryTokenStore({ accessToken: issued.accessToken, refreshToken: issued.refreshToken });
       injector = angularInjector([
@@ -80,7 +80,7 @@ for (const backend of backends) {
         Array.from({ length: 8 }, (_, i) => firstValueFrom(http.get<Echo>(`${server.url}/api/echo?i=${i}`))),
       );
       const fresh = store.get();
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.refreshTokenReuse).toBe(0);
       expect(server.stats.unauthorized).toBe(8);
       expect(fresh).not.toBeNull();
@@ -96,7 +96,7 @@ for (const backend of backends) {
       const issued = server.issueTokens();
       store.set({ accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: Date.now() - 1 });
       const echo = await firstValueFrom(http.get<Echo>(`${server.url}/api/echo`));
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.unauthorized).toBe(0);
       expect(echo.headers['authorization']).toBe(`Bearer ${store.get()?.accessToken}`);
       expect(store.get()?.accessToken).not.toBe(issued.accessToken);
@@ -106,11 +106,11 @@ for (const backend of backends) {
       await start();
       const before = store.get();
       server.expireAccessTokens();
-      server.tokenEndpoint.fault = 'status-500';
+      server.failTokenRequests('server_error');
       const outcomes = await Promise.all(
         Array.from({ length: 4 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))),
       );
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       for (const { error } of outcomes) {
         expect(error).toBeInstanceOf(AuthRefreshError);
         expect((error as AuthRefreshError).reason).toBe('failed');
@@ -121,11 +121,11 @@ for (const backend of backends) {
     it('ends the session on invalid_grant: store cleared, every caller rejected, session-expired event', async () => {
       await start();
       server.expireAccessTokens();
-      server.tokenEndpoint.fault = 'invalid-grant';
+      server.failTokenRequests('invalid_grant');
       const outcomes = await Promise.all(
         Array.from({ length: 3 }, (_, i) => settle(http.get(`${server.url}/api/echo?i=${i}`))),
       );
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(outcomes.map(({ error }) => (error as AuthRefreshError).reason)).toEqual([
         'rejected',
         'rejected',
@@ -142,17 +142,17 @@ for (const backend of backends) {
       const { error } = await settle(http.get(`${server.url}/api/echo`, { context: skipAuth() }));
       expect((error as HttpErrorResponse).status).toBe(401);
       expect(server.stats.tokensSeen).toEqual(['']);
-      expect(server.stats.refreshCalls).toBe(0);
+      expect(server.stats.tokenRequests).toBe(0);
     });
 
     it('never sends the token to another origin (another port), and does not refresh for its 401', async () => {
       await start();
-      const elsewhere = await TokenApiServer.start();
+      const elsewhere = await startTestAuthServer();
       try {
         const { error } = await settle(http.get(`${elsewhere.url}/api/echo`));
         expect((error as HttpErrorResponse).status).toBe(401);
         expect(elsewhere.stats.tokensSeen).toEqual(['']);
-        expect(server.stats.refreshCalls).toBe(0);
+        expect(server.stats.tokenRequests).toBe(0);
         expect(events).toEqual([]);
       } finally {
         await elsewhere.close();
@@ -166,7 +166,7 @@ for (const backend of backends) {
       const { error } = await settle(http.get(`${server.url}/api/echo`));
       expect(error).toBeInstanceOf(AuthRefreshError);
       expect((error as AuthRefreshError).reason).toBe('timeout');
-      expect(server.stats.refreshCalls).toBe(0);
+      expect(server.stats.tokenRequests).toBe(0);
     });
   });
 }

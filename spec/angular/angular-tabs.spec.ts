@@ -12,19 +12,19 @@ import {
   createAuthRefreshInterceptor,
   provideAuthRefresh,
 } from '../../lib/angular/index';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { angularInjector } from './angular-injector';
 
 // Two zoneless Angular apps in one Node process stand in for two tabs: `auth.lock` reaches the
 // session through both Angular set-ups (provideAuthRefresh, and the configured interceptor), and
 // the lock's fallback and session messages work there. Real Chromium tabs: spec/browser/tabs.browser.ts.
 describe('Angular apps sharing a store and a WebLocksRefreshLock (zoneless, the in-tab fallback)', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let store: MemoryTokenStore;
   const injectors: EnvironmentInjector[] = [];
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     store = new MemoryTokenStore(server.issueTokens());
     server.expireAccessTokens();
   });
@@ -70,7 +70,7 @@ describe('Angular apps sharing a store and a WebLocksRefreshLock (zoneless, the 
     const [fromA, fromB] = await Promise.all([burst(a, 10), burst(b, 10)]);
 
     expect(fromA.length + fromB.length).toBe(20);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
   });
 

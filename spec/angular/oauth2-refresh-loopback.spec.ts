@@ -5,7 +5,7 @@ import type { EnvironmentInjector } from '@angular/core';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { AuthRefreshError, HttpError, MemoryTokenStore, oauth2Refresh } from '../../lib/index';
 import { provideAuthRefresh } from '../../lib/angular/index';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { angularInjector } from './angular-injector';
 import { httpClientBackends as backends } from './http-client-backends';
 
@@ -19,13 +19,13 @@ interface Echo {
 
 for (const backend of backends) {
   describe(`Angular adapter with oauth2Refresh against the loopback token server (${backend.name} backend)`, () => {
-    let server: TokenApiServer;
+    let server: TestAuthServer;
     let injector: EnvironmentInjector;
     let store: MemoryTokenStore;
     let sentByBackend: string[];
 
     beforeEach(async () => {
-      server = await TokenApiServer.start();
+      server = await startTestAuthServer();
       store = new MemoryTokenStore(server.issueTokens());
       sentByBackend = [];
       injector = angularInjector([
@@ -57,7 +57,7 @@ for (const backend of backends) {
         Array.from({ length: 6 }, (_, i) => firstValueFrom(http.get<Echo>(`${server.url}/api/echo?i=${i}`))),
       );
       const fresh = store.get();
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.refreshTokenReuse).toBe(0);
       expect(results.map((echo) => echo.headers['authorization'])).toEqual(
         Array(6).fill(`Bearer ${fresh?.accessToken}`),
@@ -71,7 +71,7 @@ for (const backend of backends) {
 
     it("ends the session on invalid_grant read from the backend's error, as the core's HttpError", async () => {
       server.expireAccessTokens();
-      server.tokenEndpoint.fault = 'invalid-grant';
+      server.failTokenRequests('invalid_grant');
       const error = await firstValueFrom(injector.get(HttpClient).get(`${server.url}/api/echo`)).catch(
         (e: unknown) => e,
       );

@@ -19,18 +19,18 @@ import {
   SharedAcrossAppsError,
   skipAuth,
 } from '../../lib/angular/index';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer, type EchoedRequest } from '../../lib/testing/index';
 import { angularInjector } from './angular-injector';
 
 // Angular SSR renders every request in its own app instance, in one Node process. These "apps" are
 // real root injectors with the real HttpClient (fetch backend, as on the server) and the platform
 // id Angular's server platform sets.
 describe('Angular on the server: a store or session used by two app instances', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   const apps: EnvironmentInjector[] = [];
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
   });
 
   afterEach(async () => {
@@ -76,7 +76,7 @@ describe('Angular on the server: a store or session used by two app instances', 
   it('refuses a module-scope store in provideAuthRefresh to both apps as soon as the second one starts', async () => {
     const moduleScopeStore = storeOfNewUser();
     const first = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const before = await firstValueFrom(first.get<Echo>(`${server.url}/api/echo`));
+    const before = await firstValueFrom(first.get<EchoedRequest>(`${server.url}/api/echo`));
     const second = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
     const errors = await Promise.all([first, second].map((client) => failure(client.get(`${server.url}/api/echo`))));
 
@@ -94,7 +94,7 @@ describe('Angular on the server: a store or session used by two app instances', 
     const moduleScopeStore = storeOfNewUser();
     server.expireAccessTokens(); // the first user's token is stale...
     const first = app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
-    const firstUsersPage = failure(first.get<Echo>(`${server.url}/api/echo`));
+    const firstUsersPage = failure(first.get<EchoedRequest>(`${server.url}/api/echo`));
     app('server', [withInterceptor(), provideAuthRefresh(options(moduleScopeStore))]);
     const secondUser = server.issueTokens(); // ...the second user's is valid, and its render sets it
     moduleScopeStore.set({ accessToken: secondUser.accessToken, refreshToken: secondUser.refreshToken });
@@ -102,7 +102,7 @@ describe('Angular on the server: a store or session used by two app instances', 
 
     expect(outcome).toBeInstanceOf(SharedAcrossAppsError);
     expect(server.stats.tokensSeen).not.toContain(`Bearer ${secondUser.accessToken}`);
-    expect(server.stats.refreshCalls).toBe(0);
+    expect(server.stats.tokenRequests).toBe(0);
   });
 
   it('refuses it to a third app after the first two are gone', async () => {
@@ -153,14 +153,14 @@ describe('Angular on the server: a store or session used by two app instances', 
     server.expireAccessTokens();
     const echoes = await Promise.all(
       clients.flatMap((client) =>
-        [1, 2, 3].map((i) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo?i=${i}`))),
+        [1, 2, 3].map((i) => firstValueFrom(client.get<EchoedRequest>(`${server.url}/api/echo?i=${i}`))),
       ),
     );
     const tokensPerApp = [echoes.slice(0, 3), echoes.slice(3)].map(
       (own) => new Set(own.map((echo) => echo.headers['authorization'])),
     );
 
-    expect(server.stats.refreshCalls).toBe(2);
+    expect(server.stats.tokenRequests).toBe(2);
     expect(server.stats.refreshTokenReuse).toBe(0);
     expect(tokensPerApp.map((tokens) => tokens.size)).toEqual([1, 1]);
     expect(tokensPerApp[0]).not.toEqual(tokensPerApp[1]);
@@ -178,7 +178,7 @@ describe('Angular on the server: a store or session used by two app instances', 
     const first = app('browser', [withInterceptor(), provideAuthRefresh(options(store))]);
     const second = app('browser', [withInterceptor(), provideAuthRefresh(options(store))]);
     const echoes = await Promise.all(
-      [first, second].map((client) => firstValueFrom(client.get<Echo>(`${server.url}/api/echo`))),
+      [first, second].map((client) => firstValueFrom(client.get<EchoedRequest>(`${server.url}/api/echo`))),
     );
 
     expect(echoes.map((echo) => echo.headers['authorization'])).toEqual(

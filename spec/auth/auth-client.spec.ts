@@ -16,14 +16,14 @@ import {
   type HttpClientOptions,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer, type EchoedRequest } from '../../test-server/start-test-server';
 
 describe('the client with auth, against a real token server', () => {
-  let server: TokenApiServer;
+  let server: TestServer;
   let store: MemoryTokenStore;
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestServer();
     const tokens = server.issueTokens();
     server.expireAccessTokens(); // every spec starts with an expired access token
     store = new MemoryTokenStore(tokens);
@@ -47,11 +47,11 @@ describe('the client with auth, against a real token server', () => {
   it('turns 100 concurrent 401s into exactly one refresh and 100 successes', async () => {
     const client = clientWith();
     const results = await lastValueFrom(
-      forkJoin(Array.from({ length: 100 }, (_, i) => client.get<Echo>(`/api/item/${i}`))),
+      forkJoin(Array.from({ length: 100 }, (_, i) => client.get<EchoedRequest>(`/api/item/${i}`))),
     );
     expect(results.length).toBe(100);
     expect(results.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
     expect(server.accepts(store.get()!.accessToken)).toBeTrue();
   });
@@ -63,13 +63,13 @@ describe('the client with auth, against a real token server', () => {
     form.append('upload', new Blob(['upload-bytes']), 'u.bin');
     const [json, urlEncoded, multipart] = await lastValueFrom(
       forkJoin([
-        client.post<Echo>('/api/echo', { order: 7 }),
-        client.post<Echo>('/api/echo', new URLSearchParams({ q: 'a&b' })),
-        client.post<Echo>('/api/echo', form),
+        client.post<EchoedRequest>('/api/echo', { order: 7 }),
+        client.post<EchoedRequest>('/api/echo', new URLSearchParams({ q: 'a&b' })),
+        client.post<EchoedRequest>('/api/echo', form),
       ]),
     );
     expect(server.stats.unauthorized).toBe(3); // each was sent once with the old token
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(JSON.parse(json.body)).toEqual({ order: 7 });
     expect(urlEncoded.body).toBe('q=a%26b');
     expect(multipart.contentType).toMatch(/^multipart\/form-data; boundary=/);
@@ -78,16 +78,18 @@ describe('the client with auth, against a real token server', () => {
   });
 
   it('finishes the refresh for the others when the request that started it is cancelled', async () => {
-    const release = server.holdTokenEndpoint(); // the refresh stays in flight until released
+    const release = server.holdTokenRequests(); // the refresh stays in flight until released
     const client = clientWith();
     const initiator = client.get('/api/first').subscribe();
-    await server.refreshCalled();
+    await server.untilTokenRequests();
     initiator.unsubscribe(); // before anyone else joins: the refresh must not be cancelled
-    const others = lastValueFrom(forkJoin([client.get<Echo>('/api/second'), client.get<Echo>('/api/third')]));
+    const others = lastValueFrom(
+      forkJoin([client.get<EchoedRequest>('/api/second'), client.get<EchoedRequest>('/api/third')]),
+    );
     release();
     const [second, third] = await others;
     expect([second.path, third.path]).toEqual(['/api/second', '/api/third']);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.unauthorized).toBe(1); // the others waited for the refresh, never sending the stale token
     expect(server.accepts(store.get()!.accessToken)).toBeTrue();
   });
@@ -95,7 +97,7 @@ describe('the client with auth, against a real token server', () => {
   it('keeps what other interceptors added when it retries', async () => {
     const tag: HttpInterceptor = (req, next) => next({ ...req, headers: { ...req.headers, 'x-tag': 'kept' } });
     const client = clientWith({}, { interceptors: [tag] });
-    const echo = await lastValueFrom(client.put<Echo>('/api/echo', { v: 1 }));
+    const echo = await lastValueFrom(client.put<EchoedRequest>('/api/echo', { v: 1 }));
     expect(echo.method).toBe('PUT');
     expect(echo.headers['x-tag']).toBe('kept');
     expect(JSON.parse(echo.body)).toEqual({ v: 1 });
@@ -106,11 +108,11 @@ describe('the client with auth, against a real token server', () => {
     const error = await lastValueFrom(client.get('/api/status/500', { retry: 0 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(500);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
   });
 
   it('ends the session when the token endpoint says invalid_grant: store cleared, one session-expired', async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const client = clientWith();
     const seen = events(client);
     const outcomes = await lastValueFrom(
@@ -123,21 +125,26 @@ describe('the client with auth, against a real token server', () => {
       expect((outcome as AuthRefreshError).reason).toBe('rejected');
       expect(((outcome as AuthRefreshError).cause as HttpError).status).toBe(400);
     }
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(store.get()).toBeNull();
     expect(seen.filter((type) => type === 'session-expired').length).toBe(1);
   });
 
-  it('keeps the tokens after a transient failure and refreshes anew on the next request', async () => {
-    server.tokenEndpoint.fault = 'status-500';
-    const client = clientWith();
+  it('keeps the tokens after a transient failure, backs off, then refreshes anew', async () => {
+    server.failTokenRequests('server_error');
+    const client = clientWith({ refreshBackoff: { firstMs: 60_000, maxMs: 60_000 } });
     const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
     expect((error as AuthRefreshError).reason).toBe('failed');
     expect(store.get()).not.toBeNull();
-    server.tokenEndpoint.fault = 'none';
-    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    server.recoverTokenEndpoint();
+    // In the back-off: the same failure, no token request.
+    expect(await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e)).toBe(error);
+    expect(server.stats.tokenRequests).toBe(1);
+    // A client without it refreshes on the next request.
+    const eager = clientWith({ refreshBackoff: false });
+    const echo = await lastValueFrom(eager.get<EchoedRequest>('/api/echo'));
     expect(echo.path).toBe('/api/echo');
-    expect(server.stats.refreshCalls).toBe(2);
+    expect(server.stats.tokenRequests).toBe(2);
   });
 
   it('stores a rotated refresh token and uses it for the next expiry', async () => {
@@ -149,7 +156,7 @@ describe('the client with auth, against a real token server', () => {
     server.expireAccessTokens();
     await lastValueFrom(client.get('/api/echo'));
     expect(store.get()!.refreshToken).not.toBe(rotated);
-    expect(server.stats.refreshCalls).toBe(2);
+    expect(server.stats.tokenRequests).toBe(2);
     expect(server.stats.refreshTokenReuse).toBe(0);
   });
 
@@ -158,7 +165,7 @@ describe('the client with auth, against a real token server', () => {
     const error = await lastValueFrom(client.get('/api/echo', { auth: false })).catch((e: unknown) => e);
     expect((error as HttpError).status).toBe(401);
     expect(server.stats.tokensSeen).toEqual(['']);
-    expect(server.stats.refreshCalls).toBe(0);
+    expect(server.stats.tokenRequests).toBe(0);
   });
 
   it('lets a custom refresh call the same client with auth: false without deadlock', async () => {
@@ -172,26 +179,26 @@ describe('the client with auth, against a real token server', () => {
         )
         .pipe(map((body) => ({ accessToken: body.access_token, refreshToken: body.refresh_token })));
     const client: HttpClient = clientWith({ refresh });
-    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    const echo = await lastValueFrom(client.get<EchoedRequest>('/api/echo'));
     expect(echo.path).toBe('/api/echo');
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
   });
 
   it('sends the token as a query parameter when told to', async () => {
     const client = clientWith({ tokenPlacement: { queryParam: 'access_token' } });
-    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    const echo = await lastValueFrom(client.get<EchoedRequest>('/api/echo'));
     expect(echo.query['access_token']).toBe(store.get()!.accessToken);
     expect(echo.headers['authorization']).toBeUndefined();
   });
 
   it('never sends the token to an origin that is not allowed, and allows listed ones', async () => {
-    const other = await TokenApiServer.start();
+    const other = await startTestServer();
     try {
       const client = clientWith();
-      const unlisted = await lastValueFrom(client.get<Echo>(`${other.url}/public/echo`));
+      const unlisted = await lastValueFrom(client.get<EchoedRequest>(`${other.url}/public/echo`));
       expect(unlisted.headers['authorization']).toBeUndefined();
       const listed = await lastValueFrom(
-        clientWith({ allowedOrigins: [other.url] }).get<Echo>(`${other.url}/public/echo`),
+        clientWith({ allowedOrigins: [other.url] }).get<EchoedRequest>(`${other.url}/public/echo`),
       );
       expect(listed.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
     } finally {
@@ -203,9 +210,11 @@ describe('the client with auth, against a real token server', () => {
     const session = createAuthSession({ store, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) });
     const orders = createHttpClient({ baseUrl: `${server.url}/api/orders`, auth: session });
     const users = createHttpClient({ baseUrl: `${server.url}/api/users`, auth: session });
-    const [order, user] = await lastValueFrom(forkJoin([orders.get<Echo>('/7'), users.get<Echo>('/ada')]));
+    const [order, user] = await lastValueFrom(
+      forkJoin([orders.get<EchoedRequest>('/7'), users.get<EchoedRequest>('/ada')]),
+    );
     expect([order.path, user.path]).toEqual(['/api/orders/7', '/api/users/ada']);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(orders.auth).toBe(session);
   });
 
@@ -229,7 +238,7 @@ describe('the client with auth, against a real token server', () => {
       },
     });
     const seen = events(client);
-    const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+    const echo = await lastValueFrom(client.get<EchoedRequest>('/api/echo'));
     expect(echo.headers['authorization']).toBe(`Bearer ${otherTab.accessToken}`);
     expect(store.get()).toEqual(otherTab);
     expect(seen).toEqual(['refresh-start', 'refresh-success']);
@@ -252,25 +261,27 @@ describe('the client with auth, against a real token server', () => {
       baseUrl: server.url,
       auth: { store: otherStore, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
     });
-    const [a, b] = await lastValueFrom(forkJoin([alice.get<Echo>('/api/echo'), bob.get<Echo>('/api/echo')]));
+    const [a, b] = await lastValueFrom(
+      forkJoin([alice.get<EchoedRequest>('/api/echo'), bob.get<EchoedRequest>('/api/echo')]),
+    );
     expect(a.headers['authorization']).toBe(`Bearer ${store.get()!.accessToken}`);
     expect(b.headers['authorization']).toBe(`Bearer ${otherTokens.accessToken}`);
-    expect(server.stats.refreshCalls).toBe(1); // only alice's token had expired
+    expect(server.stats.tokenRequests).toBe(1); // only alice's token had expired
   });
 
   it('refreshes before sending a JWT whose exp has passed, wasting no 401', async () => {
-    const jwtServer = await TokenApiServer.start({ jwt: true });
+    const jwtServer = await startTestServer({ jwt: true });
     try {
       // No expiresAt: the expiry comes from the JWT's own exp claim, a second in the past.
-      const { accessToken, refreshToken } = jwtServer.issueTokens(-1_000);
+      const { accessToken, refreshToken } = jwtServer.issueTokens({ accessTokenLifetimeMs: -1_000 });
       const jwtStore = new MemoryTokenStore({ accessToken, refreshToken });
       const client = createHttpClient({
         baseUrl: jwtServer.url,
         auth: { store: jwtStore, refresh: oauth2Refresh({ tokenUrl: `${jwtServer.url}/oauth/token` }) },
       });
-      const echo = await lastValueFrom(client.get<Echo>('/api/echo'));
+      const echo = await lastValueFrom(client.get<EchoedRequest>('/api/echo'));
       expect(echo.path).toBe('/api/echo');
-      expect(jwtServer.stats.refreshCalls).toBe(1);
+      expect(jwtServer.stats.tokenRequests).toBe(1);
       expect(jwtServer.stats.unauthorized).toBe(0);
       expect(jwtServer.stats.tokensSeen).toEqual([jwtStore.get()!.accessToken]); // only the refreshed token went out
     } finally {
@@ -294,7 +305,7 @@ describe('the client with auth, against a real token server', () => {
   });
 
   it('fails waiters with invalid-tokens when the refresh returns no accessToken', async () => {
-    server.tokenEndpoint.fault = 'no-access-token';
+    server.failTokenRequests('no_access_token');
     const client = clientWith();
     const error = await lastValueFrom(client.get('/api/echo')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthRefreshError);
@@ -337,7 +348,7 @@ describe('the client with auth, against a real token server', () => {
     await lastValueFrom(forkJoin([client.get('/api/a'), client.get('/api/b')]));
     events.unsubscribe();
     expect(collected.map((event) => event.type)).toEqual(['refresh-start', 'refresh-success']);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(JSON.stringify(collected)).not.toContain(store.get()!.accessToken);
   });
 });

@@ -1,4 +1,4 @@
-import { defer, finalize, type Observable } from 'rxjs';
+import { defer, finalize, type Observable, timer } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
 import { AuthRefreshError, createAuthSession, MemoryTokenStore, type AuthOptions, type AuthTokens } from '../../lib';
 
@@ -74,7 +74,7 @@ describe('AuthSession timing (marbles)', () => {
     });
   });
 
-  it('gives every waiter the refresh failure, keeps the tokens, and refreshes anew next time', () => {
+  it('gives every waiter the refresh failure, keeps the tokens, and refreshes anew after the back-off', () => {
     scheduler.run((run) => {
       const { store, session, api, refreshes } = setUp(run, '--#');
       const failed = (error: unknown) => error instanceof AuthRefreshError && error.reason === 'failed';
@@ -85,14 +85,14 @@ describe('AuthSession timing (marbles)', () => {
       run.flush();
       expect(outcomes).toEqual([true, true]);
       expect(store.get()?.accessToken).toBe('old');
-      // Not cached: the next 401 runs a new refresh.
-      session.authorize(api).subscribe(record);
+      // Not cached for good: once the back-off (1 s, refreshBackoff) is over, the next 401 refreshes anew.
+      timer(1000).subscribe(() => session.authorize(api).subscribe(record));
       run.flush();
       expect(refreshes()).toBe(2);
     });
   });
 
-  it('gives the late 401s of a burst the failure of its refresh, and lets a request sent after it try again', () => {
+  it('gives the late 401s of a burst the failure of its refresh, and lets a request after its back-off try again', () => {
     scheduler.run((run) => {
       const { session, refreshes } = setUp(run, '--#');
       // Ten requests sent together; their 401s arrive one per frame (frames 1 to 10). The first
@@ -107,10 +107,78 @@ describe('AuthSession timing (marbles)', () => {
       expect(errors.length).toBe(10);
       expect(new Set(errors).size).toBe(1); // the same AuthRefreshError, not ten made up
       expect((errors[0] as AuthRefreshError).reason).toBe('failed');
-      // Sent after the failure: a new refresh.
-      session.authorize(staggered(1)).subscribe({ error: (e: unknown) => errors.push(e) });
+      // Sent after the failure, once its back-off is over: a new refresh.
+      timer(1000).subscribe(() => session.authorize(staggered(1)).subscribe({ error: (e: unknown) => errors.push(e) }));
       run.flush();
       expect(refreshes()).toBe(2);
+    });
+  });
+
+  it('backs off after a failed refresh: 1 s, then doubling, and no wait for newer tokens', () => {
+    scheduler.run((run) => {
+      const { store, session, api, refreshes } = setUp(run, '-#');
+      const outcomes: string[] = [];
+      const request = (frame: number) =>
+        timer(frame).subscribe(() =>
+          session.authorize(api).subscribe({
+            next: (value) => outcomes.push(`${frame}: ${value}`),
+            error: (error: AuthRefreshError) => outcomes.push(`${frame}: ${error.reason} (${refreshes()} calls)`),
+          }),
+        );
+      request(0); // 401 at 1, the refresh fails at 2: back-off until 1002
+      request(500); // within it: the same failure, no call
+      request(1002); // after it: a call, which fails at 1004; back-off 2 s, until 3004
+      request(2500); // within the doubled back-off
+      request(3004); // a third call
+      run.flush();
+      expect(outcomes).toEqual([
+        '0: failed (1 calls)',
+        '500: failed (1 calls)',
+        '1002: failed (2 calls)',
+        '2500: failed (2 calls)',
+        '3004: failed (3 calls)',
+      ]);
+      // Newer tokens (a login, another tab) owe nothing to the old token's failures: no wait.
+      store.set({ accessToken: 'new', refreshToken: 'r1' });
+      const answers: string[] = [];
+      session.authorize(api).subscribe((value) => answers.push(value));
+      run.flush();
+      expect(answers).toEqual(['ok:new']);
+      expect(refreshes()).toBe(3);
+    });
+  });
+
+  it('sends a token due for refresh while it is valid during the back-off, and fails at once once it has expired', () => {
+    scheduler.run((run) => {
+      let calls = 0;
+      // Expires at frame 5000; refreshed from frame 4000 on (expirySkew 1000), by a refresh that fails.
+      const store = new MemoryTokenStore({ accessToken: 'old', refreshToken: 'r0', expiresAt: 5000 });
+      const session = createAuthSession({
+        store,
+        expirySkew: 1000,
+        refresh: () => (calls++, run.cold('-#', undefined, new Error('token endpoint down'))),
+      });
+      const sent: string[] = [];
+      const api = (token: string | null) => (
+        sent.push(`${scheduler.now()}: ${token}`),
+        run.cold('-(v|)', { v: token })
+      );
+      const outcomes: string[] = [];
+      const request = (frame: number) =>
+        timer(frame).subscribe(() =>
+          session.authorize(api).subscribe({
+            next: (value) => outcomes.push(`${frame}: ${value}`),
+            error: (error: AuthRefreshError) => outcomes.push(`${frame}: ${error.reason}`),
+          }),
+        );
+      request(4000); // due: refreshes, fails at 4001; back-off until 5001
+      request(4500); // due, in the back-off, still valid: sent with it
+      request(5000); // expired, in the back-off: that refresh's failure, nothing sent
+      request(5001); // the back-off is over: refreshes again
+      run.flush();
+      expect(outcomes).toEqual(['4000: failed', '4500: old', '5000: failed', '5001: failed']);
+      expect(sent).toEqual(['4500: old']);
+      expect(calls).toBe(2);
     });
   });
 
@@ -201,16 +269,28 @@ describe('AuthSession timing (marbles)', () => {
     });
   });
 
-  it('fails the waiters at once on logout and drops the refresh result', () => {
-    scheduler.run((run) => {
+  it('fails the waiters on logout once the store is cleared, and drops the refresh result', async () => {
+    let loggedOut: Promise<void> | undefined;
+    let reason: string | undefined;
+    let storeAtFailure: AuthTokens | null | undefined;
+    const { store } = scheduler.run((run) => {
       const { store, session, api } = setUp(run, '-----(n|)');
-      run.cold('--x').subscribe(() => void session.logout());
-      let reason: string | undefined;
-      session.authorize(api).subscribe({ error: (error: AuthRefreshError) => (reason = error.reason) });
+      run.cold('--x').subscribe(() => {
+        loggedOut = session.logout();
+      });
+      session.authorize(api).subscribe({
+        error: (error: AuthRefreshError) => {
+          reason = error.reason;
+          storeAtFailure = store.get();
+        },
+      });
       run.flush();
-      expect(reason).toBe('logged-out');
-      expect(store.get()).toBeNull();
+      return { store };
     });
+    await loggedOut;
+    expect(reason).toBe('logged-out');
+    expect(storeAtFailure).toBeNull();
+    expect(store.get()).toBeNull();
   });
 
   it('drops the refresh result when the store was cleared directly while it ran', () => {

@@ -12,15 +12,15 @@ import {
   type TokenStore,
 } from '../../lib';
 import { QueueRefreshLock } from '../support/queue-refresh-lock';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer, type EchoedRequest } from '../../lib/testing/index';
 
 // Two clients sharing one store stand in for two processes sharing one credential.
 describe('auth.lock, the seam that shares a refresh between contexts', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let store: MemoryTokenStore;
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     store = new MemoryTokenStore(server.issueTokens());
     server.expireAccessTokens();
   });
@@ -33,10 +33,10 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
     });
 
   // Both contexts have had their 401 before the first refresh answers: both want to refresh.
-  async function bothRejectedThenRefreshed(a: HttpClient, b: HttpClient): Promise<Echo[]> {
-    const release = server.holdTokenEndpoint();
-    const done = lastValueFrom(forkJoin([a.get<Echo>('/api/a'), b.get<Echo>('/api/b')]));
-    await server.until((stats) => stats.unauthorized >= 2 && stats.refreshCalls >= 1);
+  async function bothRejectedThenRefreshed(a: HttpClient, b: HttpClient): Promise<EchoedRequest[]> {
+    const release = server.holdTokenRequests();
+    const done = lastValueFrom(forkJoin([a.get<EchoedRequest>('/api/a'), b.get<EchoedRequest>('/api/b')]));
+    await server.until((stats) => stats.unauthorized >= 2 && stats.tokenRequests >= 1);
     release();
     return done;
   }
@@ -46,7 +46,7 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
     const [a, b] = [clientWith({ lock }), clientWith({ lock })];
     const echoes = await bothRejectedThenRefreshed(a, b);
     expect(echoes.map((echo) => echo.path)).toEqual(['/api/a', '/api/b']);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
     expect(lock.taken).toBe(2);
   });
@@ -54,7 +54,7 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
   it('without a lock each context refreshes on its own, which spends a rotated refresh token twice', async () => {
     const [a, b] = [clientWith({}), clientWith({})];
     await bothRejectedThenRefreshed(a, b).catch(() => undefined);
-    expect(server.stats.refreshCalls).toBe(2);
+    expect(server.stats.tokenRequests).toBe(2);
     expect(server.stats.refreshTokenReuse).toBe(1);
   });
 
@@ -67,7 +67,7 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
     expect(error).toEqual(jasmine.any(AuthRefreshError));
     expect((error as AuthRefreshError).reason).toBe('lock');
     expect(((error as AuthRefreshError).cause as RefreshLockError).reason).toBe('unavailable');
-    expect(server.stats.refreshCalls).toBe(0);
+    expect(server.stats.tokenRequests).toBe(0);
     expect(store.get()).toBe(before);
   });
 
@@ -89,7 +89,7 @@ describe('auth.lock, the seam that shares a refresh between contexts', () => {
       baseUrl: server.url,
       auth: { store: shared, refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }) },
     });
-    const echo = await firstValueFrom(client.get<Echo>('/api/me'));
+    const echo = await firstValueFrom(client.get<EchoedRequest>('/api/me'));
     expect(replaced.length).toBe(1);
     expect(echo.headers['authorization']).toBe(`Bearer ${newer.accessToken}`);
     expect(store.get()).toEqual(newer);

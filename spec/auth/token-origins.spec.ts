@@ -55,4 +55,20 @@ describe('allowedOrigins', () => {
     expect(plain.mayReceiveToken('data:text/plain,x', page)).toBeFalse();
     expect(plain.mayReceiveToken('other.html', page)).toBeFalse();
   });
+
+  // docs/plain-rxjs.md: what mayReceiveToken answers in Node, where there is no page.
+  it("answers false in Node for every URL without allowedOrigins, the API's own included, until told an origin or a page", () => {
+    expect(globalThis.location).toBeUndefined();
+    const bare = session([]);
+    expect(bare.mayReceiveToken('https://api.example.com/me')).toBeFalse();
+    expect(bare.mayReceiveToken('/me')).toBeFalse();
+    const listed = session(['https://api.example.com']);
+    expect(listed.mayReceiveToken('https://api.example.com/me')).toBeTrue();
+    expect(listed.mayReceiveToken('https://evil.example/me')).toBeFalse();
+    expect(listed.mayReceiveToken('/me')).toBeFalse(); // relative: nothing to resolve it against
+    const page: PageLocation = { baseUrl: 'https://api.example.com/v1/', origin: 'https://api.example.com' };
+    expect(bare.mayReceiveToken('https://api.example.com/me', page)).toBeTrue();
+    expect(bare.mayReceiveToken('/me', page)).toBeTrue();
+    expect(bare.mayReceiveToken('//evil.example/me', page)).toBeFalse();
+  });
 });

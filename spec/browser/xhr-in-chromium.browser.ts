@@ -3,7 +3,7 @@ import type { BrowserSuite, Echo, ErrorReport, Outcome, PageSession } from './pa
 import { launchChromium } from './support/launch-chromium';
 import { bundleTestPage, testPageHandler, type PageBundle } from './support/test-page-server';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer } from '../../test-server/start-test-server';
 
 // Bounds for a stuck browser or server, never a way to wait: every spec waits on events.
 const SPEC_TIMEOUT_MS = 20_000;
@@ -19,8 +19,8 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
   const uncaught: string[] = [];
   // A fresh API and a fresh "third party" origin per spec, so no request of one spec can land in
   // the counters of the next. The page itself is served from a third port: every call is cross-origin.
-  let api: TokenApiServer;
-  let third: TokenApiServer;
+  let api: TestServer;
+  let third: TestServer;
 
   beforeAll(async () => {
     bundle = await bundleTestPage();
@@ -42,7 +42,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
   });
 
   beforeEach(async () => {
-    [api, third] = await Promise.all([TokenApiServer.start(), TokenApiServer.start()]);
+    [api, third] = await Promise.all([startTestServer(), startTestServer()]);
   });
 
   afterEach(async () => {
@@ -106,7 +106,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
 
       const { echoes, storedAccessToken } = await inPage('concurrent', session, 5);
 
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(api.stats.refreshTokenReuse).toBe(0);
       expect(api.stats.unauthorized).toBe(5);
       expect(api.stats.preflights)
@@ -190,7 +190,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       const echo: Echo = await inPage('upload', session, 'form-data');
 
       expect(api.stats.unauthorized).toBe(1);
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(api.stats.apiRequests).toBe(2);
       expect(echo.headers['authorization']).not.toBe(`Bearer ${session.tokens.accessToken}`);
       expect(echo.contentType).toMatch(/^multipart\/form-data; ?boundary=/);
@@ -219,7 +219,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       const echo: Echo = await inPage('upload', session, 'url-search-params');
 
       expect(api.stats.unauthorized).toBe(1);
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(echo.contentType).toBe('application/x-www-form-urlencoded;charset=UTF-8');
       const form = new URLSearchParams(echo.body);
       expect(form.get('caption')).toBe('Zoë ✓ 1+1=2 & more');
@@ -243,8 +243,8 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       // Its 401 is not ours to act on: no refresh at our token endpoint either.
       expect(foreign.status).toBe(401);
       expect(foreign.classes).toEqual(['RequestError', 'HttpError']);
-      expect(api.stats.refreshCalls).toBe(0);
-      expect(third.stats.refreshCalls).toBe(0);
+      expect(api.stats.tokenRequests).toBe(0);
+      expect(third.stats.tokenRequests).toBe(0);
     },
     SPEC_TIMEOUT_MS,
   );
@@ -291,7 +291,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
     'fails with NetworkError when the connection is refused or dropped',
     async () => {
       const session = signIn();
-      const gone = await TokenApiServer.start();
+      const gone = await startTestServer();
       const goneUrl = gone.url;
       await gone.close();
 
@@ -309,7 +309,7 @@ describe('the client in headless Chromium (the browser’s own XMLHttpRequest, r
       expect(api.stats.tokensSeen.length).toBeGreaterThanOrEqual(1);
       expect(api.stats.tokensSeen.length).toBeLessThanOrEqual(2);
       expect(api.stats.tokensSeen.every((token) => token === session.tokens.accessToken)).toBeTrue();
-      expect(api.stats.refreshCalls).toBe(0);
+      expect(api.stats.tokenRequests).toBe(0);
     },
     SPEC_TIMEOUT_MS,
   );

@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, EmbeddedJWK, jwtVerify } from 'jose';
-import { lastValueFrom, map } from 'rxjs';
+import { lastValueFrom, map, of, throwError } from 'rxjs';
 import { ajax } from 'rxjs/ajax';
 import XHR2 from 'xhr2';
-import { createAuthSession, createHttpClient, HttpError, MemoryTokenStore, type AuthTokens } from '../../lib';
+import {
+  createAuthSession,
+  createHttpClient,
+  HttpError,
+  MemoryTokenStore,
+  type AuthTokens,
+  type RefreshContext,
+} from '../../lib';
 import { DPoP, DPoPKeyLostError } from '../../lib/dpop';
 
 interface Seen {
@@ -76,6 +83,41 @@ describe('DPoP on the client: proofs per attempt, nonces and the retry budget (l
       expect(payload).toEqual(jasmine.objectContaining({ htm: 'GET', htu: `${api.origin}/orders`, ath: ath('at-1') }));
       expect(seen.authorization).toBe('DPoP at-1');
     }
+  });
+
+  // docs/custom-refresh.md: a refresh function of one's own signs its token request with the session's key.
+  it("passes a custom refresh the session's key as its RefreshContext (dpop), and null to a session without DPoP", async () => {
+    // The first /orders meets a 401, the token request comes next, then the retry succeeds.
+    const api = await scriptedApi((index) => ({ status: index === 0 ? 401 : 200 }));
+    closeApi = api.close;
+    const contexts: Array<RefreshContext['dpop']> = [];
+    const dpop = new DPoP();
+    await dpop.proof('POST', `${api.origin}/login`); // signed in: the login made the key
+    const refresh = async (tokens: AuthTokens, context: RefreshContext): Promise<AuthTokens> => {
+      contexts.push(context.dpop);
+      const url = `${api.origin}/token`;
+      const headers: Record<string, string> = context.dpop ? { dpop: await context.dpop.proof('POST', url) } : {};
+      await fetch(url, { method: 'POST', headers, body: tokens.refreshToken });
+      return { accessToken: 'at-2' };
+    };
+    const client = createHttpClient({
+      baseUrl: api.origin,
+      auth: { store: new MemoryTokenStore({ accessToken: 'at-1', refreshToken: 'rt-1' }), dpop, refresh },
+    });
+    await lastValueFrom(client.get('/orders'));
+
+    expect(contexts).toEqual([dpop]);
+    expect(api.seen.length).toBe(3);
+    const [first, token, retry] = await Promise.all(
+      api.seen.map(async (seen) => (await jwtVerify(seen.proof, EmbeddedJWK, { typ: 'dpop+jwt' })).protectedHeader.jwk),
+    );
+    expect(token).toEqual(first); // the token request is signed with the key the API requests are
+    expect(retry).toEqual(first);
+    expect(claimsOf(api.seen[1]!)).toEqual(jasmine.objectContaining({ htm: 'POST', htu: `${api.origin}/token` }));
+
+    const plain = createAuthSession({ store: new MemoryTokenStore({ accessToken: 'x', refreshToken: 'r' }), refresh });
+    await lastValueFrom(plain.authorize((token) => (token === 'x' ? throwError(() => ({ status: 401 })) : of(token))));
+    expect(contexts).toEqual([dpop, null]);
   });
 
   it('resends once with the nonce of a 401 use_dpop_nonce, and a challenge that remains after that fails without a refresh', async () => {

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/support/launch-chromium';
 import { LoopbackPageServer } from '../support/loopback-page-server';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import type * as Testing from '../../lib/testing/index';
 import { staticAppHandler } from './static-app-handler';
 
 // The production build of examples/angular, made from the packed tarball by
 // `node scripts/build-example.mjs examples/angular` (npm run test:angular does both).
-const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'angular', 'dist', 'orders-app', 'browser');
+const EXAMPLE_DIR = path.join(__dirname, '..', '..', 'examples', 'angular');
+const APP_DIR = path.join(EXAMPLE_DIR, 'dist', 'orders-app', 'browser');
 
 // Bounds for a stuck browser or server, never a way to wait: every step waits on the page or the server.
 const SPEC_TIMEOUT_MS = 30_000;
@@ -17,7 +19,8 @@ const SETUP_TIMEOUT_MS = 90_000;
 describe('examples/angular: a real Angular CLI app, built from the packed tarball, in headless Chromium', () => {
   let app: LoopbackPageServer;
   let browser: Browser;
-  let api: TokenApiServer;
+  let api: Testing.TestAuthServer;
+  let startTestAuthServer: typeof Testing.startTestAuthServer;
   let page: Page;
   const uncaught: string[] = [];
 
@@ -25,6 +28,10 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
     if (!existsSync(path.join(APP_DIR, 'index.html'))) {
       throw new Error(`${APP_DIR} has no build: run \`node scripts/build-example.mjs examples/angular\` first`);
     }
+    // The kit as the example installed it, from the packed tarball: what an app's e2e tests import.
+    ({ startTestAuthServer } = createRequire(path.join(EXAMPLE_DIR, 'package.json'))(
+      'rxjs-auth-http/testing',
+    ) as typeof Testing);
     app = await LoopbackPageServer.start(staticAppHandler(APP_DIR));
     browser = await launchChromium();
   }, SETUP_TIMEOUT_MS);
@@ -36,7 +43,7 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
 
   // A fresh API (with its token endpoint) and a fresh page per spec: nothing carries over.
   beforeEach(async () => {
-    api = await TokenApiServer.start();
+    api = await startTestAuthServer();
     uncaught.length = 0;
     page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => uncaught.push(error.message));
@@ -59,7 +66,7 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
       await page.click('#load-orders');
 
       expect(await textOf('#orders')).toBe('Loaded 10 orders');
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(api.stats.refreshTokenReuse).toBe(0);
       expect(api.stats.unauthorized).toBe(10);
       expect(api.stats.apiRequests).toBe(20);
@@ -81,13 +88,13 @@ describe('examples/angular: a real Angular CLI app, built from the packed tarbal
   it(
     'shows the signed-out view with AuthRefreshError reason "rejected" when the token endpoint refuses the refresh',
     async () => {
-      api.tokenEndpoint.fault = 'invalid-grant';
+      api.failTokenRequests('invalid_grant');
       api.expireAccessTokens();
       api.resetStats();
       await page.click('#load-orders');
 
       expect(await textOf('#signed-out #failure')).toBe('AuthRefreshError rejected');
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(await page.evaluate(() => localStorage.getItem('auth'))).toBeNull();
     },
     SPEC_TIMEOUT_MS,

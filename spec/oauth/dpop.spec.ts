@@ -2,6 +2,7 @@ import { lastValueFrom } from 'rxjs';
 import {
   AuthRefreshError,
   createHttpClient,
+  HttpError,
   MemoryTokenStore,
   oauth2Refresh,
   type AuthEvent,
@@ -141,6 +142,33 @@ describe('DPoP against a real OAuth 2.0 server (oidc-provider, nonces required)'
         },
       }),
     ).toThrowError(TypeError, /tokenPlacement cannot be set with auth.dpop/);
+  });
+
+  // docs/dpop.md: the option serves a refresh function called outside a session (or with another key).
+  it("signs with oauth2Refresh's own dpop option outside a session; without it the bound refresh token is refused", async () => {
+    const keyStore = new MemoryDPoPKeyStore();
+    const registered = server.clients.none;
+    const { tokens } = await pkceLogin(server, registered, 'alice', new DPoP({ keyStore }));
+    const options = { clientId: registered.clientId, tokenUrl: server.tokenUrl };
+
+    const unsigned = await lastValueFrom(oauth2Refresh(options)(tokens)).catch((caught: unknown) => caught);
+    const fresh = await lastValueFrom(oauth2Refresh({ ...options, dpop: new DPoP({ keyStore }) })(tokens));
+
+    expect(unsigned).toEqual(jasmine.any(HttpError));
+    expect((unsigned as HttpError).status).toBe(400);
+    expect((unsigned as HttpError).request?.headers['dpop']).toBeUndefined();
+    expect(fresh.accessToken).not.toBe(tokens.accessToken);
+    expect(fresh.refreshToken).not.toBe(tokens.refreshToken);
+    // Bound to the same key: the resource server takes it with a proof from that key.
+    const client = createHttpClient({
+      auth: {
+        store: new MemoryTokenStore(fresh),
+        dpop: new DPoP({ keyStore }),
+        refresh: () => Promise.reject(new Error('unused')),
+        allowedOrigins: [new URL(server.apiUrl).origin],
+      },
+    });
+    expect(await lastValueFrom(client.get(server.apiUrl))).toEqual({ sub: 'alice', path: '/api/me', method: 'GET' });
   });
 
   it('ends the session with DPoPKeyLostError when the key is gone, sending the bound tokens nowhere', async () => {

@@ -1,12 +1,12 @@
 import { lastValueFrom } from 'rxjs';
 import { AuthRefreshError, HttpError, InvalidRequestError, oauth2Refresh, oauth2Revoke } from '../../lib';
 import { toAuthTokens } from '../../lib/oauth/oauth2-refresh';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 
 describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
   });
   afterEach(() => server.close());
 
@@ -37,8 +37,9 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
     const tokens = await lastValueFrom(
       oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }),
     );
-    expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 59_000);
-    expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 61_000);
+    const lifetime = server.settings.accessTokenLifetimeMs; // expires_in is in whole seconds
+    expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + lifetime - 1_000);
+    expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + lifetime + 1_000);
   });
 
   it("sends a confidential client's credentials as HTTP Basic, form-encoded first", async () => {
@@ -56,7 +57,7 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
   });
 
   it('keeps the old refresh token when the server does not rotate', async () => {
-    server.tokenEndpoint.rotate = false;
+    server.configure({ rotateRefreshTokens: false });
     const { refreshToken, accessToken } = server.issueTokens();
     const tokens = await lastValueFrom(
       oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` })({ accessToken, refreshToken }),
@@ -70,7 +71,7 @@ describe('oauth2Refresh (refresh_token grant, RFC 6749 section 6)', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(400);
-    expect((error as HttpError).body).toEqual({ error: 'invalid_grant' });
+    expect((error as HttpError).body).toEqual({ error: 'invalid_grant', error_description: jasmine.any(String) });
   });
 
   it('refuses to run without a refresh token, as a rejected refresh', () => {

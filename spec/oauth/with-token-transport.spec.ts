@@ -19,7 +19,7 @@ import {
   type AuthSession,
 } from '../../lib';
 import { fallbackXHR } from '../../lib/transport/fallback-xhr';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 
 // Where the token request goes: over the transport of whatever runs the session, never a second
 // HTTP client; and whichever transport failed it, the failure is ours and holds no secret.
@@ -55,8 +55,8 @@ function recordingAjax(sent: HttpRequest[]): HttpHandler {
 }
 
 describe('withTokenTransport and the token request transport', () => {
-  let server: TokenApiServer;
-  beforeEach(async () => (server = await TokenApiServer.start()));
+  let server: TestAuthServer;
+  beforeEach(async () => (server = await startTestAuthServer()));
   afterEach(() => server.close());
 
   it("sends a client's token request through the client's own transport", async () => {
@@ -111,7 +111,7 @@ describe('withTokenTransport and the token request transport', () => {
   });
 
   it("rebuilds a foreign transport's failure from its shape: status and body kept, no secret", async () => {
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
     const refresh = oauth2Refresh({
       tokenUrl: `${server.url}/oauth/token`,
       clientId: 'web',
@@ -129,7 +129,7 @@ describe('withTokenTransport and the token request transport', () => {
     expect(everything).not.toContain(btoa('web:client-s3cret'));
     expect((error as HttpError).cause).toBeUndefined();
 
-    server.tokenEndpoint.fault = 'reset';
+    server.failTokenRequests('reset');
     const reset = await lastValueFrom(refresh({ accessToken: 'a', refreshToken: 'refresh-s3cret' })).catch(
       (e: unknown) => e,
     );
@@ -138,7 +138,7 @@ describe('withTokenTransport and the token request transport', () => {
   });
 
   it('keeps the deadline on the default rxjs/ajax transport, and the session reports it', async () => {
-    server.tokenEndpoint.fault = 'hang';
+    server.failTokenRequests('hang');
     const refresh = oauth2Refresh({ tokenUrl: `${server.url}/oauth/token`, timeout: 50 });
     const error = await lastValueFrom(refresh({ accessToken: 'a', refreshToken: 'r' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);

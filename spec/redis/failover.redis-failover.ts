@@ -1,5 +1,5 @@
 import { RedisTokenStore } from '../../lib/redis';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { redisClientKind, type ClientName, type RedisTarget } from './support/redis-clients';
 import { RedisCluster, type Failover } from './support/redis-cluster';
 import { RedisSentinels } from './support/redis-sentinels';
@@ -54,7 +54,7 @@ interface Phase {
 for (const [topologyName, start] of topologies) {
   describe(`a Redis ${topologyName} failing over under ${PROCESSES} processes x ${LOOPS} request loops`, () => {
     let redis: Topology;
-    let api: TokenApiServer;
+    let api: TestAuthServer;
     let pool: WorkerProcess[];
     let closers: Array<() => Promise<void>>;
 
@@ -63,7 +63,7 @@ for (const [topologyName, start] of topologies) {
     }, 120_000);
     afterAll(() => redis?.close());
     beforeEach(async () => {
-      api = await TokenApiServer.start();
+      api = await startTestAuthServer();
       pool = [];
       closers = [];
     });
@@ -94,7 +94,7 @@ for (const [topologyName, start] of topologies) {
     // Runs `act` and counts what the loops and the token endpoint saw meanwhile.
     async function phase<T>(act: () => Promise<T>): Promise<Phase & T> {
       const before = await totals();
-      const { refreshCalls, refreshTokenReuse, graceReuse } = api.stats;
+      const { tokenRequests, refreshTokenReuse, graceReuse } = api.stats;
       const result = await act();
       const after = await totals();
       const reasons = Object.fromEntries(
@@ -106,7 +106,7 @@ for (const [topologyName, start] of topologies) {
         ...result,
         ok: after.ok - before.ok,
         failed: after.failed - before.failed,
-        tokenCalls: api.stats.refreshCalls - refreshCalls,
+        tokenCalls: api.stats.tokenRequests - tokenRequests,
         reuse: api.stats.refreshTokenReuse - refreshTokenReuse,
         graceReuse: api.stats.graceReuse - graceReuse,
         reasons,
@@ -127,8 +127,8 @@ for (const [topologyName, start] of topologies) {
         `every process to use the tokens of ${what}`,
       ).catch(async (error: Error) => {
         // What the processes and the token server saw meanwhile, for the report (never a token).
-        const { refreshCalls, refreshTokenReuse, graceReuse } = api.stats;
-        const seen = { refreshCalls, refreshTokenReuse, graceReuse, ...(await totals()), lastToken: undefined };
+        const { tokenRequests, refreshTokenReuse, graceReuse } = api.stats;
+        const seen = { tokenRequests, refreshTokenReuse, graceReuse, ...(await totals()), lastToken: undefined };
         throw new Error(`${error.message} (${Date.now() - began} ms): ${JSON.stringify(seen)}`);
       });
       return fresh;
@@ -143,7 +143,7 @@ for (const [topologyName, start] of topologies) {
 
     for (const client of clients) {
       it(`${client}, token server grace ${graceMs[client] / 1000} s: expiries cost one token call each, no Redis round trip per request, and the service outlives a kill -9 of the key's primary with and without a refresh in flight`, async () => {
-        api.tokenEndpoint.reuseGraceMs = graceMs[client];
+        api.configure({ reuseGraceMs: graceMs[client] });
         const key = `{failover:${Math.random().toString(36).slice(2)}}:tokens`;
         const parent = await redisClientKind(client).connect(redis.target);
         const store = new RedisTokenStore(parent, { key });
@@ -212,10 +212,10 @@ for (const [topologyName, start] of topologies) {
 
         const inFlight = await phase(async () => {
           const stale = token;
-          const answer = api.holdTokenEndpoint();
-          const callsBefore = api.stats.refreshCalls;
+          const answer = api.holdTokenRequests();
+          const callsBefore = api.stats.tokenRequests;
           api.expireAccessTokens();
-          await api.refreshCalled(callsBefore + 1); // the holder's refresh waits at the token endpoint
+          await api.untilTokenRequests(callsBefore + 1); // the holder's refresh waits at the token endpoint
           const failover = await redis.killPrimaryFor(key);
           const killedAt = Date.now() - failover.ms;
           answer(); // its answer comes back to a holder whose primary is gone

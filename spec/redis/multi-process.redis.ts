@@ -1,5 +1,5 @@
 import { RedisTokenStore } from '../../lib/redis';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer } from '../../lib/testing/index';
 import { allClientNames, redisClientKind, type ClientName } from './support/redis-clients';
 import { RedisServer } from './support/redis-server';
 import { until } from './support/until';
@@ -14,7 +14,7 @@ const { refreshTimeout, leaseMs } = short;
 
 describe('processes sharing one credential through Redis', () => {
   let redis: RedisServer;
-  let api: TokenApiServer;
+  let api: TestAuthServer;
   let workers: WorkerProcess[];
   let closers: Array<() => Promise<void>>;
   let key: string;
@@ -24,7 +24,7 @@ describe('processes sharing one credential through Redis', () => {
   });
   afterAll(() => redis.close());
   beforeEach(async () => {
-    api = await TokenApiServer.start();
+    api = await startTestAuthServer();
     workers = [];
     closers = [];
     key = `{multi:${Math.random().toString(36).slice(2)}}:tokens`;
@@ -96,12 +96,12 @@ describe('processes sharing one credential through Redis', () => {
       report(`${client}, 8 processes x 50 requests x 5 expiries`, {
         requests,
         failures,
-        tokenCalls: api.stats.refreshCalls,
+        tokenCalls: api.stats.tokenRequests,
         reuse: api.stats.refreshTokenReuse,
         ms: Date.now() - began,
       });
       expect(requests).toBe(8 * 50 * 5);
-      expect(api.stats.refreshCalls).toBe(5);
+      expect(api.stats.tokenRequests).toBe(5);
       expect(api.stats.refreshTokenReuse).toBe(0);
     }, 180_000);
   }
@@ -113,11 +113,11 @@ describe('processes sharing one credential through Redis', () => {
       const pool = await start(client, 4, long);
       await subscribedToSessionEnds(pool.length);
       // Held until every request has had its 401 and waits for the refresh, in every process.
-      const answer = api.holdTokenEndpoint();
-      api.tokenEndpoint.fault = 'invalid-grant';
+      const answer = api.holdTokenRequests();
+      api.failTokenRequests('invalid_grant');
       api.expireAccessTokens();
       const bursts = Promise.all(pool.map((worker) => worker.burst(20)));
-      await api.refreshCalled(1);
+      await api.untilTokenRequests(1);
       await api.until((stats) => stats.unauthorized >= pool.length * 20);
       answer();
       const done = await bursts;
@@ -129,14 +129,25 @@ describe('processes sharing one credential through Redis', () => {
       report(`${client}, invalid_grant across ${pool.length} processes`, {
         waiters: failures.length,
         notRejected: failures.filter((why) => !why.startsWith('AuthRefreshError(rejected')).length,
-        tokenCalls: api.stats.refreshCalls,
+        tokenCalls: api.stats.tokenRequests,
       });
       expect(done.map((burst) => burst.ok)).toEqual(pool.map(() => 0));
       expect(failures.length).toBe(pool.length * 20);
       expect(failures.filter((why) => !why.startsWith('AuthRefreshError(rejected'))).toEqual([]);
       expect(ends.map((end) => end.end)).toEqual(pool.map(() => 'session-expired'));
       expect(events.map((seen) => seen.filter((type) => type === 'session-expired').length)).toEqual(pool.map(() => 1));
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
+      // docs/session-expiry.md: only the process whose refresh was refused has the endpoint's answer;
+      // the others learn of the end from the lock's message, which carries no server detail.
+      const holders = events.filter((seen) => seen.includes('refresh-start'));
+      expect(holders.map((seen) => seen.join(' '))).toEqual(['refresh-start refresh-failure session-expired']);
+      expect(events.filter((seen) => !seen.includes('refresh-start')).map((seen) => seen.join(' '))).toEqual(
+        pool.slice(1).map(() => 'refresh-failure session-expired'),
+      );
+      expect(failures.filter((why) => why === 'AuthRefreshError(rejected: HttpError() invalid_grant)').length).toBe(20);
+      expect(failures.filter((why) => why === 'AuthRefreshError(rejected: Error())').length).toBe(
+        (pool.length - 1) * 20,
+      );
       // Signed out everywhere: no process sends the dead token again.
       expect(after.map((burst) => burst.ok)).toEqual(pool.map(() => 0));
       expect(api.stats.tokensSeen.slice(seenBefore)).toEqual(Array(pool.length * 5).fill(''));
@@ -172,14 +183,14 @@ describe('processes sharing one credential through Redis', () => {
       const pool = await start(client, 3);
       // Slow enough to kill the holder while the token endpoint works; the grace period lets the
       // survivor present the refresh token the dead process spent, as servers with one allow.
-      api.tokenEndpoint.delayMs = 500;
-      api.tokenEndpoint.reuseGraceMs = 60_000;
+      api.configure({ tokenDelayMs: 500 });
+      api.configure({ reuseGraceMs: 60_000 });
       api.expireAccessTokens();
       const holder = Promise.race(pool.map((worker) => worker.next('refresh-start').then(() => worker)));
       const bursts = pool.map((worker) => worker.burst(20).then((burst) => ({ worker, burst, at: Date.now() })));
       for (const burst of bursts) burst.catch(() => undefined); // the victim's never comes
       const victim = await holder;
-      await api.refreshCalled(1);
+      await api.untilTokenRequests(1);
       victim.signal('SIGKILL');
       const killedAt = Date.now();
       const survivors = await Promise.all(bursts.filter((_, i) => pool[i] !== victim));
@@ -187,14 +198,14 @@ describe('processes sharing one credential through Redis', () => {
       report(`${client}, holder killed mid-refresh`, {
         survivors: survivors.length,
         failures: survivors.reduce((sum, s) => sum + s.burst.failures.length, 0),
-        tokenCalls: api.stats.refreshCalls,
+        tokenCalls: api.stats.tokenRequests,
         reuse: api.stats.refreshTokenReuse,
         graceReuse: api.stats.graceReuse,
         takeoverMs: slowest,
       });
       expect(survivors.flatMap((survivor) => survivor.burst.failures)).toEqual([]);
       expect(slowest).toBeLessThan(leaseMs + refreshTimeout);
-      expect(api.stats.refreshCalls).toBe(2);
+      expect(api.stats.tokenRequests).toBe(2);
       expect(api.stats.refreshTokenReuse).toBe(0);
       const final = await store.getLatest();
       expect(survivors.flatMap((survivor) => survivor.burst.tokens)).toEqual(
@@ -221,7 +232,7 @@ describe('processes sharing one credential through Redis', () => {
       const done = await burst;
       report(`${client}, holder paused past its lease`, {
         failures: done.failures.length,
-        tokenCalls: api.stats.refreshCalls,
+        tokenCalls: api.stats.tokenRequests,
         reuse: api.stats.refreshTokenReuse,
       });
       expect(await store.getLatest()).toEqual(newer);
@@ -246,7 +257,7 @@ describe('processes sharing one credential through Redis', () => {
       const reasons = new Set(outage.flatMap((burst) => burst.failures));
       expect([...reasons]).toEqual(['AuthRefreshError(lock: RefreshLockError(unavailable))']);
       expect(outage.every((burst) => burst.ok === 0)).toBeTrue();
-      expect(api.stats.refreshCalls).toBe(0); // never an unlocked refresh
+      expect(api.stats.tokenRequests).toBe(0); // never an unlocked refresh
 
       await redis.restart();
       await Promise.all(pool.map((worker) => (worker.send({ type: 'await-redis' }), worker.next('redis-ready'))));
@@ -256,11 +267,11 @@ describe('processes sharing one credential through Redis', () => {
         failuresNeedingRedis: outage.reduce((sum, b) => sum + b.failures.length, 0),
         outageBurstMs: outageMs,
         failuresAfter: after.reduce((sum, b) => sum + b.failures.length, 0),
-        tokenCalls: api.stats.refreshCalls,
+        tokenCalls: api.stats.tokenRequests,
         reuse: api.stats.refreshTokenReuse,
       });
       expect(after.flatMap((burst) => burst.failures)).toEqual([]);
-      expect(api.stats.refreshCalls).toBe(1);
+      expect(api.stats.tokenRequests).toBe(1);
       expect(api.stats.refreshTokenReuse).toBe(0);
     }, 120_000);
   }

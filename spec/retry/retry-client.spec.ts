@@ -10,13 +10,13 @@ import {
   type HttpClientOptions,
   type HttpInterceptor,
 } from '../../lib';
-import { TokenApiServer } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer } from '../../test-server/start-test-server';
 
 describe('the client retrying transient failures, against a real server', () => {
-  let server: TokenApiServer;
+  let server: TestServer;
   let key = 0;
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestServer();
   });
   afterEach(() => server.close());
 
@@ -147,7 +147,7 @@ describe('the client retrying transient failures, against a real server', () => 
   });
 
   it('retries a refused connection twice with the default settings, and still fails within two seconds', async () => {
-    const closed = await TokenApiServer.start();
+    const closed = await startTestServer();
     const port = new URL(closed.url).port;
     await closed.close();
     let attempts = 0;
@@ -181,7 +181,7 @@ describe('the client retrying transient failures, against a real server', () => 
         authClient().get<{ headers: Record<string, string> }>(`/api/flaky?key=${name}&fail=2`),
       );
       expect(server.flakyHits.get(name)).toBe(3);
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.unauthorized).toBe(1);
       expect(echo.headers['authorization']).toBe(`Bearer ${store.get()?.accessToken}`);
     });
@@ -209,7 +209,7 @@ describe('the client retrying transient failures, against a real server', () => 
       const fresh = store.get()?.accessToken;
       expect(fresh).not.toBe(old);
       expect(echo.headers['authorization']).toBe(`Bearer ${fresh}`);
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       // /api/echo: 401 + retry; flaky: 503, then 401 with the old token, then ok with the new one.
       expect(server.stats.tokensSeen.filter((token) => token === old).length).toBe(3);
       expect(server.flakyHits.get(name)).toBe(2);
@@ -225,7 +225,7 @@ describe('the client retrying transient failures, against a real server', () => 
         (e: unknown) => e,
       );
       expect((error as HttpError).status).toBe(401);
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.apiRequests).toBe(2); // the first attempt and the one after the refresh
     });
   });

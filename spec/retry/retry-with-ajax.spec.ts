@@ -2,20 +2,24 @@ import { defer, lastValueFrom } from 'rxjs';
 import { ajax } from 'rxjs/ajax';
 import XHR2 from 'xhr2';
 import { retryWithBackoff } from '../../lib';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer, type EchoedRequest } from '../../test-server/start-test-server';
 
 // retryWithBackoff on plain rxjs/ajax, as its documentation shows: ajax's own errors must read as
 // transient just like the client's.
 describe('retryWithBackoff on rxjs/ajax (real loopback server, xhr2)', () => {
-  let server: TokenApiServer;
+  let server: TestServer;
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestServer();
   });
   afterEach(() => server.close());
 
   const get = (query: string) =>
     defer(() =>
-      ajax<Echo>({ url: `${server.url}/public/flaky?${query}`, createXHR: () => new XHR2(), crossDomain: true }),
+      ajax<EchoedRequest>({
+        url: `${server.url}/public/flaky?${query}`,
+        createXHR: () => new XHR2(),
+        crossDomain: true,
+      }),
     ).pipe(retryWithBackoff({ limit: 2, baseDelayMs: 1 }));
 
   it('retries a dropped connection (an AjaxError with status 0)', async () => {

@@ -22,7 +22,7 @@ import {
   type TokenStore,
 } from '../../lib';
 import { WebLocksRefreshLock } from '../../lib/tabs';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestAuthServer, type TestAuthServer, type EchoedRequest } from '../../lib/testing/index';
 
 // Node has no `navigator.locks`: these specs run the lock's in-tab fallback, its bounds and its
 // session messages (Node's own BroadcastChannel). The cross-tab behaviour runs in Chromium
@@ -188,14 +188,14 @@ describe('WebLocksRefreshLock without navigator.locks (Node, an insecure page, a
 });
 
 describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock, a real token server)', () => {
-  let server: TokenApiServer;
+  let server: TestAuthServer;
   let shared: MemoryTokenStore;
   // A store that answers a turn of the event loop later, as IndexedDB does.
   let store: TokenStore;
   const later = <T>(answer: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(answer())));
 
   beforeEach(async () => {
-    server = await TokenApiServer.start();
+    server = await startTestAuthServer();
     shared = new MemoryTokenStore(server.issueTokens());
     store = {
       get: () => later(() => shared.get()),
@@ -206,24 +206,37 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   });
   afterEach(() => server.close());
 
-  /** One "tab": its own session (client) and its own lock object, on the lock name all tabs share. */
-  function tab(name: string): { client: HttpClient; events: AuthEvent['type'][] } {
+  /**
+   * One "tab": its own session (client) and its own lock object, on the lock name all tabs share.
+   * `askedForLock` resolves when its refresh asks for the lock.
+   */
+  function tab(name: string): { client: HttpClient; events: AuthEvent['type'][]; askedForLock: Promise<void> } {
+    const lock = new WebLocksRefreshLock(name);
+    let asked: () => void = () => undefined;
+    const askedForLock = new Promise<void>((resolve) => (asked = resolve));
     const client = createHttpClient({
       baseUrl: server.url,
       retry: false,
       auth: {
         store,
-        lock: new WebLocksRefreshLock(name),
+        lock: {
+          withLock: (work, limits) => {
+            asked();
+            return lock.withLock(work, limits);
+          },
+          announceSessionEnd: (end) => lock.announceSessionEnd(end),
+          sessionEnds$: lock.sessionEnds$,
+        },
         refresh: oauth2Refresh({ tokenUrl: `${server.url}/oauth/token` }),
       },
     });
     const events: AuthEvent['type'][] = [];
     client.authEvents$.subscribe((event) => events.push(event.type));
-    return { client, events };
+    return { client, events, askedForLock };
   }
 
   const burst = (client: HttpClient, n: number) =>
-    lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<Echo>('/api/echo'))));
+    lastValueFrom(forkJoin(Array.from({ length: n }, () => client.get<EchoedRequest>('/api/echo'))));
 
   it('refreshes once for two sessions whose tokens expire together: the second reads the store inside the lock', async () => {
     const name = freshName();
@@ -232,7 +245,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     const [fromA, fromB] = await Promise.all([burst(a.client, 10), burst(b.client, 10)]);
 
     expect(fromA.length + fromB.length).toBe(20);
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(server.stats.refreshTokenReuse).toBe(0);
     expect(
       a.events.filter((type) => type === 'refresh-start').length +
@@ -243,18 +256,102 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
   it('settles a rejected refresh token inside the lock: one token call, every session expired once, the store cleared', async () => {
     const name = freshName();
     const [a, b] = [tab(name), tab(name)];
-    server.tokenEndpoint.fault = 'invalid-grant';
+    server.failTokenRequests('invalid_grant');
 
     const outcomes = await Promise.all([outcomeOf(a.client.get('/api/echo')), outcomeOf(b.client.get('/api/echo'))]);
     const expired = (events: AuthEvent['type'][]) => events.filter((type) => type === 'session-expired').length;
     await until(() => expired(a.events) > 0 && expired(b.events) > 0); // the BroadcastChannel message to the other session
     await settle();
 
-    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.tokenRequests).toBe(1);
     expect(outcomes.every((outcome) => 'error' in outcome && outcome.error instanceof AuthRefreshError)).toBeTrue();
     expect(shared.get()).toBeNull();
     expect(expired(a.events)).toBe(1);
     expect(expired(b.events)).toBe(1);
+  });
+
+  // docs/session-expiry.md, "Other tabs and processes": what a session that did not call the token endpoint reports.
+  it('reports a refresh another session made as refresh-success alone, with no refresh-start', async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+    const release = server.holdTokenRequests();
+    const fromA = burst(a.client, 3);
+    await server.untilTokenRequests(1); // A holds the lock and is at the token endpoint
+    const fromB = burst(b.client, 3);
+    await b.askedForLock; // B's refresh waits for the lock, and will find A's tokens inside it
+    release();
+    await Promise.all([fromA, fromB]);
+
+    expect(server.stats.tokenRequests).toBe(1);
+    expect(a.events).toEqual(['refresh-start', 'refresh-success']);
+    expect(b.events).toEqual(['refresh-success']);
+  });
+
+  it("ends the session in every session with reason rejected; only the holder's error has the endpoint's answer", async () => {
+    const name = freshName();
+    const [a, b] = [tab(name), tab(name)];
+    server.failTokenRequests('invalid_grant');
+    const release = server.holdTokenRequests();
+    const fromA = outcomeOf(a.client.get('/api/echo'));
+    await server.untilTokenRequests(1);
+    const fromB = outcomeOf(b.client.get('/api/echo'));
+    await b.askedForLock; // B's request was refused too, and its refresh waits for the lock
+    release();
+    const [holder, other] = (await Promise.all([fromA, fromB])).map((outcome) =>
+      'error' in outcome ? outcome.error : outcome,
+    );
+    await until(() => a.events.includes('session-expired') && b.events.includes('session-expired'));
+
+    expect(holder).toEqual(jasmine.any(AuthRefreshError));
+    expect(other).toEqual(jasmine.any(AuthRefreshError));
+    expect([(holder as AuthRefreshError).reason, (other as AuthRefreshError).reason]).toEqual(['rejected', 'rejected']);
+    expect((holder as AuthRefreshError).oauthError).toBe('invalid_grant');
+    expect((other as AuthRefreshError).oauthError).toBeUndefined();
+    expect(((other as AuthRefreshError).cause as Error).message).toBe(
+      'the refresh token was rejected in another tab or process',
+    );
+    expect(a.events).toEqual(['refresh-start', 'refresh-failure', 'session-expired']);
+    expect(b.events).toEqual(['refresh-failure', 'session-expired']);
+    expect(server.stats.tokenRequests).toBe(1);
+  });
+
+  it('hears an end from another session in the same order: its copy forgotten, refresh-failure, the waiters, session-expired', async () => {
+    const name = freshName();
+    const copy = new MemoryTokenStore({ ...shared.get()!, expiresAt: Date.now() - 1000 });
+    const cached: TokenStore = {
+      get: () => copy.get(),
+      set: (t) => copy.set(t),
+      clear: () => copy.clear(),
+      getLatest: () => shared.get(),
+    };
+    let refreshing: () => void = () => undefined;
+    const refreshStarted = new Promise<void>((resolve) => (refreshing = resolve));
+    const session = createHttpClient({
+      baseUrl: server.url,
+      retry: false,
+      auth: { store: cached, lock: new WebLocksRefreshLock(name), refresh: () => (refreshing(), NEVER) },
+    });
+    const log: string[] = [];
+    const stored = () => (copy.get() === null ? 'copy empty' : 'copy holds the tokens');
+    session.authEvents$.subscribe((event) => log.push(`${event.type}, ${stored()}`));
+    for (let i = 0; i < 2; i++) {
+      session.get('/api/echo').subscribe({
+        error: (error: unknown) => log.push(`waiter ${i}: ${(error as AuthRefreshError).reason}, ${stored()}`),
+      });
+    }
+    await refreshStarted;
+
+    shared.clear(); // what the other session did, before it announced the end
+    new WebLocksRefreshLock(name).announceSessionEnd('session-expired');
+    await until(() => log.some((line) => line.startsWith('session-expired')));
+
+    expect(log).toEqual([
+      'refresh-start, copy holds the tokens',
+      'refresh-failure, copy empty',
+      'waiter 0: rejected, copy empty',
+      'waiter 1: rejected, copy empty',
+      'session-expired, copy empty',
+    ]);
   });
 
   it('tells the other sessions of a logout, once each, in a message without tokens', async () => {
@@ -299,7 +396,7 @@ describe('sessions sharing a store and a WebLocksRefreshLock (the fallback lock,
     await until(() => events.includes('session-expired'));
 
     expect(copy.get()).toBeNull();
-    const echo = await firstValueFrom(stale.get<Echo>('/public/echo'));
+    const echo = await firstValueFrom(stale.get<EchoedRequest>('/public/echo'));
     expect(echo.headers['authorization']).toBeUndefined();
     expect(events).toEqual(['session-expired']);
   });

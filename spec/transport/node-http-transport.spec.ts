@@ -13,7 +13,7 @@ import {
   type TransportSettings,
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer, type EchoedRequest } from '../../test-server/start-test-server';
 import { UnconnectablePort } from '../support/unconnectable-port';
 
 // What only the node:http transport has to prove; the contract both transports share is in
@@ -131,8 +131,8 @@ describe('nodeHttpTransport', () => {
   });
 
   describe('with the refresh', () => {
-    let server: TokenApiServer;
-    beforeEach(async () => (server = await TokenApiServer.start()));
+    let server: TestServer;
+    beforeEach(async () => (server = await startTestServer()));
     afterEach(() => server.close());
 
     it('turns 50 concurrent 401s into one refresh, and re-sends a FormData body intact', async () => {
@@ -147,21 +147,21 @@ describe('nodeHttpTransport', () => {
       form.append('upload', new Blob(['upload-bytes']), 'u.bin');
       const [items, upload] = await lastValueFrom(
         forkJoin([
-          forkJoin(Array.from({ length: 50 }, (_, i) => client.get<Echo>(`/api/item/${i}`))),
-          client.post<Echo>('/api/echo', form),
+          forkJoin(Array.from({ length: 50 }, (_, i) => client.get<EchoedRequest>(`/api/item/${i}`))),
+          client.post<EchoedRequest>('/api/echo', form),
         ]),
       );
       expect(items.every((echo, i) => echo.path === `/api/item/${i}`)).toBeTrue();
       expect(upload.body).toContain('upload-bytes');
-      expect(server.stats.refreshCalls).toBe(1);
+      expect(server.stats.tokenRequests).toBe(1);
       expect(server.stats.refreshTokenReuse).toBe(0);
       expect(server.accepts(store.get()!.accessToken)).toBeTrue();
     });
   });
 
   describe('settings from the client', () => {
-    let server: TokenApiServer;
-    beforeEach(async () => (server = await TokenApiServer.start()));
+    let server: TestServer;
+    beforeEach(async () => (server = await startTestServer()));
     afterEach(() => server.close());
 
     it("is told the token's query parameter, and its errors hide the token there", async () => {

@@ -15,7 +15,7 @@ import {
   type HttpTransport,
 } from '../../lib';
 import { nodeHttpTransport } from '../../lib/node';
-import { TokenApiServer, type Echo } from '../../test-server/token-api-server';
+import { startTestServer, type TestServer, type EchoedRequest } from '../../test-server/start-test-server';
 import { UnconnectablePort } from '../support/unconnectable-port';
 
 // The same contract for both Node transports: the default (rxjs/ajax over xhr2) and node:http.
@@ -28,11 +28,11 @@ for (const [name, transport] of transports) {
   describe(`the ${name} transport in Node (real loopback server)`, () => {
     const createHttpClient = (options: HttpClientOptions = {}) =>
       createClient(transport ? { ...options, transport } : options);
-    let server: TokenApiServer;
+    let server: TestServer;
     let client: HttpClient;
 
     beforeEach(async () => {
-      server = await TokenApiServer.start();
+      server = await startTestServer();
       client = createHttpClient({ baseUrl: server.url, retry: 0 });
     });
     afterEach(() => server.close());
@@ -40,7 +40,7 @@ for (const [name, transport] of transports) {
     it("sends the URL as the WHATWG parser spells it (' | ^ as they are), and its userinfo as Basic credentials", async () => {
       const port = new URL(server.url).port;
       const url = `http://u%40x:p%3Aw@127.0.0.1:${port}/public/echo/O'Brien|a^b%20c`;
-      const echo = await lastValueFrom(createHttpClient({ retry: 0 }).get<Echo>(url));
+      const echo = await lastValueFrom(createHttpClient({ retry: 0 }).get<EchoedRequest>(url));
       expect(echo.path).toBe(new URL(url).pathname);
       expect(echo.path).toBe("/public/echo/O'Brien|a^b%20c");
       expect(echo.headers['authorization']).toBe(`Basic ${Buffer.from('u@x:p:w').toString('base64')}`);
@@ -48,7 +48,7 @@ for (const [name, transport] of transports) {
 
     describe('requests are cold Observables', () => {
       it('sends nothing before subscribe and sends anew for each subscription', async () => {
-        const echo$ = client.get<Echo>('/public/echo');
+        const echo$ = client.get<EchoedRequest>('/public/echo');
         expect(server.stats.requests).toBe(0);
         await lastValueFrom(echo$);
         await lastValueFrom(echo$);
@@ -130,7 +130,7 @@ for (const [name, transport] of transports) {
 
       it('leaves a slow answer the whole timeout, which then says phase response', async () => {
         const patient = createHttpClient({ baseUrl: server.url, connectTimeout: 50, timeout: 30_000 });
-        expect(await lastValueFrom(patient.get<Echo>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
+        expect(await lastValueFrom(patient.get<EchoedRequest>('/public/slow', { params: { ms: 300 } }))).toBeDefined();
         const error = await lastValueFrom(patient.get('/public/slow', { params: { ms: 5_000 }, timeout: 100 })).catch(
           (e: unknown) => e,
         );
@@ -140,7 +140,7 @@ for (const [name, transport] of transports) {
 
     describe('request bodies arrive byte for byte', () => {
       const sent = (body: unknown, headers?: Record<string, string>) =>
-        lastValueFrom(client.post<Echo>('/public/echo', body, headers ? { headers } : {}));
+        lastValueFrom(client.post<EchoedRequest>('/public/echo', body, headers ? { headers } : {}));
 
       it('sends a plain object as JSON', async () => {
         const echo = await sent({ a: 1, list: ['x'] });
@@ -194,7 +194,7 @@ for (const [name, transport] of transports) {
     describe('responses', () => {
       it('parses JSON and lower-cases header names', async () => {
         const response = await lastValueFrom(
-          client.request<Echo>({ url: '/public/echo', headers: { 'X-Custom': 'v' } }),
+          client.request<EchoedRequest>({ url: '/public/echo', headers: { 'X-Custom': 'v' } }),
         );
         expect(response.status).toBe(200);
         expect(response.headers['content-type']).toBe('application/json');
@@ -241,7 +241,7 @@ for (const [name, transport] of transports) {
       });
 
       it('does not add x-requested-with, which would force a CORS preflight', async () => {
-        const echo = await lastValueFrom(client.get<Echo>('/public/echo'));
+        const echo = await lastValueFrom(client.get<EchoedRequest>('/public/echo'));
         expect(Object.keys(echo.headers)).not.toContain('x-requested-with');
       });
     });
@@ -249,9 +249,11 @@ for (const [name, transport] of transports) {
     describe('what the caller sets is what goes on the wire', () => {
       it("sends the caller's User-Agent, in any spelling, as a client default and per request", async () => {
         const named = createHttpClient({ baseUrl: server.url, headers: { 'User-Agent': 'orders-sync/1.0' } });
-        expect((await lastValueFrom(named.get<Echo>('/public/echo'))).headers['user-agent']).toBe('orders-sync/1.0');
+        expect((await lastValueFrom(named.get<EchoedRequest>('/public/echo'))).headers['user-agent']).toBe(
+          'orders-sync/1.0',
+        );
         const perRequest = await lastValueFrom(
-          named.get<Echo>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }),
+          named.get<EchoedRequest>('/public/echo', { headers: { 'user-agent': 'orders-sync/2.0' } }),
         );
         expect(perRequest.headers['user-agent']).toBe('orders-sync/2.0');
       });
@@ -272,7 +274,7 @@ for (const [name, transport] of transports) {
           'Keep-Alive': 'timeout=5',
           Cookie2: '$Version=1',
         };
-        const echo = await lastValueFrom(client.get<Echo>('/public/echo', { headers }));
+        const echo = await lastValueFrom(client.get<EchoedRequest>('/public/echo', { headers }));
         for (const name of Object.keys(headers))
           expect(echo.headers[name.toLowerCase()])
             .withContext(name)
@@ -307,7 +309,7 @@ for (const [name, transport] of transports) {
               }),
           ],
         });
-        const echo = await lastValueFrom(shouting.post<Echo>('/public/echo', { a: 1 }));
+        const echo = await lastValueFrom(shouting.post<EchoedRequest>('/public/echo', { a: 1 }));
         expect(echo.headers['authorization']).toBe('Bearer from-interceptor');
         expect(echo.contentType).toBe('text/x-mine');
       });
@@ -317,7 +319,7 @@ for (const [name, transport] of transports) {
       it('joins relative URLs under the base URL path and appends params', async () => {
         const nested = createHttpClient({ baseUrl: `${server.url}/public/` });
         const echo = await lastValueFrom(
-          nested.get<Echo>('/echo', { params: { q: 'a b', tag: ['x', 'y'], skip: undefined } }),
+          nested.get<EchoedRequest>('/echo', { params: { q: 'a b', tag: ['x', 'y'], skip: undefined } }),
         );
         expect(echo.path).toBe('/public/echo');
         expect(echo.query).toEqual({ q: 'a b', tag: 'y' });
@@ -358,7 +360,7 @@ for (const [name, transport] of transports) {
     describe('redirects', () => {
       it('follows a relative Location', async () => {
         const echo = await lastValueFrom(
-          client.get<Echo>('/public/redirect', { params: { to: '/public/echo?after=1' } }),
+          client.get<EchoedRequest>('/public/redirect', { params: { to: '/public/echo?after=1' } }),
         );
         expect(echo.path).toBe('/public/echo');
         expect(echo.query).toEqual({ after: '1' });
@@ -366,7 +368,7 @@ for (const [name, transport] of transports) {
 
       it('keeps method and body on 307', async () => {
         const echo = await lastValueFrom(
-          client.post<Echo>(`/public/redirect?status=307&to=/public/echo`, { kept: true }),
+          client.post<EchoedRequest>(`/public/redirect?status=307&to=/public/echo`, { kept: true }),
         );
         expect(echo.method).toBe('POST');
         expect(JSON.parse(echo.body)).toEqual({ kept: true });
@@ -374,7 +376,7 @@ for (const [name, transport] of transports) {
 
       it('turns a POST into a GET without body on 303', async () => {
         const echo = await lastValueFrom(
-          client.post<Echo>(`/public/redirect?status=303&to=/public/echo`, { dropped: true }),
+          client.post<EchoedRequest>(`/public/redirect?status=303&to=/public/echo`, { dropped: true }),
         );
         expect(echo.method).toBe('GET');
         expect(echo.bodyLength).toBe(0);
@@ -382,29 +384,29 @@ for (const [name, transport] of transports) {
 
       it('turns a POST into a GET on 302, but keeps a PUT and its body, as the Fetch standard says', async () => {
         const post = await lastValueFrom(
-          client.post<Echo>(`/public/redirect?status=302&to=/public/echo`, { dropped: true }),
+          client.post<EchoedRequest>(`/public/redirect?status=302&to=/public/echo`, { dropped: true }),
         );
         expect(post.method).toBe('GET');
         const put = await lastValueFrom(
-          client.put<Echo>(`/public/redirect?status=302&to=/public/echo`, { kept: true }),
+          client.put<EchoedRequest>(`/public/redirect?status=302&to=/public/echo`, { kept: true }),
         );
         expect(put.method).toBe('PUT');
         expect(JSON.parse(put.body)).toEqual({ kept: true });
       });
 
       it('drops the Authorization header when a redirect leaves the origin', async () => {
-        const other = await TokenApiServer.start();
+        const other = await startTestServer();
         try {
           const target = `${other.url}/public/echo`;
           const viaRedirect = await lastValueFrom(
-            client.get<Echo>('/public/redirect', {
+            client.get<EchoedRequest>('/public/redirect', {
               params: { to: target },
               headers: { authorization: 'Bearer secret-1' },
             }),
           );
           expect(viaRedirect.headers['authorization']).toBeUndefined();
           const sameOrigin = await lastValueFrom(
-            client.get<Echo>('/public/redirect', {
+            client.get<EchoedRequest>('/public/redirect', {
               params: { to: '/public/echo' },
               headers: { authorization: 'Bearer secret-1' },
             }),

@@ -101,6 +101,21 @@ async function handovers(rounds: number): Promise<number[]> {
   return reads;
 }
 
+/**
+ * The naive recipe the docs warn about, for comparison: the same handovers on a Web Lock of its own,
+ * but the record read and written in `localStorage` itself. Answers every value read, as above.
+ */
+async function localStorageHandovers(rounds: number, key: string): Promise<number[]> {
+  const reads: number[] = [];
+  const round = (): void => {
+    const n = Number(localStorage.getItem(key) ?? '0');
+    reads.push(n);
+    localStorage.setItem(key, String(n + 1));
+  };
+  for (let i = 0; i < rounds; i++) await navigator.locks.request(`${key}.lock`, round);
+  return reads;
+}
+
 /** The scenarios the runner calls through `page.evaluate`. */
 export const tabsSuite = {
   open,
@@ -109,6 +124,7 @@ export const tabsSuite = {
   startBurst,
   burstEnded,
   handovers,
+  localStorageHandovers,
   logout: () => current().client.auth!.logout(),
   events: () => [...current().events],
   storedAccessToken: () => current().store.get()?.accessToken ?? null,

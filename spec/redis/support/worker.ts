@@ -11,7 +11,7 @@ import {
   type HttpClient,
 } from '../../../lib';
 import { RedisRefreshLock, RedisTokenStore } from '../../../lib/redis';
-import type { Echo } from '../../../test-server/token-api-server';
+import type { EchoedRequest } from '../../../lib/testing/index';
 import { redisClientKind, type SpecClient } from './redis-clients';
 import type { FromWorker, LoopTally, ToWorker } from './worker-protocol';
 
@@ -66,7 +66,7 @@ async function handle(message: ToWorker): Promise<void> {
       const outcomes = await lastValueFrom(
         forkJoin(
           Array.from({ length: message.count }, (_, i) =>
-            client.get<Echo>(`/api/item/${i}`).pipe(
+            client.get<EchoedRequest>(`/api/item/${i}`).pipe(
               map((echo) => ({ ok: true as const, token: echo.headers['authorization'] ?? '' })),
               catchError((error: unknown) => of({ ok: false as const, why: describe(error) })),
             ),
@@ -82,7 +82,7 @@ async function handle(message: ToWorker): Promise<void> {
       const { client } = state!;
       loopTokens.push(...Array<string>(message.count).fill(''));
       const loop = (i: number) =>
-        defer(() => client.get<Echo>(`/api/loop/${i}`)).pipe(
+        defer(() => client.get<EchoedRequest>(`/api/loop/${i}`)).pipe(
           tap((echo) => {
             tally.ok++;
             loopTokens[i] = echo.headers['authorization'] ?? '';
@@ -152,7 +152,7 @@ function heldUntilGo(): Promise<void> {
 // A failure as the parent reports it: the error's name and reason, never a token.
 function describe(error: unknown): string {
   if (error instanceof AuthRefreshError)
-    return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''})`;
+    return `AuthRefreshError(${error.reason}${error.cause instanceof Error ? `: ${error.cause.name}(${(error.cause as { reason?: string }).reason ?? ''})` : ''}${error.oauthError ? ` ${error.oauthError}` : ''})`;
   if (error instanceof NetworkError) return `NetworkError(${error.code})`;
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof Error && typeof status === 'number') return `${error.name}(${status})`;

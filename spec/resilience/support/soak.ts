@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { lastValueFrom, type Observable, of, range } from 'rxjs';
 import { catchError, defaultIfEmpty, map, mergeMap, reduce } from 'rxjs/operators';
 import { createHttpClient, MemoryTokenStore, oauth2Refresh } from '../../../lib';
-import { TokenApiServer } from '../../../test-server/token-api-server';
+import { startTestAuthServer } from '../../../lib/testing/index';
 
 /** How hard and how long to push. Give `requests`, or `seconds` for a timed run. */
 export interface SoakOptions {
@@ -50,7 +50,7 @@ function heapAfterGc(): number {
  * token is revoked on a timer, and reports failures, refreshes and heap growth.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const server = await TokenApiServer.start();
+  const server = await startTestAuthServer({ recordTokensSeen: false }); // its log would grow with the run;
   const store = new MemoryTokenStore(server.issueTokens());
   const client = createHttpClient({
     baseUrl: server.url,
@@ -107,7 +107,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       succeededAtExpiry = succeeded;
       server.expireAccessTokens();
-      server.stats.tokensSeen.length = 0; // the server's own log would grow with the run
       expiries++;
     }, options.expireEveryMs);
     const started = Date.now();
@@ -130,7 +129,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       failureSamples,
       expiries,
       skippedTicks,
-      refreshCalls: server.stats.refreshCalls,
+      refreshCalls: server.stats.tokenRequests,
       refreshTokenReuse: server.stats.refreshTokenReuse,
       unauthorized: server.stats.unauthorized,
       durationMs,

@@ -2,11 +2,14 @@ import { HttpClient } from '@angular/common/http';
 import { Component, inject } from '@angular/core';
 import { AuthRefreshError } from 'rxjs-auth-http';
 import { AUTH_EVENTS, AUTH_SESSION, skipAuth } from 'rxjs-auth-http/angular';
+import { SessionBadgeComponent } from './session-badge.component';
 
 @Component({
   selector: 'app-root',
   standalone: true,
-  template: `<p>{{ message }}</p>`,
+  imports: [SessionBadgeComponent], // docs/angular.md shows it: built here on Angular 16
+  template: `<p>{{ message }}</p>
+    <app-session-badge></app-session-badge>`,
 })
 export class AppComponent {
   private readonly http = inject(HttpClient);
