@@ -33,8 +33,4 @@ export class RefreshStormError extends AuthHttpError {
     this.windowMs = windowMs;
     this.retryAfterMs = retryAfterMs;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), count: this.count, windowMs: this.windowMs, retryAfterMs: this.retryAfterMs };
-  }
 }

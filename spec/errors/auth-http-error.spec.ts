@@ -5,6 +5,7 @@ import {
   InvalidRequestError,
   NetworkError,
   RefreshLockError,
+  RefreshStormError,
   RequestTimeoutError,
   ResponseParseError,
   TokenStoreError,
@@ -58,6 +59,16 @@ describe('AuthHttpError.toJSON()', () => {
       [
         new RefreshLockError('lost', cause),
         { name: 'RefreshLockError', message: 'the refresh lock failed (lost)', reason: 'lost' },
+      ],
+      [
+        new RefreshStormError(10, 60_000, 1_500),
+        {
+          name: 'RefreshStormError',
+          message: '10 refreshes started within 60000 ms: the token server is left alone for 1500 ms',
+          count: 10,
+          windowMs: 60_000,
+          retryAfterMs: 1_500,
+        },
       ],
     ];
     for (const [error, json] of cases) {
