@@ -22,10 +22,10 @@ export interface RedisRefreshLockOptions {
   /** How long one Redis command may take before it fails; default 2 000 ms. */
   readonly commandTimeoutMs?: number;
   /**
-   * How long a taken lease waits for one replica to acknowledge it (`WAIT 1 <ms>`; ten times
-   * longer while a replica is connected but slow) before the refresh starts, so that a failover
-   * does not hand the lock to a second process; `false`: not at all. Default 100 ms with a Cluster
-   * or Sentinel client, none with a client on one server.
+   * How long a taken lease waits for one replica to acknowledge it (`WAIT 1 <ms>`; while a replica
+   * is connected but has not acknowledged, ten times longer and at least 2 s more) before the
+   * refresh starts, so that a failover does not hand the lock to a second process; `false`: not at
+   * all. Default 100 ms with a Cluster or Sentinel client, none with a client on one server.
    */
   readonly replicaWaitMs?: number | false;
 }

@@ -17,9 +17,10 @@ export interface RedisTokenStoreOptions {
    */
   readonly failoverTimeoutMs?: number;
   /**
-   * How long a write waits for one replica to acknowledge it (`WAIT 1 <ms>`; ten times longer
-   * while a replica is connected but slow), so that a failover does not lose it; `false`: not at
-   * all. Default 100 ms with a Cluster or Sentinel client, none with a client on one server.
+   * How long a write waits for one replica to acknowledge it (`WAIT 1 <ms>`; while a replica is
+   * connected but has not acknowledged, ten times longer and at least 2 s more), so that a failover
+   * does not lose it; `false`: not at all. Default 100 ms with a Cluster or Sentinel client, none
+   * with a client on one server.
    */
   readonly replicaWaitMs?: number | false;
 }
