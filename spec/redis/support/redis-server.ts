@@ -27,8 +27,9 @@ export class RedisServer {
     private readonly kind: RedisServerKind,
   ) {}
 
-  static async start(kind: RedisServerKind = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), kind);
+  /** Starts a server on `port`, or on a free one. */
+  static async start(kind: RedisServerKind = {}, port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), kind);
     await server.launch();
     return server;
   }
