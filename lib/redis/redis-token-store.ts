@@ -146,9 +146,7 @@ export class RedisTokenStore implements TokenStore {
     const known = this.record;
     const raw = await this.throughFailover(() => this.redis.command(key, ['GET', key], this.commandTimeoutMs));
     const read = typeof raw === 'string' ? (JSON.parse(raw) as TokenRecord) : NO_RECORD;
-    // Older than the copy held when asking, nothing newer having arrived since: Redis lost a write.
-    if (known !== null && known.v > 0 && this.record === known)
-      if (read.v === 0 || (read.e === known.e && read.v < known.v)) return this.restore(known);
+    if (known !== null && this.lostSince(known, read)) return this.restore(known);
     return this.accept(read);
   }
 
@@ -192,13 +190,29 @@ export class RedisTokenStore implements TokenStore {
     tokens: AuthTokens | null,
   ): Promise<AuthTokens | null> {
     const { tokens: key, channel } = this.keys;
+    const known = this.record;
     const epoch = randomUUID();
     const args = ['EVAL', WRITE, '2', key, channel, mode, expected, JSON.stringify(tokens), this.redis.publish, epoch];
     // Trying again is safe: a compare-and-set that went through answers the record it wrote.
     const answer = await this.throughFailover(() => this.redis.command(key, args, this.commandTimeoutMs));
     // A refresh token the primary lost in a failover would be presented again once spent: reuse.
     await waitForReplica(this.redis, key, this.replicaWaitMs, this.commandTimeoutMs);
-    return this.accept(JSON.parse(String(answer)) as TokenRecord);
+    const record = JSON.parse(String(answer)) as TokenRecord;
+    // Refused because Redis lost the record the refresh read (after the read): the new tokens must
+    // not be dropped, nor the spent refresh token be presented next. The copy goes back, then the
+    // compare-and-set again.
+    if (mode === 'replace' && known?.t?.accessToken === expected && this.lostSince(known, record)) {
+      await this.restore(known);
+      return this.write(mode, expected, tokens);
+    }
+    return this.accept(record);
+  }
+
+  // Whether `read`, older than the copy held when asking with nothing newer heard since (or no
+  // record at all), shows that Redis lost a write.
+  private lostSince(known: TokenRecord, read: TokenRecord): boolean {
+    if (known.v === 0 || this.record !== known) return false;
+    return read.v === 0 || (read.e === known.e && read.v < known.v);
   }
 
   // Puts back the record Redis lost: with it, a refresh token spent for it is not presented again.

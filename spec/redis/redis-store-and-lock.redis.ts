@@ -102,6 +102,19 @@ for (const name of allClientNames) {
       expect(await tokensIn()).toEqual(tokens(3));
     });
 
+    it("stores a refresh's tokens when Redis lost the record the refresh read: the copy goes back first", async () => {
+      const store = storeOn(await connect());
+      await store.set(tokens(1));
+      const older = await record();
+      await store.replace(tokens(1), tokens(2)); // the record the next refresh reads, then loses
+      await loseTo(older);
+      expect(await store.replace(tokens(2), tokens(3))).toEqual(tokens(3));
+      expect(await tokensIn()).toEqual(tokens(3));
+      await loseTo(null);
+      expect(await store.replace(tokens(3), tokens(4))).toEqual(tokens(4));
+      expect(await tokensIn()).toEqual(tokens(4));
+    });
+
     it('does not present a refresh token again when Redis lost the record its refresh wrote', async () => {
       const api = await TokenApiServer.start();
       try {
