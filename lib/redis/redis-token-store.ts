@@ -208,10 +208,11 @@ export class RedisTokenStore implements TokenStore {
     return this.accept(record);
   }
 
-  // Whether `read`, older than the copy held when asking with nothing newer heard since (or no
-  // record at all), shows that Redis lost a write.
+  // Whether `read`, older than the copy held when asking with no newer version heard since (an
+  // echo of the same one is no news), or no record at all, shows that Redis lost a write.
   private lostSince(known: TokenRecord, read: TokenRecord): boolean {
-    if (known.v === 0 || this.record !== known) return false;
+    const held = this.record;
+    if (known.v === 0 || held?.e !== known.e || held.v !== known.v) return false;
     return read.v === 0 || (read.e === known.e && read.v < known.v);
   }
 
