@@ -57,8 +57,9 @@ export default [
   check(
     'rxjs-auth-http/redis: RedisTokenStore + RedisRefreshLock (core excluded, Node)',
     'redis.mjs',
-    // 3.5 kB since Cluster and Sentinel support (issue #24); Node only, never in a browser bundle.
-    '3.6 kB',
+    // 3.5 kB since Cluster and Sentinel support, 3.85 kB with the write-back of a record Redis lost
+    // and the release retried through a failover (issue #24); Node only, never in a browser bundle.
+    '3.9 kB',
     core,
     'node',
   ),

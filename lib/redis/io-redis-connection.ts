@@ -46,10 +46,17 @@ export function ioRedisClusterConnection(client: IoRedisCluster): RedisConnectio
 
 // ioredis routes a command by its keys, and one without (WAIT, ROLE) to any node: a pipeline goes to
 // the node of its first keyed command, so these ask the key's primary, on the connection that wrote.
+// Each entry of a pipeline names a method of the pipeline, so every command goes through `call`
+// (`['WAIT', ...]` names no method, and fails before anything is sent).
 const KEYLESS = new Set(['WAIT', 'ROLE']);
 async function routed(client: IoRedisCluster, key: string, args: string[]): Promise<unknown> {
   if (!KEYLESS.has(args[0]!)) return client.call(args[0]!, ...args.slice(1));
-  const answers = await client.pipeline([['EXISTS', key], args]).exec();
+  const answers = await client
+    .pipeline([
+      ['call', 'EXISTS', key],
+      ['call', ...args],
+    ])
+    .exec();
   const [error, answer] = answers?.[1] ?? [new Error('the pipeline was not run'), null];
   if (error) throw error;
   return answer;

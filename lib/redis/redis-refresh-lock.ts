@@ -22,10 +22,10 @@ export interface RedisRefreshLockOptions {
   /** How long one Redis command may take before it fails; default 2 000 ms. */
   readonly commandTimeoutMs?: number;
   /**
-   * How long a taken lease waits for one replica to acknowledge it (`WAIT 1 <ms>`; ten times
-   * longer while a replica is connected but slow) before the refresh starts, so that a failover
-   * does not hand the lock to a second process; `false`: not at all. Default 100 ms with a Cluster
-   * or Sentinel client, none with a client on one server.
+   * How long a taken lease waits for one replica to acknowledge it (`WAIT 1 <ms>`; while a replica
+   * is connected but has not acknowledged, ten times longer and at least 2 s more) before the
+   * refresh starts, so that a failover does not hand the lock to a second process; `false`: not at
+   * all. Default 100 ms with a Cluster or Sentinel client, none with a client on one server.
    */
   readonly replicaWaitMs?: number | false;
 }
@@ -144,7 +144,7 @@ export class RedisRefreshLock implements RefreshLock {
 
       this.acquire(holder, lease, lease + (limits.refreshTimeout || lease)).then(() => {
         if (holder.done) {
-          if (holder.held) this.release(holder.value); // the caller left while the lease was being taken
+          if (holder.held) this.release(holder.value, lease); // the caller left while the lease was being taken
           return;
         }
         extender = this.keepExtending(holder.value, lease, () => fail(new RefreshLockError('lost')));
@@ -155,7 +155,7 @@ export class RedisRefreshLock implements RefreshLock {
         holder.done = true;
         clearInterval(extender);
         inside?.unsubscribe();
-        if (holder.held) this.release(holder.value);
+        if (holder.held) this.release(holder.value, lease);
       };
     });
   }
@@ -235,15 +235,18 @@ export class RedisRefreshLock implements RefreshLock {
     return timer;
   }
 
-  private release(value: string): void {
-    // Errors are left to the lease: it runs out by itself.
-    this.redis
-      .command(
-        this.keys.lock,
-        ['EVAL', RELEASE, '2', this.keys.lock, this.keys.channel, value, this.redis.publish],
-        this.options.commandTimeoutMs,
-      )
-      .catch(() => undefined);
+  // Errors are left to the lease, which runs out by itself; but a release that meets a failover
+  // (a Cluster or Sentinel client) is tried again until then, since a lease left behind holds every
+  // waiting process up for the rest of it. Nothing waits for it.
+  private release(value: string, lease: number): void {
+    const giveUpAt = Date.now() + lease;
+    const args = ['EVAL', RELEASE, '2', this.keys.lock, this.keys.channel, value, this.redis.publish];
+    const attempt = (): Promise<unknown> =>
+      this.redis.command(this.keys.lock, args, this.options.commandTimeoutMs).catch((error: unknown) => {
+        if (!this.redis.failsOver || !isFailover(error) || Date.now() >= giveUpAt) return undefined;
+        return new Promise((resolve) => setTimeout(resolve, 250).unref()).then(attempt);
+      });
+    void attempt();
   }
 
   // Resolves on the next message on the channel (a release or a token change), or after `ms`.

@@ -114,18 +114,57 @@ for (const [topologyName, start] of topologies) {
           }
           return { write: median(writes), lock: median(locks) };
         };
+        // Counted on the key's primary: a WAIT that never reaches Redis costs nothing, and proves nothing.
+        const primary = await redis.primaryFor(key);
+        const waits = async () =>
+          Number(
+            /cmdstat_wait:calls=(\d+)/.exec(String(await redis.command(primary, ['INFO', 'commandstats'])))?.[1] ?? 0,
+          );
+        const waitsAtFirst = await waits();
         const without = await timed(false);
+        const waitsWithout = (await waits()) - waitsAtFirst;
         const waiting = await timed(undefined); // the default on this client
+        const waitsWith = (await waits()) - waitsAtFirst - waitsWithout;
         console.log(
           `\n  [redis-failover] ${topologyName}, ${name}: median ms without WAIT write=${without.write.toFixed(2)} ` +
             `lock=${without.lock.toFixed(2)}; with WAIT 1 write=${waiting.write.toFixed(2)} lock=${waiting.lock.toFixed(2)}`,
         );
+        expect(waitsWithout).withContext('WAITs sent with replicaWaitMs: false').toBe(0);
+        // One WAIT after each of the 100 writes and each of the 100 leases, on the key's primary.
+        expect(waitsWith).withContext('WAITs sent by default').toBeGreaterThanOrEqual(200);
         // A replica answered each time: the wait never ran to its bound.
         expect(waiting.write).toBeLessThan(100);
         expect(waiting.lock).toBeLessThan(100);
       }, 60_000);
 
-      it(`${name}: a write after a kill -9 of the key's primary lands on the promoted replica, no restart needed`, async () => {
+      // The current majors: node-redis 5's Cluster client never finds the promoted primary.
+      if (name === 'node-redis 6' || name === 'ioredis 6')
+        it(`${name}: a lock released while the key's primary fails over is free once the failover is done, not when its lease runs out`, async () => {
+          const key = `{release:${Math.random().toString(36).slice(2)}}:tokens`;
+          const [a, b] = [await connect(), await connect()];
+          const holder = track(new RedisRefreshLock(a, { key, leaseMs: 60_000 }));
+          const next = track(new RedisRefreshLock(b, { key, pollMs: 100 }));
+          let finish: (() => void) | null = null;
+          const work = defer(() => new Promise<string>((resolve) => (finish = () => resolve('a'))));
+          const held = lastValueFrom(holder.withLock(work, { refreshTimeout: 1_000 }));
+          await until(() => finish !== null, 10_000, 'the holder to hold the lease');
+          const primary = await redis.primaryFor(key);
+          const answers = () => redis.command(primary, ['PING']).then(Boolean, () => false);
+          const failover = redis.killPrimaryFor(key);
+          await until(async () => !(await answers()), 10_000, 'the kill');
+          finish!(); // the release goes out while no primary answers for the key
+          expect(await held).toBe('a');
+          const { ms } = await failover;
+          const started = Date.now();
+          // Its own wait, its lease (15 s) and the refresh timeout, is far less than the 60 s lease a
+          // lost release leaves behind (which failed this for 3 of the 4 clients).
+          expect(await lastValueFrom(next.withLock(of('b'), { refreshTimeout: 5_000 }))).toBe('b');
+          console.log(
+            `\n  [redis-failover] ${topologyName}, ${name}: failover ${ms} ms, then the lock was free after ${Date.now() - started} ms`,
+          );
+        }, 90_000);
+
+      it(`${name}: a write after a kill -9 of the key's primary lands on the promoted replica, no restart needed, and one made as the killed node rejoins outlives the next kill -9`, async () => {
         const key = `{write:${Math.random().toString(36).slice(2)}}:tokens`;
         const client = await connect();
         const store = track(new RedisTokenStore(client, { key }));
@@ -139,13 +178,28 @@ for (const [topologyName, start] of topologies) {
           expect(Date.now() - started).toBeLessThan(20_000 + 2 * 2_000);
           return;
         }
-        // The record survived: it reached a replica before set() answered (WAIT 1).
+        // The record is there: it reached a replica before set() answered (WAIT 1), or the store
+        // wrote its copy back when it found the record gone (the second part checks the first).
         expect(await store.replace(tokens(1), tokens(2))).toEqual(tokens(2));
         console.log(
           `\n  [redis-failover] ${topologyName}, ${name}: failover ${failover.ms} ms, then the write took ${Date.now() - started} ms`,
         );
         expect(await store.getLatest()).toEqual(tokens(2));
-      }, 60_000);
+        if (topologyName === 'Sentinel') return; // see below
+        // The killed primary rejoins as the promoted one's replica, which holds the stream of writes
+        // back from it for up to about a second after listing it online. While ioredis' WAIT never
+        // reached Redis, a record written then was missing from the replica promoted by the next
+        // kill in 3 of 8 tries (a scratch loop of this part). Behind Sentinel, the second replica
+        // acknowledges at once, and which replica is promoted is the Sentinels' choice: this part
+        // is the Cluster's.
+        await redis.heal();
+        expect(await store.replace(tokens(2), tokens(3))).toEqual(tokens(3));
+        // Closed, the store no longer reads Redis again on its own (it would write a lost record
+        // back): the promoted replica shows what the failover kept.
+        await store.close();
+        const { to } = await redis.killPrimaryFor(key);
+        expect((JSON.parse(String(await redis.command(to, ['GET', key]))) as { t: AuthTokens }).t).toEqual(tokens(3));
+      }, 90_000);
     }
   });
 }

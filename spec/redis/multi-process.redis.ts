@@ -29,11 +29,13 @@ describe('processes sharing one credential through Redis', () => {
     closers = [];
     key = `{multi:${Math.random().toString(36).slice(2)}}:tokens`;
   });
+  // Each worker's close is bounded by its own parts (2 s per subscription, 5 s per client), not by
+  // jasmine's default 5 s: after a Redis restart, on a loaded machine, one ran past it.
   afterEach(async () => {
     await Promise.all(workers.map((worker) => worker.close()));
     await Promise.all(closers.map((close) => close()));
     await api.close();
-  });
+  }, 30_000);
 
   async function start(client: ClientName, count: number, limits = short): Promise<WorkerProcess[]> {
     const started = await Promise.all(

@@ -1,8 +1,10 @@
 import { defer, firstValueFrom, lastValueFrom, NEVER, of, ReplaySubject } from 'rxjs';
-import { RefreshLockError, type AuthTokens } from '../../lib';
+import { createHttpClient, oauth2Refresh, RefreshLockError, type AuthTokens } from '../../lib';
 import { RedisRefreshLock, RedisTokenStore, type RedisClient } from '../../lib/redis';
+import { startTestAuthServer } from '../../lib/testing/index';
 import { allClientNames, redisClientKind } from './support/redis-clients';
 import { RedisServer } from './support/redis-server';
+import { query } from './support/resp';
 import { until } from './support/until';
 
 const tokens = (n: number): AuthTokens => ({ accessToken: `at-${n}`, refreshToken: `rt-${n}` });
@@ -66,6 +68,76 @@ for (const name of allClientNames) {
       expect(await b.getLatest()).toEqual(tokens(2));
       await a.clear();
       expect(await a.replace(tokens(2), tokens(4))).toBeNull(); // a logout is not undone either
+    });
+
+    // What a failover that promoted a replica without the last write leaves, or a restart without
+    // persistence: an older record, or none. Written here by hand, on the one server.
+    const record = async () => query(server.port, ['GET', key]);
+    const tokensIn = async () => (JSON.parse(String(await record())) as { t: AuthTokens | null }).t;
+    const loseTo = async (older: Awaited<ReturnType<typeof record>>) =>
+      query(server.port, older === null ? ['DEL', key] : ['SET', key, String(older)]);
+
+    it('writes a record Redis lost back from the copy of a process that held it; a login after the loss is kept', async () => {
+      const [a, b] = [storeOn(await connect()), storeOn(await connect())];
+      await a.set(tokens(1));
+      const older = await record();
+      await a.replace(tokens(1), tokens(2));
+      await until(() => (b.get() as AuthTokens | null)?.accessToken === 'at-2', 10_000, 'the pushed record');
+      await loseTo(older);
+      expect(await b.getLatest()).toEqual(tokens(2));
+      expect(await tokensIn()).toEqual(tokens(2));
+      await loseTo(null);
+      expect(await a.getLatest()).toEqual(tokens(2));
+      const c = storeOn(await connect());
+      expect(await c.get()).toEqual(tokens(2)); // a process that starts now
+      // Lost with every copy (closed here: they keep their copy, but no longer read Redis again), a
+      // record reads as signed out: no tokens, no error. A login then starts a record of its own,
+      // which an older copy takes rather than writes over.
+      await Promise.all([a.close(), b.close(), c.close()]);
+      await loseTo(null);
+      const fresh = storeOn(await connect());
+      expect(await fresh.get()).toBeNull();
+      await fresh.set(tokens(3));
+      expect(await a.getLatest()).toEqual(tokens(3));
+      expect(await tokensIn()).toEqual(tokens(3));
+    });
+
+    it("stores a refresh's tokens when Redis lost the record the refresh read: the copy goes back first", async () => {
+      const store = storeOn(await connect());
+      await store.set(tokens(1));
+      const older = await record();
+      await store.replace(tokens(1), tokens(2)); // the record the next refresh reads, then loses
+      await loseTo(older);
+      expect(await store.replace(tokens(2), tokens(3))).toEqual(tokens(3));
+      expect(await tokensIn()).toEqual(tokens(3));
+      await loseTo(null);
+      expect(await store.replace(tokens(3), tokens(4))).toEqual(tokens(4));
+      expect(await tokensIn()).toEqual(tokens(4));
+    });
+
+    it('does not present a refresh token again when Redis lost the record its refresh wrote', async () => {
+      const api = await startTestAuthServer();
+      try {
+        const refresh = oauth2Refresh({ tokenUrl: `${api.url}/oauth/token` });
+        const [a, b] = await Promise.all([connect(), connect()]);
+        const [storeA, storeB] = [storeOn(a), storeOn(b)];
+        const clientOn = (client: RedisClient, store: RedisTokenStore) =>
+          createHttpClient({ baseUrl: api.url, auth: { store, lock: lockOn(client), refresh } });
+        const [clientA, clientB] = [clientOn(a, storeA), clientOn(b, storeB)];
+        await storeA.set(api.issueTokens());
+        const older = await record();
+        api.expireAccessTokens();
+        await firstValueFrom(clientA.get('/api/one')); // A refreshes
+        const refreshed = (await storeA.getLatest())!.accessToken;
+        await until(() => (storeB.get() as AuthTokens | null)?.accessToken === refreshed, 10_000, 'the new record');
+        await loseTo(older);
+        api.expireAccessTokens();
+        await firstValueFrom(clientB.get('/api/two')); // B refreshes from the record written back
+        expect(api.stats.tokenRequests).toBe(2);
+        expect(api.stats.refreshTokenReuse).toBe(0);
+      } finally {
+        await api.close();
+      }
     });
 
     it('lets one holder in at a time; the next wakes on the release message, long before its poll', async () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RedisTarget } from './redis-clients';
 import { commandsProcessed, infoFields, query } from './resp';
+import { freePorts } from '../../support/free-port';
 import { RedisServer } from './redis-server';
 import { until } from './until';
 
@@ -25,37 +26,52 @@ export class RedisCluster {
   private constructor(readonly nodes: readonly RedisServer[]) {}
 
   static async start(): Promise<RedisCluster> {
-    const nodes = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        RedisServer.start({
-          args: (dir) => [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            `${dir}/nodes.conf`,
-            '--cluster-node-timeout',
-            String(NODE_TIMEOUT_MS),
-            // A replica may always take over, however long its link was down.
-            '--cluster-replica-validity-factor',
-            '0',
-            // A replica (re)joining syncs at once, not after the default 5 s of waiting for others.
-            '--repl-diskless-sync-delay',
-            '0',
-          ],
-        }),
+    // The bus port is named, not left at port + 10 000: that one may be any other process's (a
+    // node failed to start on one in use), or past 65 535.
+    const ports = await freePorts(12);
+    const nodes = await RedisServer.startAll(
+      Array.from(
+        { length: 6 },
+        (_, i) => () =>
+          RedisServer.start(
+            {
+              args: (dir) => [
+                '--cluster-enabled',
+                'yes',
+                '--cluster-port',
+                String(ports[6 + i]),
+                '--cluster-config-file',
+                `${dir}/nodes.conf`,
+                '--cluster-node-timeout',
+                String(NODE_TIMEOUT_MS),
+                // A replica may always take over, however long its link was down.
+                '--cluster-replica-validity-factor',
+                '0',
+                // A replica (re)joining syncs at once, not after the default 5 s of waiting for others.
+                '--repl-diskless-sync-delay',
+                '0',
+              ],
+            },
+            ports[i],
+          ),
       ),
     );
     const cluster = new RedisCluster(nodes);
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
-    await promisify(execFile)('redis-cli', [
-      '--cluster',
-      'create',
-      ...addresses,
-      '--cluster-replicas',
-      '1',
-      '--cluster-yes',
-    ]);
-    await cluster.settled();
+    try {
+      await promisify(execFile)('redis-cli', [
+        '--cluster',
+        'create',
+        ...addresses,
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ]);
+      await cluster.settled();
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
     return cluster;
   }
 

@@ -24,37 +24,46 @@ export class RedisSentinels {
     // A replica (re)joining syncs at once, not after the default 5 s of waiting for others.
     const syncAtOnce = ['--repl-diskless-sync-delay', '0'];
     const primary = await RedisServer.start({ args: () => syncAtOnce });
-    const replicas = await Promise.all(
-      [1, 2].map(() =>
-        RedisServer.start({ args: () => [...syncAtOnce, '--replicaof', '127.0.0.1', String(primary.port)] }),
+    const replicas = await RedisServer.startAll(
+      [1, 2].map(
+        () => () =>
+          RedisServer.start({ args: () => [...syncAtOnce, '--replicaof', '127.0.0.1', String(primary.port)] }),
       ),
+      [primary],
     );
-    const sentinels = await Promise.all(
-      [1, 2, 3].map(() =>
-        RedisServer.start({
-          binary: 'redis-sentinel',
-          args: (dir, port) => {
-            const config = path.join(dir, 'sentinel.conf');
-            writeFileSync(
-              config,
-              [
-                `port ${port}`,
-                'bind 127.0.0.1',
-                `dir ${dir}`,
-                `sentinel monitor ${PRIMARY_NAME} 127.0.0.1 ${primary.port} 2`,
-                `sentinel down-after-milliseconds ${PRIMARY_NAME} 1000`,
-                `sentinel failover-timeout ${PRIMARY_NAME} 10000`,
-                `sentinel parallel-syncs ${PRIMARY_NAME} 2`,
-                '',
-              ].join('\n'),
-            );
-            return [config];
-          },
-        }),
+    const sentinels = await RedisServer.startAll(
+      [1, 2, 3].map(
+        () => () =>
+          RedisServer.start({
+            binary: 'redis-sentinel',
+            args: (dir, port) => {
+              const config = path.join(dir, 'sentinel.conf');
+              writeFileSync(
+                config,
+                [
+                  `port ${port}`,
+                  'bind 127.0.0.1',
+                  `dir ${dir}`,
+                  `sentinel monitor ${PRIMARY_NAME} 127.0.0.1 ${primary.port} 2`,
+                  `sentinel down-after-milliseconds ${PRIMARY_NAME} 1000`,
+                  `sentinel failover-timeout ${PRIMARY_NAME} 10000`,
+                  `sentinel parallel-syncs ${PRIMARY_NAME} 2`,
+                  '',
+                ].join('\n'),
+              );
+              return [config];
+            },
+          }),
       ),
+      [primary, ...replicas],
     );
     const set = new RedisSentinels([primary, ...replicas], sentinels);
-    await set.settled();
+    try {
+      await set.settled();
+    } catch (error) {
+      await set.close();
+      throw error;
+    }
     return set;
   }
 

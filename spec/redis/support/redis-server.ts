@@ -27,8 +27,25 @@ export class RedisServer {
     private readonly kind: RedisServerKind,
   ) {}
 
-  static async start(kind: RedisServerKind = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), kind);
+  /**
+   * Runs `starts` together; if one fails, closes those that started (and `others`) before failing,
+   * so that a set-up that breaks halfway leaves no server behind.
+   */
+  static async startAll(
+    starts: ReadonlyArray<() => Promise<RedisServer>>,
+    others: readonly RedisServer[] = [],
+  ): Promise<RedisServer[]> {
+    const settled = await Promise.allSettled(starts.map((start) => start()));
+    const started = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (!failed) return started;
+    await Promise.all([...others, ...started].map((server) => server.close()));
+    throw failed.reason;
+  }
+
+  /** Starts a server on `port`, or on a free one. */
+  static async start(kind: RedisServerKind = {}, port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), kind);
     await server.launch();
     return server;
   }
