@@ -172,7 +172,7 @@ class SingleFlightSession implements AuthSession {
     if (tokens && this.expiry.isExpiring(tokens)) {
       // In the back-off after a failed refresh of these tokens: they go out while they are still
       // valid, and once expired the request fails with that refresh's error, calling no one.
-      const failed = this.refresh.failureSince(tokens, this.refresh.settledSoFar);
+      const failed = this.refresh.backingOff(tokens);
       if (!failed) return this.afterRefresh(this.refresh.join(tokens), attempt);
       if (this.expiry.hasExpired(tokens)) return throwError(() => failed);
     }

@@ -52,16 +52,16 @@ export class SharedRefresh {
   private settledCount = 0;
   /**
    * The last refresh's failure: the access token it tried to replace, its number among the settled,
-   * and until when (asyncScheduler's clock) that token's next refresh waits.
+   * how many refreshes of that token failed in a row (the back-off doubles with each), and until
+   * when (asyncScheduler's clock) that token's next refresh waits.
    */
   private lastFailure: {
     readonly stale: string;
     readonly error: AuthRefreshError;
     readonly settled: number;
+    readonly inRow: number;
     readonly until: number;
   } | null = null;
-  /** Failed refreshes in a row of the same access token: the back-off doubles with each. */
-  private failuresInRow = 0;
 
   /**
    * @param emit - where every refresh event goes.
@@ -94,14 +94,24 @@ export class SharedRefresh {
   /**
    * The failure of the last refresh of `current`, while it still stands for that token: for a
    * request that went out before it settled (the late 401s of a burst), and for any request during
-   * the back-off after it (`refreshBackoff`: 1 s after a first failure, doubling with each failure
-   * in a row, at most 30 s). Those get its error rather than each calling a token endpoint that is down or refusing
-   * the client. Once the back-off is over, or with newer tokens, a request tries again.
+   * the back-off after it (see {@link backingOff}). Those get its error rather than each calling a
+   * token endpoint that is down or refusing the client.
    */
   failureSince(current: AuthTokens, settledBefore: number): AuthRefreshError | undefined {
     const failed = this.lastFailure;
     if (this.flight || failed?.stale !== current.accessToken) return undefined;
-    return failed.settled > settledBefore || asyncScheduler.now() < failed.until ? failed.error : undefined;
+    return failed.settled > settledBefore ? failed.error : this.backingOff(current);
+  }
+
+  /**
+   * The failure of the last refresh of `current` during the back-off after it (`refreshBackoff`:
+   * 1 s after a first failure, doubling with each failure in a row, at most 30 s). Once it is over,
+   * or with newer tokens, a request tries again.
+   */
+  backingOff(current: AuthTokens): AuthRefreshError | undefined {
+    const failed = this.lastFailure;
+    if (this.flight || failed?.stale !== current.accessToken) return undefined;
+    return asyncScheduler.now() < failed.until ? failed.error : undefined;
   }
 
   /**
@@ -150,17 +160,17 @@ export class SharedRefresh {
   private remember(stale: AuthTokens, outcome: RefreshOutcome): void {
     if (outcome.ok) {
       this.lastFailure = null;
-      this.failuresInRow = 0;
       return;
     }
-    this.failuresInRow = this.lastFailure?.stale === stale.accessToken ? this.failuresInRow + 1 : 1;
+    const previous = this.lastFailure;
+    const inRow = previous?.stale === stale.accessToken ? previous.inRow + 1 : 1;
     const { firstMs, maxMs } = this.options.refreshBackoff;
-    const backoffMs = Math.min(maxMs, firstMs * 2 ** (this.failuresInRow - 1));
     this.lastFailure = {
       stale: stale.accessToken,
       error: outcome.error,
       settled: this.settledCount,
-      until: asyncScheduler.now() + backoffMs,
+      inRow,
+      until: asyncScheduler.now() + Math.min(maxMs, firstMs * 2 ** (inRow - 1)),
     };
   }
 
