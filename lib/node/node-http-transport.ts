@@ -13,7 +13,7 @@ import {
   connectTimingHttpsAgent,
   timesConnections,
   type ConnectTimedOptions,
-} from './connect-timing-agents';
+} from '../transport/keep-alive-agents';
 import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
 import { RequestTargets } from './request-targets';
 import { responseContent, responseHeaders } from './xhr-like-response';

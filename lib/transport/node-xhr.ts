@@ -1,6 +1,8 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
-import { watchConnect } from './connect-timeout';
+import type http from 'node:http';
+import type https from 'node:https';
+import { agentsWithConnectLimit } from './keep-alive-agents';
 import {
   heldRedirect,
   holdsRedirects,
@@ -18,6 +20,8 @@ interface Xhr2Internals {
   _method: string;
   _url: Xhr2Url;
   nodejsBaseUrl: string | null;
+  nodejsHttpAgent: http.Agent;
+  nodejsHttpsAgent: https.Agent;
   _headers: Record<string, string>;
   _loweredHeaders: Record<string, string>;
   _responseHeaders: Record<string, string> | null;
@@ -73,9 +77,8 @@ const Xhr2Base = XHR2 as unknown as new () => XMLHttpRequest & Xhr2Internals;
 export class NodeXMLHttpRequest extends Xhr2Base {
   /** Why the request failed without a response, when Node said. */
   failure: Error | undefined;
-  /** Limit in ms on establishing each new connection; 0 for none. Set by the transport. */
-  connectTimeout = 0;
   private redirects = 0;
+  private connectLimit = 0;
   private deadline: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -86,6 +89,23 @@ export class NodeXMLHttpRequest extends Xhr2Base {
    */
   get responseHeaderRecord(): Readonly<Record<string, string>> | null {
     return this._responseHeaders ?? null;
+  }
+
+  /**
+   * Limit in ms on establishing each new connection; 0 for none. Set by the transport. A limit
+   * sends through keep-alive agents that bound each new connection as they make it, so a request
+   * on a kept-alive socket pays nothing for it.
+   */
+  get connectTimeout(): number {
+    return this.connectLimit;
+  }
+
+  set connectTimeout(ms: number) {
+    this.connectLimit = ms;
+    if (!(ms > 0 && Number.isFinite(ms))) return;
+    const agents = agentsWithConnectLimit(ms);
+    this.nodejsHttpAgent = agents.http;
+    this.nodejsHttpsAgent = agents.https;
   }
 
   override setRequestHeader(name: string, value: string): void {
@@ -147,8 +167,6 @@ export class NodeXMLHttpRequest extends Xhr2Base {
     } finally {
       this.timeout = timeout;
     }
-    const request = this._request;
-    if (request) watchConnect(request, this.connectTimeout, (failure) => this._onHttpRequestError(request, failure));
   }
 
   override _onHttpRequestError(request: ClientRequest, error: Error): void {
