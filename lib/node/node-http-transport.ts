@@ -8,12 +8,7 @@ import { ResponseParseError } from '../errors/response-parse-error';
 import { withHeader, withoutHeaders } from '../headers';
 import type { HttpRequest } from '../client/http-request';
 import type { HttpResponse } from '../client/http-response';
-import {
-  connectTimingHttpAgent,
-  connectTimingHttpsAgent,
-  timesConnections,
-  type ConnectTimedOptions,
-} from '../transport/keep-alive-agents';
+import { connectTimingAgent, timesConnections, type ConnectTimedOptions } from '../transport/keep-alive-agents';
 import { decompress, DEFAULT_ACCEPT_ENCODING } from './decompress';
 import { RequestTargets } from './request-targets';
 import { responseContent, responseHeaders } from './xhr-like-response';
@@ -60,8 +55,8 @@ export interface NodeHttpTransportOptions {
  */
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
   const shared: Shared = {
-    http: options.httpAgent ?? connectTimingHttpAgent(),
-    https: options.httpsAgent ?? connectTimingHttpsAgent(),
+    http: options.httpAgent ?? connectTimingAgent(http.Agent),
+    https: options.httpsAgent ?? connectTimingAgent(https.Agent),
     targets: new RequestTargets(),
   };
   return (settings) => {

@@ -5,8 +5,11 @@
 // costs nothing for either: no 'socket' and 'timeout' listeners per request, which Node's agent
 // `timeout` option and a per-request connect watch both add (together about 1.9 KB allocated per
 // request in `npm run bench:profile`).
-import http from 'node:http';
-import https from 'node:https';
+// Types only: the default transport's Node XHR reaches this file, and a bundler that maps xhr2 to
+// the browser's XMLHttpRequest could not resolve a node: module (scripts/check-node-dist.mjs). The
+// Agent classes come from the caller.
+import type http from 'node:http';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import { watchSocketConnect } from './connect-timeout';
 
@@ -27,33 +30,40 @@ const KEEP_ALIVE_TIMEOUT = /^timeout=(\d+)/;
 
 const timingAgents = new WeakSet<http.Agent>();
 
-/** A keep-alive agent of our own for `http:` URLs, whose new connections fail after the request's `connectTimeout`. */
-export function connectTimingHttpAgent(): http.Agent {
-  return pooling(new http.Agent({ keepAlive: true }));
+/** `http.Agent` or `https.Agent`. */
+export type AgentClass<A extends http.Agent> = new (options: http.AgentOptions) => A;
+
+/**
+ * A keep-alive agent of our own, an `Agent` of node:http or node:https, whose new connections fail
+ * after the request's `connectTimeout` (for https, the TLS handshake included).
+ */
+export function connectTimingAgent<A extends http.Agent>(Agent: AgentClass<A>): A {
+  return pooling(new Agent({ keepAlive: true }));
 }
 
-/** The same for `https:` URLs: the limit covers the TLS handshake too. */
-export function connectTimingHttpsAgent(): https.Agent {
-  return pooling(new https.Agent({ keepAlive: true }));
-}
-
-/** The agents of one connect limit, for a client whose requests cannot pass the limit in their options. */
-export interface FixedLimitAgents {
+/** A pair of agents, for `http:` and `https:` URLs. */
+export interface AgentPair {
   readonly http: http.Agent;
   readonly https: https.Agent;
 }
 
+/** The Agent classes of node:http and node:https. */
+export interface AgentClasses {
+  readonly http: AgentClass<http.Agent>;
+  readonly https: AgentClass<https.Agent>;
+}
+
 // One pair per limit, shared by every XMLHttpRequest with that limit, so their sockets are kept
 // alive across requests as the global agents would keep them. Apps use one limit or a few.
-const agentsByLimit = new Map<number, FixedLimitAgents>();
+const agentsByLimit = new Map<number, AgentPair>();
 
 /** Keep-alive agents whose new connections fail after `ms` (xhr2 passes no options of its own to the agent). */
-export function agentsWithConnectLimit(ms: number): FixedLimitAgents {
+export function agentsWithConnectLimit(ms: number, classes: AgentClasses): AgentPair {
   let agents = agentsByLimit.get(ms);
   if (!agents) {
     agents = {
-      http: pooling(new http.Agent({ keepAlive: true }), ms),
-      https: pooling(new https.Agent({ keepAlive: true }), ms),
+      http: pooling(new classes.http({ keepAlive: true }), ms),
+      https: pooling(new classes.https({ keepAlive: true }), ms),
     };
     agentsByLimit.set(ms, agents);
   }

@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
 import type http from 'node:http';
 import type https from 'node:https';
-import { agentsWithConnectLimit } from './keep-alive-agents';
+import { agentsWithConnectLimit, type AgentClass } from './keep-alive-agents';
 import {
   heldRedirect,
   holdsRedirects,
@@ -103,7 +103,14 @@ export class NodeXMLHttpRequest extends Xhr2Base {
   set connectTimeout(ms: number) {
     this.connectLimit = ms;
     if (!(ms > 0 && Number.isFinite(ms))) return;
-    const agents = agentsWithConnectLimit(ms);
+    // The Agent classes of the node:http and node:https that xhr2 sends with, from its default
+    // agents: this file imports no node: module, so a bundle that maps xhr2 to the browser's XHR
+    // still builds (there the transport uses the browser's XHR and never sets this).
+    const { nodejsHttpAgent, nodejsHttpsAgent } = Xhr2Base.prototype as Xhr2Internals;
+    const agents = agentsWithConnectLimit(ms, {
+      http: nodejsHttpAgent.constructor as AgentClass<http.Agent>,
+      https: nodejsHttpsAgent.constructor as AgentClass<https.Agent>,
+    });
     this.nodejsHttpAgent = agents.http;
     this.nodejsHttpsAgent = agents.https;
   }
