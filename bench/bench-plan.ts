@@ -163,6 +163,12 @@ export interface ClientMeasurement {
    */
   readonly userCpuMicros: number;
   readonly systemCpuMicros: number;
+  /**
+   * Times the client process gave up the CPU in the window: voluntarily (its event loop found
+   * nothing to do and waited), or because the scheduler took it. Per request, the voluntary count
+   * shows how many requests each turn of the loop handled: the fewer, the more each one costs.
+   */
+  readonly contextSwitches: { readonly voluntary: number; readonly involuntary: number };
   /** With `profile` only: the collections in the window and the bytes allocated. */
   readonly gc?: GcSummary;
   readonly peakRssBytes: number;

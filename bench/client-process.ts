@@ -41,12 +41,14 @@ async function measureWindow(task: CellTask, send: SendOne): Promise<ClientMeasu
   const profiler = task.profile ? new WindowProfiler(task.profile.kind) : null;
   await profiler?.start();
   const cpuBefore = process.cpuUsage();
+  const usageBefore = process.resourceUsage();
   const startedAt = performance.now();
   const load = startLoad(send, task.concurrency);
   await sleep(task.windowMs);
   // Read before the drain: the window's throughput and CPU, not the stragglers'.
   const completed = load.completed;
   const cpu = process.cpuUsage(cpuBefore);
+  const usage = process.resourceUsage();
   const windowMs = performance.now() - startedAt;
   const profile = await profiler?.stop();
   const latencies = load.latencies.slice(0, completed);
@@ -64,6 +66,10 @@ async function measureWindow(task: CellTask, send: SendOne): Promise<ClientMeasu
     cpuMicros: cpu.user + cpu.system,
     userCpuMicros: cpu.user,
     systemCpuMicros: cpu.system,
+    contextSwitches: {
+      voluntary: usage.voluntaryContextSwitches - usageBefore.voluntaryContextSwitches,
+      involuntary: usage.involuntaryContextSwitches - usageBefore.involuntaryContextSwitches,
+    },
     ...(profile ? { gc: profile.gc } : {}),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     failureSamples: load.failureSamples,

@@ -120,7 +120,12 @@ async function runCell(
   console.log(
     `round ${round} ${scenario.padEnd(10)} ${VARIANT_LABELS[variant].padEnd(34)} c=${String(concurrency).padEnd(3)} ` +
       `${rps.toFixed(0).padStart(6)} req/s  p99 ${fixed(client.p99Ms, 1).padStart(6)} ms  ` +
-      `${fixed(perRequest(client.cpuMicros, client.completed), 0).padStart(4)} µs CPU/req  failed ${client.failed}${expiryNote}`,
+      `${fixed(perRequest(client.cpuMicros, client.completed), 0).padStart(4)} µs CPU/req ` +
+      `(user ${fixed(perRequest(client.userCpuMicros, client.completed), 0)}, ` +
+      `server ${fixed(perRequest(measured.cpuMicros, client.completed), 0)}; ` +
+      `waits/req ${fixed(client.contextSwitches.voluntary / client.completed, 2)}, ` +
+      `preempted/req ${fixed(client.contextSwitches.involuntary / client.completed, 3)})  ` +
+      `failed ${client.failed}${expiryNote}`,
   );
   if (
     client.failureSamples.length > 0 &&
