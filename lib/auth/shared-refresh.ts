@@ -28,6 +28,19 @@ export type RefreshOutcome =
   | { readonly ok: true; readonly tokens: AuthTokens }
   | { readonly ok: false; readonly error: AuthRefreshError; readonly sessionEnded?: true };
 
+/** The last failed refresh, as the requests that come after it for the same token need to know it. */
+interface Failure {
+  /** The access token it tried to replace. */
+  readonly stale: string;
+  readonly error: AuthRefreshError;
+  /** Its number among the settled refreshes. */
+  readonly settled: number;
+  /** How many refreshes of that token failed in a row: the back-off doubles with each. */
+  readonly inRow: number;
+  /** Until when (asyncScheduler's clock) that token's next refresh waits. */
+  readonly until: number;
+}
+
 /**
  * The single flight: at most one refresh at a time per session, shared by every request that needs
  * one, and every event a refresh emits. Reads top to bottom: join or start (with the storm guard),
@@ -50,18 +63,8 @@ export class SharedRefresh {
   private refreshStarts: number[] = [];
   /** Refreshes settled so far, to tell a request sent before a failure from one sent after it. */
   private settledCount = 0;
-  /**
-   * The last refresh's failure: the access token it tried to replace, its number among the settled,
-   * how many refreshes of that token failed in a row (the back-off doubles with each), and until
-   * when (asyncScheduler's clock) that token's next refresh waits.
-   */
-  private lastFailure: {
-    readonly stale: string;
-    readonly error: AuthRefreshError;
-    readonly settled: number;
-    readonly inRow: number;
-    readonly until: number;
-  } | null = null;
+  /** The last refresh's failure; null after a success. */
+  private lastFailure: Failure | null = null;
 
   /**
    * @param emit - where every refresh event goes.
@@ -98,9 +101,8 @@ export class SharedRefresh {
    * token endpoint that is down or refusing the client.
    */
   failureSince(current: AuthTokens, settledBefore: number): AuthRefreshError | undefined {
-    const failed = this.lastFailure;
-    if (this.flight || failed?.stale !== current.accessToken) return undefined;
-    return failed.settled > settledBefore ? failed.error : this.backingOff(current);
+    const failed = this.standingFailure(current);
+    return failed && (failed.settled > settledBefore || this.inBackoff(failed)) ? failed.error : undefined;
   }
 
   /**
@@ -109,9 +111,19 @@ export class SharedRefresh {
    * or with newer tokens, a request tries again.
    */
   backingOff(current: AuthTokens): AuthRefreshError | undefined {
+    const failed = this.standingFailure(current);
+    return failed && this.inBackoff(failed) ? failed.error : undefined;
+  }
+
+  // The last refresh's failure, while it stands for `current`: no refresh runs, and it tried to
+  // replace exactly this token.
+  private standingFailure(current: AuthTokens): Failure | null {
     const failed = this.lastFailure;
-    if (this.flight || failed?.stale !== current.accessToken) return undefined;
-    return asyncScheduler.now() < failed.until ? failed.error : undefined;
+    return !this.flight && failed?.stale === current.accessToken ? failed : null;
+  }
+
+  private inBackoff(failed: Failure): boolean {
+    return asyncScheduler.now() < failed.until;
   }
 
   /**

@@ -9,7 +9,6 @@
 // the browser's XMLHttpRequest could not resolve a node: module (scripts/check-node-dist.mjs). The
 // Agent classes come from the caller.
 import type http from 'node:http';
-import type https from 'node:https';
 import type { Socket } from 'node:net';
 import { watchSocketConnect } from './connect-timeout';
 
@@ -17,7 +16,7 @@ import { watchSocketConnect } from './connect-timeout';
 export type ConnectTimedOptions = http.RequestOptions & { readonly connectTimeout?: number };
 
 /** How long a pooled socket may sit idle: what Node's global agents allow (their `timeout`). */
-export const IDLE_SOCKET_MS = 5000;
+const IDLE_SOCKET_MS = 5000;
 
 // A server announcing it closes idle connections after N s is taken at N s minus this, so the client
 // lets go first rather than send on a socket the server is closing (which fails with ECONNRESET).
@@ -35,39 +34,11 @@ export type AgentClass<A extends http.Agent> = new (options: http.AgentOptions) 
 
 /**
  * A keep-alive agent of our own, an `Agent` of node:http or node:https, whose new connections fail
- * after the request's `connectTimeout` (for https, the TLS handshake included).
+ * after the request's `connectTimeout`, or after `fixedConnectMs` for a client that cannot pass one
+ * in its request options (xhr2); for https, the TLS handshake included.
  */
-export function connectTimingAgent<A extends http.Agent>(Agent: AgentClass<A>): A {
-  return pooling(new Agent({ keepAlive: true }));
-}
-
-/** A pair of agents, for `http:` and `https:` URLs. */
-export interface AgentPair {
-  readonly http: http.Agent;
-  readonly https: https.Agent;
-}
-
-/** The Agent classes of node:http and node:https. */
-export interface AgentClasses {
-  readonly http: AgentClass<http.Agent>;
-  readonly https: AgentClass<https.Agent>;
-}
-
-// One pair per limit, shared by every XMLHttpRequest with that limit, so their sockets are kept
-// alive across requests as the global agents would keep them. Apps use one limit or a few.
-const agentsByLimit = new Map<number, AgentPair>();
-
-/** Keep-alive agents whose new connections fail after `ms` (xhr2 passes no options of its own to the agent). */
-export function agentsWithConnectLimit(ms: number, classes: AgentClasses): AgentPair {
-  let agents = agentsByLimit.get(ms);
-  if (!agents) {
-    agents = {
-      http: pooling(new classes.http({ keepAlive: true }), ms),
-      https: pooling(new classes.https({ keepAlive: true }), ms),
-    };
-    agentsByLimit.set(ms, agents);
-  }
-  return agents;
+export function connectTimingAgent<A extends http.Agent>(Agent: AgentClass<A>, fixedConnectMs?: number): A {
+  return pooling(new Agent({ keepAlive: true }), fixedConnectMs);
 }
 
 /** Whether `agent` bounds connection set-up itself, so a request through it need not. */

@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import XHR2 from 'xhr2';
 import type http from 'node:http';
 import type https from 'node:https';
-import { agentsWithConnectLimit, type AgentClass } from './keep-alive-agents';
+import { connectTimingAgent, type AgentClass } from './keep-alive-agents';
 import {
   heldRedirect,
   holdsRedirects,
@@ -51,6 +51,31 @@ interface Xhr2Url {
 
 function timeOut(xhr: NodeXMLHttpRequest): void {
   xhr.timedOut();
+}
+
+interface AgentPair {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+// One pair of agents per connect limit, shared by every XHR with that limit, so their sockets are
+// kept alive across requests as the global agents would keep them. Apps use one limit or a few.
+const agentsByLimit = new Map<number, AgentPair>();
+
+function agentsWithConnectLimit(ms: number): AgentPair {
+  let agents = agentsByLimit.get(ms);
+  if (!agents) {
+    // The Agent classes of the node:http and node:https that xhr2 sends with, from its default
+    // agents: this file imports no node: module, so a bundle that maps xhr2 to the browser's XHR
+    // still builds (there the transport uses the browser's XHR and never sets a connect limit).
+    const { nodejsHttpAgent, nodejsHttpsAgent } = Xhr2Base.prototype as Xhr2Internals;
+    agents = {
+      http: connectTimingAgent(nodejsHttpAgent.constructor as AgentClass<http.Agent>, ms),
+      https: connectTimingAgent(nodejsHttpsAgent.constructor as AgentClass<https.Agent>, ms),
+    };
+    agentsByLimit.set(ms, agents);
+  }
+  return agents;
 }
 
 const OPENED = 1; // XMLHttpRequest.OPENED, which Node has no global for
@@ -103,14 +128,7 @@ export class NodeXMLHttpRequest extends Xhr2Base {
   set connectTimeout(ms: number) {
     this.connectLimit = ms;
     if (!(ms > 0 && Number.isFinite(ms))) return;
-    // The Agent classes of the node:http and node:https that xhr2 sends with, from its default
-    // agents: this file imports no node: module, so a bundle that maps xhr2 to the browser's XHR
-    // still builds (there the transport uses the browser's XHR and never sets this).
-    const { nodejsHttpAgent, nodejsHttpsAgent } = Xhr2Base.prototype as Xhr2Internals;
-    const agents = agentsWithConnectLimit(ms, {
-      http: nodejsHttpAgent.constructor as AgentClass<http.Agent>,
-      https: nodejsHttpsAgent.constructor as AgentClass<https.Agent>,
-    });
+    const agents = agentsWithConnectLimit(ms);
     this.nodejsHttpAgent = agents.http;
     this.nodejsHttpsAgent = agents.https;
   }
